@@ -1,0 +1,17 @@
+// Launch settings for headless Chromium with WebGPU on SwiftShader (DESIGN.md §6).
+// Shared by Vitest browser mode, Playwright e2e and the benchmark runner, so every
+// GPU run on this machine sees the same adapter.
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-features=Vulkan',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
