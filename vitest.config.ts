@@ -13,7 +13,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
-          exclude: ['src/**/*.gpu.test.ts', 'node_modules/**'],
+          exclude: ['src/**/*.gpu.test.ts', 'src/**/*.browser.test.ts', 'node_modules/**'],
           environment: 'node',
           testTimeout: 60_000,
         },
@@ -21,7 +21,7 @@ export default defineConfig({
       {
         test: {
           name: 'gpu',
-          include: ['src/**/*.gpu.test.ts'],
+          include: ['src/**/*.gpu.test.ts', 'src/**/*.browser.test.ts'],
           testTimeout: 240_000,
           hookTimeout: 120_000,
           fileParallelism: false,
