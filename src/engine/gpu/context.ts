@@ -1,0 +1,289 @@
+// GpuContext: the one object kernels launch through.
+//  * tensors come from a BufferPool and go back with release();
+//  * dispatch() encodes into one open command encoder/compute pass; flush() submits;
+//  * uniform params of every dispatch live in a per-submission arena (256-byte slots),
+//    written with one writeBuffer just before submit;
+//  * CPU→GPU writes flush pending work first, so they can never overtake encoded commands
+//    that still read a recycled buffer (the classic pool-reuse trap);
+//  * device.lost and uncaptured errors are turned into typed errors, thrown by the next
+//    sync()/read() and reported to onFatal listeners.
+
+import { requestGpuDevice, type AcquireOptions, type GpuCaps } from './device.ts';
+import { GpuDeviceLostError, GpuLimitError, GpuValidationError } from './errors.ts';
+import { PipelineCache, type KernelSpec } from './pipelines.ts';
+import { BufferPool } from './pool.ts';
+import { numel, packParams, type Dtype, type GpuTensor, type Param } from './tensor.ts';
+
+const ARENA_BYTES = 64 * 1024;
+const SLOT = 256; // minUniformBufferOffsetAlignment upper bound in the spec
+
+export interface Dispatch extends KernelSpec {
+  bindings: readonly GpuTensor[];
+  /** Packed into binding 0 when layout[0] === 'uniform'. */
+  params?: readonly Param[];
+  workgroups: readonly [number, number?, number?];
+}
+
+type TypedArray = Float32Array | Uint32Array | Int32Array;
+
+export class GpuContext {
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  private arenas: { buffer: GPUBuffer; data: ArrayBuffer; used: number }[] = [];
+  private spareArenas: GPUBuffer[] = [];
+  private fatal: Error | null = null;
+  private fatalListeners: ((e: Error) => void)[] = [];
+  /** Number of dispatches encoded since creation (for tests and profiling). */
+  dispatchCount = 0;
+
+  static async create(opts?: AcquireOptions): Promise<GpuContext> {
+    const { device, caps } = await requestGpuDevice(opts);
+    return new GpuContext(device, caps);
+  }
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly caps: GpuCaps,
+  ) {
+    this.pool = new BufferPool(device);
+    this.pipelines = new PipelineCache(device);
+    device.lost.then((info) => {
+      if (info.reason === 'destroyed' && this.destroyed) return;
+      this.setFatal(new GpuDeviceLostError(info.reason, info.message));
+    });
+    // Errors raised between two sync points are captured by these scopes and thrown by
+    // sync()/read(); anything escaping them still arrives as an uncaptured error.
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    device.addEventListener('uncapturederror', (ev) => {
+      const err = (ev as GPUUncapturedErrorEvent).error;
+      const kind = err.constructor?.name?.replace(/^GPU|Error$/g, '') || 'unknown';
+      this.setFatal(new GpuValidationError(kind.toLowerCase(), err.message));
+    });
+  }
+
+  private destroyed = false;
+
+  private setFatal(e: Error) {
+    if (this.fatal) return;
+    this.fatal = e;
+    for (const l of this.fatalListeners) l(e);
+  }
+
+  onFatal(listener: (e: Error) => void): void {
+    this.fatalListeners.push(listener);
+    if (this.fatal) listener(this.fatal);
+  }
+
+  private async drainErrorScopes(): Promise<void> {
+    if (this.fatal) return;
+    const validation = await this.device.popErrorScope();
+    const oom = await this.device.popErrorScope();
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    if (validation) this.setFatal(new GpuValidationError('validation', validation.message));
+    else if (oom) this.setFatal(new GpuValidationError('out-of-memory', oom.message));
+  }
+
+  /** Throws the first device-lost / validation error seen, if any. */
+  checkHealthy(): void {
+    if (this.fatal) throw this.fatal;
+  }
+
+  // ---- tensors -------------------------------------------------------------------------
+
+  /** Uninitialised tensor from the pool (contents are whatever the last user left). */
+  empty(shape: readonly number[], label: string, dtype: Dtype = 'f32'): GpuTensor {
+    const size = numel(shape);
+    const bytes = size * 4;
+    if (bytes > this.caps.limits.maxStorageBufferBindingSize) {
+      throw new GpuLimitError(`tensor ${label}[${shape.join(',')}]`, bytes, this.caps.limits.maxStorageBufferBindingSize);
+    }
+    return { buffer: this.pool.acquire(bytes, label), shape: [...shape], size, dtype, label };
+  }
+
+  zeros(shape: readonly number[], label: string, dtype: Dtype = 'f32'): GpuTensor {
+    const t = this.empty(shape, label, dtype);
+    this.clear(t);
+    return t;
+  }
+
+  upload(data: TypedArray | readonly number[], shape: readonly number[], label: string, dtype?: Dtype): GpuTensor {
+    const dt: Dtype = dtype ?? (data instanceof Uint32Array ? 'u32' : data instanceof Int32Array ? 'i32' : 'f32');
+    const t = this.empty(shape, label, dt);
+    this.write(t, data);
+    return t;
+  }
+
+  write(t: GpuTensor, data: TypedArray | readonly number[]): void {
+    if (data.length !== t.size) throw new Error(`write ${t.label}: ${data.length} values for ${t.size} elements`);
+    const arr =
+      data instanceof Float32Array || data instanceof Uint32Array || data instanceof Int32Array
+        ? data
+        : t.dtype === 'f32'
+          ? Float32Array.from(data)
+          : t.dtype === 'u32'
+            ? Uint32Array.from(data)
+            : Int32Array.from(data);
+    this.flush(); // see header: writes must not overtake encoded commands
+    this.device.queue.writeBuffer(t.buffer, 0, arr.buffer, arr.byteOffset, arr.byteLength);
+  }
+
+  release(...ts: (GpuTensor | null | undefined)[]): void {
+    for (const t of ts) if (t) this.pool.release(t.buffer);
+  }
+
+  clear(t: GpuTensor): void {
+    this.endPass();
+    this.getEncoder().clearBuffer(t.buffer, 0, Math.ceil((t.size * 4) / 4) * 4);
+  }
+
+  copy(src: GpuTensor, dst: GpuTensor): void {
+    if (src.size !== dst.size) throw new Error(`copy ${src.label}→${dst.label}: sizes ${src.size} vs ${dst.size}`);
+    this.endPass();
+    this.getEncoder().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.size * 4);
+  }
+
+  async read(t: GpuTensor): Promise<Float32Array> {
+    return new Float32Array(await this.readBytes(t));
+  }
+
+  async readU32(t: GpuTensor): Promise<Uint32Array> {
+    return new Uint32Array(await this.readBytes(t));
+  }
+
+  private async readBytes(t: GpuTensor): Promise<ArrayBuffer> {
+    this.checkHealthy();
+    const bytes = t.size * 4;
+    const staging = this.device.createBuffer({
+      size: Math.max(4, bytes),
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      label: `read(${t.label})`,
+    });
+    this.endPass();
+    if (bytes > 0) this.getEncoder().copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
+    this.flush();
+    try {
+      await staging.mapAsync(GPUMapMode.READ);
+    } catch (e) {
+      this.checkHealthy();
+      throw e;
+    }
+    const out = staging.getMappedRange(0, bytes).slice(0);
+    staging.unmap();
+    staging.destroy();
+    await this.drainErrorScopes();
+    this.checkHealthy();
+    return out;
+  }
+
+  // ---- dispatch ------------------------------------------------------------------------
+
+  dispatch(d: Dispatch): void {
+    this.checkHealthy();
+    const { pipeline, bindGroupLayout } = this.pipelines.get(d);
+    const entries: GPUBindGroupEntry[] = [];
+    let b = 0;
+    if (d.layout[0] === 'uniform') {
+      if (!d.params) throw new Error(`${d.name}: layout starts with 'uniform' but no params given`);
+      entries.push({ binding: 0, resource: this.uniformSlot(d.params) });
+      b = 1;
+    }
+    if (d.bindings.length !== d.layout.length - b) {
+      throw new Error(`${d.name}: ${d.bindings.length} tensors bound, layout wants ${d.layout.length - b}`);
+    }
+    d.bindings.forEach((t, i) => {
+      entries.push({ binding: b + i, resource: { buffer: t.buffer, offset: 0, size: Math.max(4, t.size * 4) } });
+    });
+    const bindGroup = this.device.createBindGroup({ layout: bindGroupLayout, entries, label: d.name });
+    const [x, y = 1, z = 1] = d.workgroups;
+    if (x === 0 || y === 0 || z === 0) return;
+    const max = this.caps.limits.maxComputeWorkgroupsPerDimension;
+    if (x > max || y > max || z > max) throw new Error(`${d.name}: workgroup grid ${x}x${y}x${z} exceeds ${max} per dimension`);
+    const pass = this.getPass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(x, y, z);
+    this.dispatchCount++;
+  }
+
+  /** Splits a 1-D count of workgroups into a 2-D grid within the per-dimension limit.
+   * Kernels recover the flat index as wid.x + wid.y * num_workgroups.x. */
+  grid(workgroups: number): [number, number] {
+    const max = this.caps.limits.maxComputeWorkgroupsPerDimension;
+    if (workgroups <= max) return [Math.max(0, workgroups), 1];
+    const y = Math.ceil(workgroups / max);
+    return [Math.ceil(workgroups / y), y];
+  }
+
+  private uniformSlot(params: readonly Param[]): GPUBufferBinding {
+    const bytes = Math.max(16, Math.ceil((params.length * 4) / 16) * 16);
+    if (bytes > SLOT) throw new Error(`uniform params of ${bytes} bytes exceed a ${SLOT}-byte slot`);
+    let arena = this.arenas[this.arenas.length - 1];
+    if (!arena || arena.used + SLOT > ARENA_BYTES) {
+      const buffer =
+        this.spareArenas.pop() ??
+        this.device.createBuffer({
+          size: ARENA_BYTES,
+          usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+          label: 'uniform-arena',
+        });
+      arena = { buffer, data: new ArrayBuffer(ARENA_BYTES), used: 0 };
+      this.arenas.push(arena);
+    }
+    const offset = arena.used;
+    packParams(params, new DataView(arena.data), offset);
+    arena.used += SLOT;
+    return { buffer: arena.buffer, offset, size: bytes };
+  }
+
+  private getEncoder(): GPUCommandEncoder {
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'discern' });
+    return this.encoder;
+  }
+
+  private getPass(): GPUComputePassEncoder {
+    if (!this.pass) this.pass = this.getEncoder().beginComputePass({ label: 'discern' });
+    return this.pass;
+  }
+
+  private endPass(): void {
+    if (this.pass) {
+      this.pass.end();
+      this.pass = null;
+    }
+  }
+
+  /** Submit everything encoded so far. Cheap when nothing is pending. */
+  flush(): void {
+    this.endPass();
+    if (!this.encoder) return;
+    const arenas = this.arenas;
+    this.arenas = [];
+    for (const a of arenas) this.device.queue.writeBuffer(a.buffer, 0, a.data, 0, a.used);
+    this.device.queue.submit([this.encoder.finish()]);
+    this.encoder = null;
+    if (arenas.length) {
+      this.device.queue.onSubmittedWorkDone().then(() => {
+        for (const a of arenas) this.spareArenas.push(a.buffer);
+      });
+    }
+  }
+
+  /** Flush and wait for the GPU; throws a typed error if the device failed meanwhile. */
+  async sync(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    await this.drainErrorScopes();
+    this.checkHealthy();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.flush();
+    this.pool.trim();
+    this.device.destroy();
+  }
+}

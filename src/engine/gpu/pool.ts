@@ -1,0 +1,59 @@
+// Buffer pool for storage tensors. Buffers are bucketed by a rounded byte size (eight
+// buckets per octave, 256-byte minimum), so a released buffer is reused by the next request
+// of a similar size. Trap: a pooled buffer may still be referenced by commands encoded but
+// not yet submitted — that is fine for GPU-side use (commands run in order), and the
+// context flushes before any queue.writeBuffer so CPU writes can never overtake them.
+
+const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+export function bucketBytes(bytes: number): number {
+  const n = Math.max(256, Math.ceil(bytes));
+  const octave = 2 ** Math.floor(Math.log2(n));
+  const step = Math.max(256, octave / 8);
+  return Math.ceil(n / step) * step;
+}
+
+export class BufferPool {
+  private free = new Map<number, GPUBuffer[]>();
+  /** Bytes held by live (acquired) buffers and by the free lists. */
+  liveBytes = 0;
+  freeBytes = 0;
+  peakLiveBytes = 0;
+
+  constructor(private readonly device: GPUDevice) {}
+
+  acquire(bytes: number, label: string): GPUBuffer {
+    const size = bucketBytes(bytes);
+    const list = this.free.get(size);
+    let buf = list?.pop();
+    if (buf) {
+      this.freeBytes -= size;
+      buf.label = label;
+    } else {
+      buf = this.device.createBuffer({ size, usage: USAGE, label });
+    }
+    this.liveBytes += size;
+    this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
+    return buf;
+  }
+
+  release(buf: GPUBuffer): void {
+    const size = buf.size;
+    this.liveBytes -= size;
+    this.freeBytes += size;
+    let list = this.free.get(size);
+    if (!list) this.free.set(size, (list = []));
+    list.push(buf);
+  }
+
+  /** Destroy every pooled (free) buffer, returning their memory to the driver. */
+  trim(): void {
+    for (const list of this.free.values()) for (const b of list) b.destroy();
+    this.free.clear();
+    this.freeBytes = 0;
+  }
+
+  resetPeak(): void {
+    this.peakLiveBytes = this.liveBytes;
+  }
+}
