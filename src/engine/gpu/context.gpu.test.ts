@@ -64,6 +64,20 @@ describe('GpuContext', () => {
     ctx.release(x, y);
   });
 
+  test('views bind a 256-byte-aligned window and are never pooled', async () => {
+    const ctx = gpu();
+    const base = ctx.upload(Float32Array.from({ length: 256 }, (_, i) => i), [256], 'base');
+    const v = ctx.view(base, 64, [2, 64], 'rows1to2');
+    expect((await ctx.read(v))[0]).toBe(64);
+    const ones = ctx.upload(new Float32Array(128).fill(1), [128], 'ones');
+    ctx.dispatch({ name: 'scale', code: SCALE, layout: ['uniform', 'read', 'rw'], bindings: [ones, v], params: [u32(128), f32(1)], workgroups: [2] });
+    expect(() => ctx.view(base, 3, [4])).toThrow(/not 256-byte aligned/);
+    const all = await ctx.read(base);
+    expect([all[63], all[64], all[191], all[192]]).toEqual([63, 65, 192, 192]);
+    ctx.release(v); // no-op: views are not pooled
+    ctx.release(base, ones);
+  });
+
   test('refuses a tensor above the binding limit with a clear message', () => {
     const ctx = gpu();
     const n = ctx.caps.limits.maxStorageBufferBindingSize / 4 + 1;

@@ -128,22 +128,32 @@ export class GpuContext {
             ? Uint32Array.from(data)
             : Int32Array.from(data);
     this.flush(); // see header: writes must not overtake encoded commands
-    this.device.queue.writeBuffer(t.buffer, 0, arr.buffer, arr.byteOffset, arr.byteLength);
+    this.device.queue.writeBuffer(t.buffer, (t.offset ?? 0) * 4, arr.buffer, arr.byteOffset, arr.byteLength);
   }
 
   release(...ts: (GpuTensor | null | undefined)[]): void {
-    for (const t of ts) if (t) this.pool.release(t.buffer);
+    for (const t of ts) if (t && !t.isView) this.pool.release(t.buffer);
+  }
+
+  /** A reshaped window of `t` starting at element `offset` (e.g. a vocab chunk of lm_head).
+   * Throws when the offset breaks the 256-byte binding alignment. */
+  view(t: GpuTensor, offset: number, shape: readonly number[], label = `${t.label}@${offset}`): GpuTensor {
+    const size = numel(shape);
+    const start = (t.offset ?? 0) + offset;
+    if (((start * 4) % 256) !== 0) throw new Error(`view ${label}: element offset ${start} is not 256-byte aligned`);
+    if (offset < 0 || offset + size > t.size) throw new Error(`view ${label}: [${offset}, ${offset + size}) outside ${t.label} (${t.size})`);
+    return { buffer: t.buffer, shape: [...shape], size, dtype: t.dtype, label, offset: start, isView: true };
   }
 
   clear(t: GpuTensor): void {
     this.endPass();
-    this.getEncoder().clearBuffer(t.buffer, 0, Math.ceil((t.size * 4) / 4) * 4);
+    this.getEncoder().clearBuffer(t.buffer, (t.offset ?? 0) * 4, t.size * 4);
   }
 
   copy(src: GpuTensor, dst: GpuTensor): void {
     if (src.size !== dst.size) throw new Error(`copy ${src.label}→${dst.label}: sizes ${src.size} vs ${dst.size}`);
     this.endPass();
-    this.getEncoder().copyBufferToBuffer(src.buffer, 0, dst.buffer, 0, src.size * 4);
+    this.getEncoder().copyBufferToBuffer(src.buffer, (src.offset ?? 0) * 4, dst.buffer, (dst.offset ?? 0) * 4, src.size * 4);
   }
 
   async read(t: GpuTensor): Promise<Float32Array> {
@@ -163,7 +173,7 @@ export class GpuContext {
       label: `read(${t.label})`,
     });
     this.endPass();
-    if (bytes > 0) this.getEncoder().copyBufferToBuffer(t.buffer, 0, staging, 0, bytes);
+    if (bytes > 0) this.getEncoder().copyBufferToBuffer(t.buffer, (t.offset ?? 0) * 4, staging, 0, bytes);
     this.flush();
     try {
       await staging.mapAsync(GPUMapMode.READ);
@@ -195,7 +205,7 @@ export class GpuContext {
       throw new Error(`${d.name}: ${d.bindings.length} tensors bound, layout wants ${d.layout.length - b}`);
     }
     d.bindings.forEach((t, i) => {
-      entries.push({ binding: b + i, resource: { buffer: t.buffer, offset: 0, size: Math.max(4, t.size * 4) } });
+      entries.push({ binding: b + i, resource: { buffer: t.buffer, offset: (t.offset ?? 0) * 4, size: Math.max(4, t.size * 4) } });
     });
     const bindGroup = this.device.createBindGroup({ layout: bindGroupLayout, entries, label: d.name });
     const [x, y = 1, z = 1] = d.workgroups;

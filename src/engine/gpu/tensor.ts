@@ -10,6 +10,10 @@ export interface GpuTensor {
   readonly size: number;
   readonly dtype: Dtype;
   readonly label: string;
+  /** Views only: first element inside `buffer` (offset*4 must be a multiple of 256 bytes,
+   * WebGPU's minStorageBufferOffsetAlignment). A view is never released to the pool. */
+  readonly offset?: number;
+  readonly isView?: boolean;
 }
 
 export function numel(shape: readonly number[]): number {
