@@ -1,0 +1,45 @@
+// The zustand store: the only consumer of worker events.
+import { create } from 'zustand';
+import type { GpuCaps } from '../engine/gpu/device.ts';
+import type { EngineEvent } from '../protocol/messages.ts';
+import { EngineClient } from './engineClient.ts';
+
+export interface DeviceSlice {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  caps?: GpuCaps;
+  summary?: string;
+  error?: string;
+  checks?: { name: string; maxAbsErr: number; ok: boolean }[];
+}
+
+interface State {
+  device: DeviceSlice;
+  fatal?: string;
+  connect(): Promise<void>;
+  runSelfCheck(): Promise<void>;
+}
+
+let client: EngineClient | null = null;
+
+export const useStore = create<State>((set) => {
+  const onEvents = (events: EngineEvent[]) => {
+    for (const e of events) if (e.type === 'fatal') set({ fatal: e.error.message });
+  };
+  const engine = () => (client ??= EngineClient.spawn(onEvents));
+  return {
+    device: { status: 'idle' },
+    async connect() {
+      set({ device: { status: 'loading' } });
+      try {
+        const r = await engine().request({ type: 'device-info' });
+        set({ device: { status: 'ready', caps: r.caps, summary: r.summary } });
+      } catch (e) {
+        set({ device: { status: 'error', error: (e as Error).message } });
+      }
+    },
+    async runSelfCheck() {
+      const r = await engine().request({ type: 'self-check' });
+      set((s) => ({ device: { ...s.device, checks: r.checks } }));
+    },
+  };
+});
