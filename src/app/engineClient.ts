@@ -1,9 +1,8 @@
 // The UI side of the protocol: request/response over a dedicated Worker. Events go to one
 // listener — the store — which is their only consumer.
-import type { EngineEvent, Request, ResultOf, WorkerMessage } from '../protocol/messages.ts';
+import type { Api, EngineEvent, RequestType, ResultOf, WorkerMessage } from '../protocol/messages.ts';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export class EngineError extends Error {
   constructor(name: string, message: string) {
@@ -33,11 +32,11 @@ export class EngineClient {
     return new EngineClient(worker, onEvents);
   }
 
-  request<T extends Request['type']>(req: DistributiveOmit<Extract<Request, { type: T }>, 'id'>): Promise<ResultOf<T>> {
+  request<K extends RequestType>(type: K, args: Api[K]['args'], transfer: Transferable[] = []): Promise<ResultOf<K>> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...req, id });
+      this.worker.postMessage({ id, type, args }, transfer);
     });
   }
 

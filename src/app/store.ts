@@ -31,14 +31,14 @@ export const useStore = create<State>((set) => {
     async connect() {
       set({ device: { status: 'loading' } });
       try {
-        const r = await engine().request({ type: 'device-info' });
+        const r = await engine().request('device-info', {});
         set({ device: { status: 'ready', caps: r.caps, summary: r.summary } });
       } catch (e) {
         set({ device: { status: 'error', error: (e as Error).message } });
       }
     },
     async runSelfCheck() {
-      const r = await engine().request({ type: 'self-check' });
+      const r = await engine().request('self-check', {});
       set((s) => ({ device: { ...s.device, checks: r.checks } }));
     },
   };

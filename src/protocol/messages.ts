@@ -4,15 +4,15 @@
 
 import type { GpuCaps } from '../engine/gpu/device.ts';
 
-export type Request =
-  | { id: number; type: 'device-info' }
-  | { id: number; type: 'self-check' };
+/** Every request type with its arguments and its result. */
+export interface Api {
+  'device-info': { args: Record<string, never>; result: { caps: GpuCaps; summary: string } };
+  'self-check': { args: Record<string, never>; result: { checks: { name: string; maxAbsErr: number; ok: boolean }[] } };
+}
 
-export type ResultOf<R extends Request['type']> = R extends 'device-info'
-  ? { caps: GpuCaps; summary: string }
-  : R extends 'self-check'
-    ? { checks: { name: string; maxAbsErr: number; ok: boolean }[] }
-    : never;
+export type RequestType = keyof Api;
+export type Request = { [K in RequestType]: { id: number; type: K; args: Api[K]['args'] } }[RequestType];
+export type ResultOf<K extends RequestType> = Api[K]['result'];
 
 /** Errors cross the boundary as their class name + message (see src/engine/gpu/errors.ts). */
 export interface WireError {
