@@ -13,6 +13,8 @@ export interface ParseDatasetOptions {
   countTokens?: CountTokens;
   category?: SugarCrepeCategory;
   imageDir?: string;
+  /** Winoground only: extension appended to extension-less image names. */
+  imageExtension?: string;
 }
 
 export function parseDatasetFile(file: string, text: string, opts: ParseDatasetOptions = {}): Dataset {
