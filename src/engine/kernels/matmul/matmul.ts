@@ -1,0 +1,132 @@
+// matmul launcher — C = alpha·op(A)·op(B) + beta·C (contract in kernels/README.md), plus
+// `gemmFused`, the same kernel with a second K-concatenated operand pair and a bias, which the
+// fused LoRA linear is built on.
+//
+// Shapes: A [..., M, K] ([..., K, M] if transA), B [K, N] ([N, K] if transB) or batched with
+// the same leading dims as A, C [..., M, N]. A 2-D B with !transA is folded into one big M
+// (rows of all batches are contiguous), so the common "activations × weight" case is a single
+// 2-D GEMM. Views (ctx.view) work as any operand: their offset is applied in the binding.
+//
+// B may be an F16Tensor (frozen weight stored as f16): compiled with `enable f16;` and only
+// when ctx.caps.features.shaderF16; otherwise F16UnsupportedError.
+
+import type { GpuContext } from '../../gpu/context.ts';
+import { f32, shapeStr, u32, type GpuTensor } from '../../gpu/tensor.ts';
+import { F16UnsupportedError, isF16Tensor, type F16Tensor } from '../f16/f16.ts';
+import body from './matmul.wgsl?raw';
+import headF16 from './matmul_b_f16.wgsl?raw';
+import headF32 from './matmul_b_f32.wgsl?raw';
+
+const CODE_F32 = headF32 + body;
+const CODE_F16 = headF16 + body; // `enable f16;` is the first statement of the f16 head
+const TILE = 64; // BM = BN in matmul.wgsl
+/** K-tile; 16 keeps two padded tiles at 8.3 KiB of workgroup memory. */
+const BK = 16;
+
+export class MatmulShapeError extends Error {
+  override readonly name = 'MatmulShapeError';
+  constructor(where: string, detail: string) {
+    super(`${where}: ${detail}`);
+  }
+}
+
+export interface MatmulOptions {
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+  beta?: number;
+}
+
+export type WeightTensor = GpuTensor | F16Tensor;
+
+interface Dims {
+  batch: number;
+  M: number;
+  N: number;
+  K: number;
+  sA: number;
+  sB: number;
+  sC: number;
+}
+
+const desc = (t: { shape: readonly number[]; label: string }) => shapeStr(t);
+
+/** Resolves M, N, K, batch and per-batch strides; throws MatmulShapeError naming tensors. */
+export function matmulDims(c: GpuTensor, a: GpuTensor, b: WeightTensor, transA: boolean, transB: boolean, where = 'matmul'): Dims {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  if (ra < 2 || rb < 2 || c.shape.length !== ra) {
+    throw new MatmulShapeError(where, `need A, C of equal rank ≥ 2 and B of rank ≥ 2; got A=${desc(a)} B=${desc(b)} C=${desc(c)}`);
+  }
+  const lead = a.shape.slice(0, ra - 2);
+  const batch = lead.reduce((x, y) => x * y, 1);
+  const [a0, a1] = a.shape.slice(ra - 2);
+  const [b0, b1] = b.shape.slice(rb - 2);
+  const M = transA ? a1 : a0;
+  const K = transA ? a0 : a1;
+  const Kb = transB ? b1 : b0;
+  const N = transB ? b0 : b1;
+  if (K !== Kb) throw new MatmulShapeError(where, `inner dims differ: op(A)=${desc(a)}${transA ? 'ᵀ' : ''} has K=${K}, op(B)=${desc(b)}${transB ? 'ᵀ' : ''} has K=${Kb}`);
+  const cs = c.shape;
+  if (cs[ra - 2] !== M || cs[ra - 1] !== N || lead.some((d, i) => cs[i] !== d)) {
+    throw new MatmulShapeError(where, `C=${desc(c)} should be [${[...lead, M, N].join(',')}] for A=${desc(a)} B=${desc(b)}`);
+  }
+  let sB = 0;
+  if (rb > 2) {
+    const bl = b.shape.slice(0, rb - 2);
+    if (bl.length !== lead.length || bl.some((d, i) => d !== lead[i])) {
+      throw new MatmulShapeError(where, `batched B=${desc(b)} must share A's leading dims [${lead.join(',')}] (or be 2-D)`);
+    }
+    sB = K * N;
+  }
+  if (isF16Tensor(b) && sB !== 0) throw new MatmulShapeError(where, `f16 weight ${desc(b)} must be 2-D`);
+  if (batch > 1 && sB === 0 && !transA) {
+    // rows of every batch are contiguous in A and C: one GEMM with M·batch rows
+    return { batch: 1, M: M * batch, N, K, sA: 0, sB: 0, sC: 0 };
+  }
+  return { batch, M, N, K, sA: M * K, sB, sC: M * N };
+}
+
+export interface FusedOptions extends MatmulOptions {
+  /** Second pair: C += alpha·s2·op(A2)·op(B2), K-concatenated into the same tiles. */
+  a2?: GpuTensor;
+  b2?: GpuTensor;
+  /** op(A2) is [M, K2], op(B2) is [K2, N]; same transpose flags as the main pair. */
+  k2?: number;
+  s2?: number;
+  /** [N] added to every row (after alpha, before beta·C). */
+  bias?: GpuTensor | null;
+  name?: string;
+}
+
+/** The one GEMM kernel behind matmul and the fused LoRA linear (dims already validated). */
+export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTensor, d: Dims, o: FusedOptions): void {
+  const name = o.name ?? 'matmul';
+  const f16 = isF16Tensor(b);
+  if (f16 && !ctx.caps.features.shaderF16) throw new F16UnsupportedError(`${name}: weight ${b.label}`);
+  const k2 = o.k2 ?? 0;
+  const bBind = f16 ? b.packed : b;
+  ctx.dispatch({
+    name: f16 ? `${name}_f16` : name,
+    code: f16 ? CODE_F16 : CODE_F32,
+    overrides: { TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias ? 1 : 0, BK },
+    layout: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw'],
+    // unused slots are bound to A (read-only, never touched: K2 = 0 / HAS_BIAS = false)
+    bindings: [a, bBind, k2 > 0 ? o.a2! : a, k2 > 0 ? o.b2! : a, o.bias ?? a, c],
+    params: [
+      u32(d.M), u32(d.N), u32(d.K), u32(k2),
+      u32(d.sA), u32(d.sB), u32(d.sC),
+      f32(o.alpha ?? 1), f32(o.beta ?? 0), f32(o.s2 ?? 1),
+    ],
+    workgroups: [Math.ceil(d.N / TILE), Math.ceil(d.M / TILE), d.batch],
+  });
+}
+
+/** C = alpha·op(A)·op(B) + beta·C, batched over A's leading dims (see header). */
+export function matmul(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTensor, opts: MatmulOptions = {}): void {
+  const transA = !!opts.transA;
+  const transB = !!opts.transB;
+  const d = matmulDims(c, a, b, transA, transB);
+  if (d.M === 0 || d.N === 0) return;
+  gemm(ctx, c, a, b, d, { ...opts, transA, transB });
+}
