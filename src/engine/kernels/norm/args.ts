@@ -1,0 +1,44 @@
+// Argument checks shared by the norm, rope, elementwise and embedding launchers.
+// Every message names the launcher (file:function), the tensor label, its shape and dtype,
+// so a wrong call is found from the message alone. `name` is stable across the worker boundary.
+import type { GpuTensor } from '../../gpu/tensor.ts';
+
+export class KernelArgumentError extends Error {
+  override readonly name = 'KernelArgumentError';
+  constructor(
+    readonly where: string,
+    detail: string,
+  ) {
+    super(`${where}: ${detail}`);
+  }
+}
+
+export const show = (t: GpuTensor): string =>
+  `${t.label}[${t.shape.join(',')}]${t.dtype === 'f32' ? '' : `:${t.dtype}`}`;
+
+/** Throws unless `t` holds `size` elements of `dtype` (shape is free: [rows,H] or [B,T,H]). */
+export function checkSize(where: string, what: string, t: GpuTensor, size: number, dtype = 'f32'): void {
+  if (t.size !== size || t.dtype !== dtype) {
+    throw new KernelArgumentError(where, `${what} is ${show(t)} but should hold ${size} ${dtype} elements`);
+  }
+}
+
+/** Throws unless `t` is f32 (or `dtype`) and its size is a multiple of `cols`; returns rows. */
+export function rowsOf(where: string, what: string, t: GpuTensor, cols: number, dtype = 'f32'): number {
+  if (t.dtype !== dtype || cols <= 0 || t.size % cols !== 0) {
+    throw new KernelArgumentError(where, `${what} is ${show(t)} but should be ${dtype} [rows, ${cols}]`);
+  }
+  return t.size / cols;
+}
+
+/** WebGPU forbids binding one buffer writable and again (read or write) in one dispatch. */
+export function checkDistinct(where: string, written: (GpuTensor | null | undefined)[], all: (GpuTensor | null | undefined)[]): void {
+  for (const w of written) {
+    if (!w) continue;
+    for (const o of all) {
+      if (o && o !== w && o.buffer === w.buffer) {
+        throw new KernelArgumentError(where, `${show(w)} is written but shares its GPU buffer with ${show(o)}; in-place is not supported here`);
+      }
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// RMSNorm launchers (HF LlamaRMSNorm). x, y, dx, dy: [rows, H] (any leading shape whose
+// size is rows·H, H = weight.size); weight, dWeight [H]; rstd [rows] is forward's saved output.
+//   rmsNormForward(ctx, y, rstd, x, weight, { eps })
+//   rmsNormBackward(ctx, { dx, dWeight }, dy, x, weight, rstd)   — accumulates; grads may be null
+import type { GpuContext } from '../../gpu/context.ts';
+import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
+import { checkDistinct, checkSize, rowsOf } from './args.ts';
+import { colsum, normGroups } from './partials.ts';
+import fwdCode from './rmsnorm.wgsl?raw';
+import bwdCode from './rmsnorm_backward.wgsl?raw';
+
+const FILE = 'norm/rmsnorm.ts';
+
+export function rmsNormForward(ctx: GpuContext, y: GpuTensor, rstd: GpuTensor, x: GpuTensor, weight: GpuTensor, opts: { eps: number }): void {
+  const where = `${FILE}:rmsNormForward`;
+  const H = weight.size;
+  const rows = rowsOf(where, 'x', x, H);
+  checkSize(where, 'y', y, rows * H);
+  checkSize(where, 'rstd', rstd, rows);
+  checkDistinct(where, [y, rstd], [y, rstd, x, weight]);
+  ctx.dispatch({
+    name: 'rmsnorm_forward',
+    code: fwdCode,
+    layout: ['uniform', 'rw', 'rw', 'read', 'read'],
+    bindings: [y, rstd, x, weight],
+    params: [u32(rows), u32(H), f32(opts.eps)],
+    workgroups: ctx.grid(rows),
+  });
+}
+
+export function rmsNormBackward(
+  ctx: GpuContext,
+  grads: { dx: GpuTensor | null; dWeight: GpuTensor | null },
+  dy: GpuTensor,
+  x: GpuTensor,
+  weight: GpuTensor,
+  rstd: GpuTensor,
+): void {
+  const where = `${FILE}:rmsNormBackward`;
+  const { dx, dWeight } = grads;
+  const H = weight.size;
+  const rows = rowsOf(where, 'x', x, H);
+  checkSize(where, 'dy', dy, rows * H);
+  checkSize(where, 'rstd', rstd, rows);
+  if (dx) checkSize(where, 'dx', dx, rows * H);
+  if (dWeight) checkSize(where, 'dWeight', dWeight, H);
+  checkDistinct(where, [dx, dWeight], [dx, dWeight, dy, x, weight, rstd]);
+  if ((!dx && !dWeight) || rows === 0) return;
+  const G = normGroups(ctx, rows, !!dWeight);
+  // Null outputs bind a 1-element dummy that the kernel never touches (HAS_* = false).
+  const dxT = dx ?? ctx.empty([1], 'rmsnorm_dx_unused');
+  const partial = dWeight ? ctx.empty([G, H], 'rmsnorm_dw_partial') : ctx.empty([1], 'rmsnorm_partial_unused');
+  ctx.dispatch({
+    name: 'rmsnorm_backward',
+    code: bwdCode,
+    overrides: { HAS_DX: dx ? 1 : 0, HAS_DW: dWeight ? 1 : 0 },
+    layout: ['uniform', 'rw', 'rw', 'read', 'read', 'read', 'read'],
+    bindings: [dxT, partial, dy, x, weight, rstd],
+    params: [u32(rows), u32(H), u32(G)],
+    workgroups: [G],
+  });
+  if (dWeight) colsum(ctx, dWeight, partial, G, H, H, 0);
+  ctx.release(partial);
+  if (!dx) ctx.release(dxT);
+}
