@@ -202,11 +202,11 @@ export class Checkpoint {
     return this.file(name).info(name);
   }
 
-  readF32(name: string, opts: ReadOptions = {}): Promise<Float32Array> {
+  async readF32(name: string, opts: ReadOptions = {}): Promise<Float32Array> {
     return this.file(name).readF32(name, opts);
   }
 
-  readF16Bits(name: string, opts: ReadOptions = {}): Promise<Uint16Array> {
+  async readF16Bits(name: string, opts: ReadOptions = {}): Promise<Uint16Array> {
     return this.file(name).readF16Bits(name, opts);
   }
 }
