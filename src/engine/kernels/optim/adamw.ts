@@ -1,0 +1,124 @@
+// AdamW with global-norm gradient clipping, all on the GPU (no readback inside a step).
+// Per step the training loop does:
+//   ctx.clear(normSq); ctx.clear(flag);
+//   globalGradNorm(ctx, normSq, grads);                 // normSq[0] += Σ‖g‖²
+//   nonFiniteCheck(ctx, flag, [loss, normSq]);          // bit k set if tensor k has NaN/Inf
+//   clipScaleFromNorm(ctx, scale, normSq, maxNorm);     // scale = min(1, max/(‖g‖+1e-6))
+//   for each trainable tensor: adamwStep(ctx, p, g, m, v, scale, { …, step });
+//   … later, once: if ((await ctx.readU32(flag))[0]) throw new NonFiniteError(…)
+// Semantics are torch.optim.AdamW (amsgrad=False, maximize=False) after
+// torch.nn.utils.clip_grad_norm_(params, maxNorm); see adamw.wgsl and adamw.ref.ts.
+// m and v are [same shape as param], zero before step 1; `step` counts from 1.
+import type { GpuContext } from '../../gpu/context.ts';
+import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
+import { checkTensor, KernelArgumentError } from '../loss/errors.ts';
+import adamwCode from './adamw.wgsl?raw';
+import normCode from './grad_norm.wgsl?raw';
+import nonFiniteCode from './nonfinite.wgsl?raw';
+
+export interface AdamWOptions {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** 1-based step count, used for the bias corrections. */
+  step: number;
+}
+
+/** torch.optim.AdamW defaults (lr is the paper's 1e-4, torch's default is 1e-3). */
+export const ADAMW_DEFAULTS = { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 } as const;
+
+const CHUNK = 256 * 8; // elements per workgroup in grad_norm.wgsl `partials`
+
+/** One fused AdamW update of `param` (in place) from `grad`·clipScale[0]; updates m, v. */
+export function adamwStep(
+  ctx: GpuContext, param: GpuTensor, grad: GpuTensor, m: GpuTensor, v: GpuTensor, clipScale: GpuTensor, o: AdamWOptions,
+): void {
+  const where = `adamw.ts adamwStep(${param.label})`;
+  for (const [what, t] of [['grad', grad], ['m', m], ['v', v]] as const) checkTensor(where, what, t, param.shape);
+  checkTensor(where, 'clipScale', clipScale, [1]);
+  if (!Number.isInteger(o.step) || o.step < 1) throw new KernelArgumentError(where, `step must be an integer ≥ 1, got ${o.step}`);
+  for (const k of ['lr', 'beta1', 'beta2', 'eps', 'weightDecay'] as const) {
+    if (!Number.isFinite(o[k]) || o[k] < 0) throw new KernelArgumentError(where, `${k} must be finite and ≥ 0, got ${o[k]}`);
+  }
+  if (o.beta1 >= 1 || o.beta2 >= 1) throw new KernelArgumentError(where, `betas must be < 1, got ${o.beta1}, ${o.beta2}`);
+  const bc1 = 1 - o.beta1 ** o.step;
+  const bc2 = 1 - o.beta2 ** o.step;
+  ctx.dispatch({
+    name: 'adamw_step', code: adamwCode, layout: ['uniform', 'rw', 'read', 'rw', 'rw', 'read'],
+    bindings: [param, grad, m, v, clipScale],
+    params: [u32(param.size), f32(o.lr), f32(o.beta1), f32(o.beta2), f32(o.eps), f32(1 - o.lr * o.weightDecay), f32(o.lr / bc1), f32(Math.sqrt(bc2))],
+    workgroups: ctx.grid(Math.ceil(param.size / 256)),
+  });
+}
+
+/** normSqOut[0] += Σ over all grads of Σ g² — deterministic two-phase reduction. */
+export function globalGradNorm(ctx: GpuContext, normSqOut: GpuTensor, grads: readonly GpuTensor[]): void {
+  const where = 'adamw.ts globalGradNorm';
+  checkTensor(where, 'normSqOut', normSqOut, [1]);
+  const counts = grads.map((g) => {
+    if (g.dtype !== 'f32') throw new KernelArgumentError(where, `gradient ${g.label} has dtype ${g.dtype}, expected f32`);
+    return Math.ceil(g.size / CHUNK);
+  });
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return;
+  const partials = ctx.empty([total], 'grad_norm.partials');
+  let off = 0;
+  grads.forEach((g, i) => {
+    ctx.dispatch({
+      name: 'grad_norm_partials', code: normCode, entry: 'partials', layout: ['uniform', 'rw', 'read'],
+      bindings: [partials, g], params: [u32(g.size), u32(off), f32(0)], workgroups: ctx.grid(counts[i]),
+    });
+    off += counts[i];
+  });
+  ctx.dispatch({
+    name: 'grad_norm_final', code: normCode, entry: 'final_sum', layout: ['uniform', 'rw', 'read'],
+    bindings: [normSqOut, partials], params: [u32(total), u32(0), f32(0)], workgroups: [1],
+  });
+  ctx.release(partials); // safe: the pool hands it out again only to later-encoded work
+}
+
+/** scale[0] = min(1, maxNorm / (sqrt(normSq[0]) + 1e-6)). maxNorm = Infinity disables clipping. */
+export function clipScaleFromNorm(ctx: GpuContext, scale: GpuTensor, normSq: GpuTensor, maxNorm: number): void {
+  const where = 'adamw.ts clipScaleFromNorm';
+  checkTensor(where, 'scale', scale, [1]);
+  checkTensor(where, 'normSq', normSq, [1]);
+  if (!(maxNorm > 0)) throw new KernelArgumentError(where, `maxNorm must be > 0 (Infinity = no clipping), got ${maxNorm}`);
+  ctx.dispatch({
+    name: 'grad_clip_scale', code: normCode, entry: 'clip', layout: ['uniform', 'rw', 'read'],
+    bindings: [scale, normSq], params: [u32(1), u32(0), f32(Math.min(maxNorm, 3.4e38))], workgroups: [1],
+  });
+}
+
+/** flag[0] |= 1 << min(k, 31) for every tensors[k] holding a NaN or ±Inf. flag: u32 [1]. */
+export function nonFiniteCheck(ctx: GpuContext, flag: GpuTensor, tensors: readonly GpuTensor[]): void {
+  const where = 'adamw.ts nonFiniteCheck';
+  checkTensor(where, 'flag', flag, [1], 'u32');
+  tensors.forEach((t, k) => {
+    if (t.dtype !== 'f32') throw new KernelArgumentError(where, `tensor ${t.label} has dtype ${t.dtype}, expected f32`);
+    ctx.dispatch({
+      name: 'nonfinite_check', code: nonFiniteCode, layout: ['uniform', 'rw', 'read'],
+      bindings: [flag, t], params: [u32(t.size), u32(Math.min(k, 31))], workgroups: ctx.grid(Math.ceil(t.size / 256)),
+    });
+  });
+}
+
+/** Thrown by the training loop when nonFiniteCheck's flag is set. */
+export class NonFiniteError extends Error {
+  override readonly name = 'NonFiniteError';
+  constructor(
+    readonly step: number,
+    readonly tensors: string[],
+  ) {
+    super(
+      `Training diverged at step ${step}: NaN/Inf in ${tensors.join(', ')}. ` +
+        `Lower the learning rate or the clip norm, or resume from the last checkpoint.`,
+    );
+  }
+}
+
+/** Names of the tensors whose bits are set in a nonFiniteCheck flag (bit 31 = index ≥ 31). */
+export function nonFiniteNames(flag: number, names: readonly string[]): string[] {
+  return names.filter((_, k) => (flag >>> Math.min(k, 31)) & 1);
+}
