@@ -91,6 +91,8 @@ export class OnnxGraph {
       opsetImport: [{ domain: '', version: opts.opset }],
       graph: { name: this.name, node: this.nodes, initializer: this.inits, input: this.inputs, output: this.outputs },
     };
-    return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+    const b = onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
+    // protobufjs returns a Node Buffer under Node: hand back a plain Uint8Array everywhere.
+    return new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
   }
 }

@@ -1,0 +1,178 @@
+// The readable forward/backward call list of a Llama/SmolLM2 decoder with LoRA, written once
+// against Ops<T> (GPU kernels or CPU references). Backward is the forward list reversed;
+// every backward op accumulates, so the residual stream's gradient is ONE buffer `dh`
+// that each branch adds into (llm.c style).
+//
+// Per layer:  a = rmsnorm(h); q,k,v = lora(a); rope(q,k); o = attn(q,k,v); h += lora_o(o)
+//             m = rmsnorm(h); g,u = lora(m); s = swiglu(g,u); h += lora_down(s)
+// Head:       n = rmsnorm(h); loss = CE(n·lm_headᵀ, labels)
+
+import type { Ops } from './ops.ts';
+import type { Adapters, DecoderBatch, DecoderDims, DecoderWeights, LoraModule } from './types.ts';
+
+interface LayerActs<T> {
+  hIn: T; a: T; rstd1: T; q: T; k: T; v: T; o: T; lse: T; hMid: T; m: T; rstd2: T;
+  g: T; u: T; s: T;
+  lora: Partial<Record<LoraModule, T>>; // saved x·Aᵀ per module
+}
+
+export interface ForwardState<T> {
+  batch: DecoderBatch;
+  layers: LayerActs<T>[];
+  hOut: T; // [N,H] residual stream after the last layer
+  normed: T; // [N,H] final-norm output (embeddings are read from here)
+  rstdF: T;
+  loss: T | null; // [1]
+  lseCE: T | null;
+}
+
+export class Decoder<T> {
+  constructor(
+    readonly ops: Ops<T>,
+    readonly dims: DecoderDims,
+    readonly w: DecoderWeights<T>,
+    readonly adapters: Adapters<T> | null,
+  ) {}
+
+  private lin(y: T, uOut: Partial<Record<LoraModule, T>>, x: T, l: number, m: LoraModule, rows: number) {
+    const W = this.w.layers[l][m];
+    const pair = this.adapters?.layers[l]?.[m];
+    let u: T | null = null;
+    if (pair) uOut[m] = u = this.ops.empty([rows, this.adapters!.rank], `L${l}.${m}.u`);
+    this.ops.linear(y, u, x, W, pair?.A ?? null, pair?.B ?? null, this.scale());
+  }
+
+  private scale(): number {
+    return this.adapters ? this.adapters.alpha / this.adapters.rank : 0;
+  }
+
+  /** Forward keeping every activation backward needs. `extra` [E,H] feeds rows with srcIndex ≥ 0. */
+  forward(batch: DecoderBatch, extra: T | null): ForwardState<T> {
+    const { ops, dims: d } = this;
+    const N = batch.batch * batch.seqLen;
+    const H = d.hidden, q = d.heads * d.headDim, kv = d.kvHeads * d.headDim;
+    let h = ops.empty([N, H], 'h0');
+    ops.embed(h, batch.ids, this.w.embed, extra, batch.srcIndex);
+    const layers: LayerActs<T>[] = [];
+    for (let l = 0; l < d.layers; l++) {
+      const L = this.w.layers[l];
+      const acts: LayerActs<T> = {
+        hIn: h,
+        a: ops.empty([N, H], `L${l}.a`), rstd1: ops.empty([N], `L${l}.rstd1`),
+        q: ops.empty([N, q], `L${l}.q`), k: ops.empty([N, kv], `L${l}.k`), v: ops.empty([N, kv], `L${l}.v`),
+        o: ops.empty([N, q], `L${l}.o`), lse: ops.empty([batch.batch, d.heads, batch.seqLen], `L${l}.lse`),
+        hMid: ops.empty([N, H], `L${l}.hMid`), m: ops.empty([N, H], `L${l}.m`), rstd2: ops.empty([N], `L${l}.rstd2`),
+        g: ops.empty([N, d.intermediate], `L${l}.g`), u: ops.empty([N, d.intermediate], `L${l}.u`),
+        s: ops.empty([N, d.intermediate], `L${l}.s`), lora: {},
+      };
+      ops.rmsNorm(acts.a, acts.rstd1, h, L.inputNorm, d.rmsEps);
+      this.lin(acts.q, acts.lora, acts.a, l, 'q', N);
+      this.lin(acts.k, acts.lora, acts.a, l, 'k', N);
+      this.lin(acts.v, acts.lora, acts.a, l, 'v', N);
+      ops.rope(acts.q, batch.positions, d.heads, d.headDim, d.ropeTheta);
+      ops.rope(acts.k, batch.positions, d.kvHeads, d.headDim, d.ropeTheta);
+      ops.attention(acts.o, acts.lse, acts.q, acts.k, acts.v, batch.keyMask, true);
+      const attnOut = ops.empty([N, H], `L${l}.attnOut`);
+      this.lin(attnOut, acts.lora, acts.o, l, 'o', N);
+      ops.add(acts.hMid, h, attnOut);
+      ops.free(attnOut);
+      ops.rmsNorm(acts.m, acts.rstd2, acts.hMid, L.postNorm, d.rmsEps);
+      this.lin(acts.g, acts.lora, acts.m, l, 'gate', N);
+      this.lin(acts.u, acts.lora, acts.m, l, 'up', N);
+      ops.swiglu(acts.s, acts.g, acts.u);
+      const mlpOut = ops.empty([N, H], `L${l}.mlpOut`);
+      this.lin(mlpOut, acts.lora, acts.s, l, 'down', N);
+      const hNext = ops.empty([N, H], `h${l + 1}`);
+      ops.add(hNext, acts.hMid, mlpOut);
+      ops.free(mlpOut);
+      layers.push(acts);
+      h = hNext;
+    }
+    const normed = ops.empty([N, H], 'normed');
+    const rstdF = ops.empty([N], 'rstdF');
+    ops.rmsNorm(normed, rstdF, h, this.w.finalNorm, d.rmsEps);
+    let loss: T | null = null;
+    let lseCE: T | null = null;
+    if (batch.labels) {
+      loss = ops.zeros([1], 'loss');
+      lseCE = ops.empty([N], 'lseCE');
+      ops.crossEntropy(loss, lseCE, normed, this.w.lmHead, batch.labels);
+    }
+    return { batch, layers, hOut: h, normed, rstdF, loss, lseCE };
+  }
+
+  /**
+   * Backward from the CE loss (scaled by dLoss) and/or an upstream gradient on the final
+   * normed hidden states (dNormed, e.g. from the contrastive loss at the summary token).
+   * Accumulates into adapter grads (same structure as `this.adapters`) and dExtra.
+   */
+  backward(
+    st: ForwardState<T>,
+    grads: { adapters: Adapters<T> | null; dExtra: T | null },
+    dLoss: number,
+    dNormed: T | null,
+  ): void {
+    const { ops, dims: d } = this;
+    const b = st.batch;
+    const N = b.batch * b.seqLen;
+    const H = d.hidden, q = d.heads * d.headDim, kv = d.kvHeads * d.headDim;
+    const scale = this.scale();
+    const dn = ops.zeros([N, H], 'dNormed');
+    if (dNormed) ops.accumulate(dn, dNormed);
+    if (st.loss && b.labels && dLoss !== 0) ops.crossEntropyBackward(dn, null, dLoss, st.normed, this.w.lmHead, b.labels, st.lseCE!);
+    const dh = ops.zeros([N, H], 'dh'); // the residual stream gradient, shared by all layers
+    ops.rmsNormBackward(dh, null, dn, st.hOut, this.w.finalNorm, st.rstdF);
+    ops.free(dn);
+
+    const linBack = (l: number, m: LoraModule, dx: T, dy: T, x: T, u: T | undefined) => {
+      const pair = this.adapters?.layers[l]?.[m];
+      const gp = grads.adapters?.layers[l]?.[m];
+      ops.linearBackward(
+        { dx, dA: gp?.A ?? null, dB: gp?.B ?? null, dW: null },
+        dy, x, u ?? null, this.w.layers[l][m], pair?.A ?? null, pair?.B ?? null, scale,
+      );
+    };
+
+    for (let l = d.layers - 1; l >= 0; l--) {
+      const A = st.layers[l];
+      const L = this.w.layers[l];
+      // MLP branch: h = hMid + down(swiglu(gate(m), up(m)))
+      const ds = ops.zeros([N, d.intermediate], 'ds');
+      linBack(l, 'down', ds, dh, A.s, A.lora.down);
+      const dg = ops.zeros([N, d.intermediate], 'dg');
+      const du = ops.zeros([N, d.intermediate], 'du');
+      ops.swigluBackward(dg, du, ds, A.g, A.u);
+      const dm = ops.zeros([N, H], 'dm');
+      linBack(l, 'gate', dm, dg, A.m, A.lora.gate);
+      linBack(l, 'up', dm, du, A.m, A.lora.up);
+      ops.rmsNormBackward(dh, null, dm, A.hMid, L.postNorm, A.rstd2);
+      ops.free(ds, dg, du, dm);
+      // attention branch: hMid = hIn + o_proj(attn(rope(q(a)), rope(k(a)), v(a)))
+      const dO = ops.zeros([N, q], 'dO');
+      linBack(l, 'o', dO, dh, A.o, A.lora.o);
+      const dq = ops.zeros([N, q], 'dq');
+      const dk = ops.zeros([N, kv], 'dk');
+      const dv = ops.zeros([N, kv], 'dv');
+      ops.attentionBackward({ dq, dk, dv }, dO, A.q, A.k, A.v, A.o, A.lse, b.keyMask, true);
+      ops.ropeBackward(dq, b.positions, d.heads, d.headDim, d.ropeTheta);
+      ops.ropeBackward(dk, b.positions, d.kvHeads, d.headDim, d.ropeTheta);
+      const da = ops.zeros([N, H], 'da');
+      linBack(l, 'q', da, dq, A.a, A.lora.q);
+      linBack(l, 'k', da, dk, A.a, A.lora.k);
+      linBack(l, 'v', da, dv, A.a, A.lora.v);
+      ops.rmsNormBackward(dh, null, da, A.hIn, L.inputNorm, A.rstd1);
+      ops.free(dO, dq, dk, dv, da);
+    }
+    ops.embedBackward(null, grads.dExtra, dh, b.ids, b.srcIndex);
+    ops.free(dh);
+  }
+
+  /** Return every activation of a forward state to the allocator. */
+  release(st: ForwardState<T>): void {
+    const { ops } = this;
+    for (const A of st.layers) {
+      ops.free(A.hIn, A.a, A.rstd1, A.q, A.k, A.v, A.o, A.lse, A.hMid, A.m, A.rstd2, A.g, A.u, A.s, ...Object.values(A.lora));
+    }
+    ops.free(st.hOut, st.normed, st.rstdF, st.loss, st.lseCE);
+  }
+}

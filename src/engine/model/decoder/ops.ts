@@ -1,0 +1,54 @@
+// The op set a Llama-style decoder needs, as one interface with two implementations:
+// GpuOps (our WGSL kernels, gpu_ops.ts) and CpuOps (the kernels' CPU references,
+// cpu_ops.ts). decoder.ts writes the forward/backward call list once against this
+// interface, so "GPU model == CPU model" checks the kernels composed, and the PyTorch golden
+// fixture checks the call list itself.
+//
+// Semantics follow src/engine/kernels/README.md: outputs first; *Backward accumulates into
+// every non-null gradient; shapes row-major with rows = batch × tokens.
+
+export interface Ops<T> {
+  // memory
+  empty(shape: readonly number[], label: string): T;
+  zeros(shape: readonly number[], label: string): T;
+  free(...ts: (T | null | undefined)[]): void;
+  shape(t: T): readonly number[];
+
+  /** out[r] = table[ids[r]] unless srcIndex[r] ≥ 0, then out[r] = src[srcIndex[r]]. */
+  embed(out: T, ids: Uint32Array, table: T, src: T | null, srcIndex: Int32Array | null): void;
+  /** dSrc[srcIndex[r]] += dout[r] for overridden rows; dTable[ids[r]] += dout[r] otherwise. */
+  embedBackward(dTable: T | null, dSrc: T | null, dout: T, ids: Uint32Array, srcIndex: Int32Array | null): void;
+
+  rmsNorm(y: T, rstd: T, x: T, weight: T, eps: number): void;
+  rmsNormBackward(dx: T | null, dWeight: T | null, dy: T, x: T, weight: T, rstd: T): void;
+
+  /** y = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ; u = x·Aᵀ saved (u, A, B null for a plain linear). */
+  linear(y: T, u: T | null, x: T, W: T, A: T | null, B: T | null, scale: number): void;
+  linearBackward(
+    g: { dx: T | null; dA: T | null; dB: T | null; dW: T | null },
+    dy: T, x: T, u: T | null, W: T, A: T | null, B: T | null, scale: number,
+  ): void;
+
+  rope(x: T, positions: Uint32Array, heads: number, headDim: number, theta: number): void;
+  ropeBackward(dx: T, positions: Uint32Array, heads: number, headDim: number, theta: number): void;
+
+  /** q [B,T,Hq,D], k/v [B,S,Hkv,D], keyMask [B,S] (1 attend) or null. */
+  attention(out: T, lse: T, q: T, k: T, v: T, keyMask: Uint32Array | null, causal: boolean): void;
+  attentionBackward(
+    g: { dq: T; dk: T; dv: T },
+    dout: T, q: T, k: T, v: T, out: T, lse: T, keyMask: Uint32Array | null, causal: boolean,
+  ): void;
+
+  swiglu(out: T, gate: T, up: T): void;
+  swigluBackward(dGate: T, dUp: T, dout: T, gate: T, up: T): void;
+  /** out = a + b */
+  add(out: T, a: T, b: T): void;
+  /** dst += src */
+  accumulate(dst: T, src: T): void;
+
+  /** mean over rows with label ≥ 0 of −log softmax(h·Wᵀ)[label]; loss [1]. */
+  crossEntropy(loss: T, lse: T, h: T, W: T, labels: Int32Array): void;
+  crossEntropyBackward(dh: T | null, dW: T | null, dLoss: number, h: T, W: T, labels: Int32Array, lse: T): void;
+
+  read(t: T): Promise<Float32Array>;
+}

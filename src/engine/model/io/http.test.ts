@@ -1,0 +1,91 @@
+// Loads the committed tiny model over HTTP from a localhost server with Range support and
+// counts the body bytes the server sends: only headers and the asked-for tensors travel.
+import { readFileSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join, normalize } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseVlmConfig } from '../config.ts';
+import { MissingFileError } from './errors.ts';
+import { folderFromFiles, folderFromUrl } from './folder.ts';
+import { Checkpoint } from './safetensors.ts';
+import { loadTokenizer } from './tokenizer.ts';
+import { isVisionWeight, loadWeights } from './weights.ts';
+
+const ROOT = 'public/models/tiny-random';
+let server: Server;
+let base = '';
+let sent = 0;
+const requests: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const rel = normalize(decodeURIComponent(req.url!.replace(/^\/models\/tiny-random\//, ''))).replace(/^(\.\.[/\\])+/, '');
+    const path = join(ROOT, rel);
+    let size: number;
+    try { size = statSync(path).size; } catch { res.writeHead(404).end(); return; }
+    const data = readFileSync(path);
+    const m = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+    requests.push(`${rel} ${req.headers.range ?? 'all'}`);
+    if (!m) { sent += size; res.writeHead(200, { 'content-length': size }).end(data); return; }
+    const a = Number(m[1]), b = Math.min(Number(m[2]), size - 1);
+    if (a >= size) { res.writeHead(416, { 'content-range': `bytes */${size}` }).end(); return; }
+    sent += b - a + 1;
+    res.writeHead(206, { 'content-range': `bytes ${a}-${b}/${size}`, 'content-length': b - a + 1 }).end(data.subarray(a, b + 1));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address() as { port: number };
+  base = `http://127.0.0.1:${addr.port}/models/tiny-random/`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+describe('model folder over HTTP (Range requests)', () => {
+  it('reads one tensor: 1-byte size probe + 8-byte length + header + that tensor only', async () => {
+    sent = 0;
+    const folder = folderFromUrl(base);
+    const ck = await Checkpoint.open(folder);
+    const afterHeader = sent;
+    const header = ck.files.get('model.safetensors')!.headerBytes;
+    expect(afterHeader).toBe(1 + 8 + (header - 8));
+    const name = 'model.text_model.norm.weight';
+    const info = ck.info(name);
+    const data = await ck.readF32(name);
+    expect(data.length).toBe(64);
+    expect(sent - afterHeader).toBe(info.end - info.begin);
+    expect(sent).toBeLessThan(statSync(join(ROOT, 'model.safetensors')).size / 50);
+  });
+  it('loads config, tokenizer and the vision weights only', async () => {
+    sent = 0;
+    const folder = folderFromUrl(base);
+    const config = parseVlmConfig(await folder.readJson('config.json'));
+    const tok = await loadTokenizer(folder);
+    expect(tok.decode(tok.encode('a blue ball'))).toBe('a blue ball');
+    const before = sent;
+    const w = await loadWeights(folder, config, { only: isVisionWeight });
+    let tensorBytes = 0;
+    for (const [, t] of w) tensorBytes += t.data.length * 4; // f32 fixture
+    const ckHeader = Number(new DataView(readFileSync(join(ROOT, 'model.safetensors')).buffer).getBigUint64(0, true));
+    expect(sent - before).toBe(1 + 8 + ckHeader + tensorBytes);
+  });
+  it('a missing file is a MissingFileError naming it', async () => {
+    const folder = folderFromUrl(base);
+    expect(await folder.exists('chat_template.json')).toBe(false);
+    await expect(folder.readText('nope.json')).rejects.toThrow(MissingFileError);
+    await expect(folder.readText('nope.json')).rejects.toThrow(/missing file "nope.json"/);
+  });
+});
+
+describe('model folder from dropped Files', () => {
+  it('strips the dropped folder name from webkitRelativePath', async () => {
+    const mk = (rel: string) => {
+      const f = new File([readFileSync(join(ROOT, rel))], rel.split('/').pop()!);
+      Object.defineProperty(f, 'webkitRelativePath', { value: `tiny-random/${rel}` });
+      return f;
+    };
+    const folder = folderFromFiles(['config.json', 'tokenizer.json', 'tokenizer_config.json', 'model.safetensors', 'onnx/vision_encoder.onnx'].map(mk));
+    expect(folder.name).toBe('tiny-random');
+    expect(folder.list()).toContain('onnx/vision_encoder.onnx');
+    const config = parseVlmConfig(await folder.readJson('config.json'));
+    const w = await loadWeights(folder, config, { only: (n) => n === 'lm_head.weight' });
+    expect(w.get('lm_head.weight')!.data.length).toBe(config.text.vocab_size * 64);
+  });
+});
