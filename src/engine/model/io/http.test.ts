@@ -5,7 +5,8 @@ import { createServer, type Server } from 'node:http';
 import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseVlmConfig } from '../config.ts';
-import { MissingFileError } from './errors.ts';
+import { HttpSourceError, MissingFileError } from './errors.ts';
+import { httpSource } from './sources.ts';
 import { folderFromFiles, folderFromUrl } from './folder.ts';
 import { Checkpoint } from './safetensors.ts';
 import { loadTokenizer } from './tokenizer.ts';
@@ -87,5 +88,24 @@ describe('model folder from dropped Files', () => {
     const config = parseVlmConfig(await folder.readJson('config.json'));
     const w = await loadWeights(folder, config, { only: (n) => n === 'lm_head.weight' });
     expect(w.get('lm_head.weight')!.data.length).toBe(config.text.vocab_size * 64);
+  });
+});
+
+describe('httpSource edge cases (fake fetch)', () => {
+  const body = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  it('a server that ignores Range: one full download, then slices', async () => {
+    let calls = 0;
+    const src = httpSource('f.bin', 'http://h/f.bin', { fetch: async () => { calls++; return new Response(body, { status: 200 }); } });
+    expect(await src.size()).toBe(10);
+    expect([...(await src.read(2, 3))]).toEqual([3, 4, 5]);
+    expect([...(await src.read(8, 2))]).toEqual([9, 10]);
+    expect(calls).toBe(1);
+  });
+  it('reads past the end name the file; HTTP errors name status and URL', async () => {
+    const ok = httpSource('f.bin', 'http://h/f.bin', { fetch: async () => new Response(body, { status: 200 }) });
+    await expect(ok.read(8, 5)).rejects.toThrow(/f.bin: read of 5 bytes at offset 8 runs past the end of the file \(10 bytes\)/);
+    const bad = httpSource('g.bin', 'http://h/g.bin', { fetch: async () => new Response('no', { status: 403, statusText: 'Forbidden' }) });
+    await expect(bad.size()).rejects.toThrow(HttpSourceError);
+    await expect(bad.size()).rejects.toThrow(/g.bin: HTTP 403 for http:\/\/h\/g.bin: Forbidden/);
   });
 });
