@@ -31,14 +31,15 @@ export function rowsOf(where: string, what: string, t: GpuTensor, cols: number, 
   return t.size / cols;
 }
 
-/** WebGPU forbids binding one buffer writable and again (read or write) in one dispatch. */
+/** WebGPU forbids binding one buffer writable and again (read or write) in one dispatch.
+ * `all` lists every bound tensor once per binding (written ones included). */
 export function checkDistinct(where: string, written: (GpuTensor | null | undefined)[], all: (GpuTensor | null | undefined)[]): void {
   for (const w of written) {
     if (!w) continue;
-    for (const o of all) {
-      if (o && o !== w && o.buffer === w.buffer) {
-        throw new KernelArgumentError(where, `${show(w)} is written but shares its GPU buffer with ${show(o)}; in-place is not supported here`);
-      }
+    const others = all.filter((o) => o && o.buffer === w.buffer);
+    if (others.length > 1) {
+      const other = others.find((o) => o !== w) ?? w;
+      throw new KernelArgumentError(where, `${show(w)} is written but shares its GPU buffer with ${show(other!)} (bound twice); in-place is not supported here`);
     }
   }
 }
