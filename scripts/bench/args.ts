@@ -1,0 +1,46 @@
+// Command line of the benchmark runner (pure, unit-tested in bench.test.ts).
+
+import { join } from 'node:path';
+import { IMPLS, type ImplName } from './types.ts';
+
+export const USAGE = 'usage: tsx scripts/bench/run.ts kernels [--quick] [--peers ours,jax-js,tfjs] [--filter "lora down"] [--out file.json]';
+
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+export interface Args {
+  suite: 'kernels';
+  quick: boolean;
+  peers: ImplName[] | undefined;
+  filter: string | undefined;
+  out: string;
+}
+
+export function parseArgs(argv: readonly string[], root: string): Args {
+  let suite: string | undefined;
+  let quick = false;
+  let peers: ImplName[] | undefined;
+  let out: string | undefined;
+  let filter: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--peers' || a === '--out' || a === '--filter') {
+      const v = argv[++i];
+      if (!v) throw new BenchUsageError(`${a} needs a value`);
+      if (a === '--out') out = v;
+      else if (a === '--filter') filter = v;
+      else {
+        const names = v.split(',').map((s) => s.trim());
+        const bad = names.filter((n) => !IMPLS.includes(n as ImplName));
+        if (bad.length) throw new BenchUsageError(`--peers: unknown ${bad.join(', ')} (known: ${IMPLS.join(', ')})`);
+        peers = names as ImplName[];
+      }
+    } else if (a.startsWith('--')) throw new BenchUsageError(`unknown option ${a}`);
+    else if (suite) throw new BenchUsageError(`more than one suite given (${suite}, ${a})`);
+    else suite = a;
+  }
+  if (suite !== 'kernels') throw new BenchUsageError(`unknown suite "${suite ?? ''}" (known: kernels)`);
+  return { suite, quick, peers, filter, out: out ?? join(root, 'bench-results', `${suite}${quick ? '-quick' : ''}${filter ? '-filtered' : ''}.json`) };
+}

@@ -1,0 +1,44 @@
+// Benchmark page entry (scripts/bench/bench.html). Installs window.__discernBench, which the
+// runner (run.ts) calls through page.evaluate. Peers are imported lazily so a run restricted
+// with --peers never loads the others (and TF.js's 300 kB only when it is measured).
+// Every failure is thrown with the peer's name in the message; the runner prints it and
+// exits non-zero.
+
+import type { Peer } from './peers/peer.ts';
+import { runKernelSuite } from './suite-kernels.ts';
+import { IMPLS, type BenchApi, type BenchOptions, type ImplName, type SuiteResult } from './types.ts';
+
+const FACTORIES: Record<ImplName, () => Promise<Peer>> = {
+  ours: async () => (await import('./peers/ours.ts')).createOursPeer(),
+  'jax-js': async () => (await import('./peers/jaxjs.ts')).createJaxPeer(),
+  tfjs: async () => (await import('./peers/tfjs.ts')).createTfjsPeer(),
+};
+
+const logEl = document.getElementById('log');
+function log(line: string) {
+  console.log(line); // forwarded to the runner's stdout
+  if (logEl) logEl.textContent += `\n${line}`;
+}
+
+async function run(suite: string, opts: BenchOptions): Promise<SuiteResult> {
+  if (suite !== 'kernels') throw new Error(`bench-page: unknown suite "${suite}" (known: kernels)`);
+  if (!navigator.gpu) throw new Error('WebGPU missing: navigator.gpu is undefined (start Chromium with --enable-unsafe-webgpu)');
+  const adapter = await navigator.gpu.requestAdapter();
+  if (!adapter) throw new Error('WebGPU missing: navigator.gpu.requestAdapter() returned null (no adapter on this machine)');
+  const names = IMPLS.filter((n) => !opts.peers || opts.peers.includes(n)); // 'ours' first: others diff against it
+  const peers: Peer[] = [];
+  try {
+    for (const name of names) {
+      log(`initialising ${name}…`);
+      peers.push(await FACTORIES[name]());
+      log(`${name}: ${peers[peers.length - 1].adapter}`);
+    }
+    return await runKernelSuite(peers, opts, log);
+  } finally {
+    for (const p of peers) p.destroy();
+  }
+}
+
+const api: BenchApi = { run };
+window.__discernBench = api;
+log('bench page ready');

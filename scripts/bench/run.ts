@@ -1,0 +1,123 @@
+// Benchmark runner (Node): `npm run bench:kernels [-- --quick] [-- --peers ours,tfjs]`.
+//  1. starts a Vite dev server on a free 127.0.0.1 port, root = repo (no config file: the
+//     page only needs TS + `?raw` WGSL imports, and file watching/HMR are off so edits by
+//     others mid-run cannot reload the page);
+//  2. launches headless Chromium (scripts/chromium.ts: SwiftShader WebGPU flags) and opens
+//     scripts/bench/bench.html;
+//  3. calls window.__discernBench.run(suite) in the page, forwarding page logs to stdout;
+//  4. prints the table, writes bench-results/<suite>.json, closes everything.
+// Exit codes: 0 ok; 1 the page failed (WebGPU missing, a peer failed to initialise or run);
+// 2 bad command line; 3 implementations disagree on the output (the ratios would be
+// meaningless).
+
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer as createNetServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright';
+import { createServer, type ViteDevServer } from 'vite';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
+import { parseArgs, USAGE, type Args } from './args.ts';
+import { disagreements, formatReport } from './stats.ts';
+import type { SuiteResult } from './types.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const PAGE_READY_TIMEOUT_MS = 180_000; // first run pre-bundles TF.js / jax-js on 2 cores
+const RUN_TIMEOUT_MS = 15 * 60_000;
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createNetServer();
+    s.unref();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => (port ? res(port) : rej(new Error('could not obtain a free port'))));
+    });
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, rej) => {
+      timer = setTimeout(() => rej(new Error(`${what} timed out after ${Math.round(ms / 1000)} s`)), ms);
+    }),
+  ]);
+}
+
+async function main(): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2), ROOT);
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  let server: ViteDevServer | null = null;
+  let browser: Browser | null = null;
+  try {
+    const port = await freePort();
+    server = await createServer({
+      root: ROOT,
+      configFile: false,
+      logLevel: 'warn',
+      clearScreen: false,
+      server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null },
+      optimizeDeps: {
+        entries: ['scripts/bench/bench.html'],
+        include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'],
+      },
+    });
+    await server.listen();
+    const url = `http://127.0.0.1:${port}/scripts/bench/bench.html`;
+    console.log(`bench: vite dev server at ${url}`);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('console', (m) => {
+      const t = m.text();
+      if (m.type() === 'error') console.error(`[page] ${t}`);
+      else if (m.type() !== 'debug' && !t.startsWith('[vite]')) console.log(`[page] ${t}`);
+    });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(url);
+    try {
+      await page.waitForFunction(() => !!window.__discernBench, null, { timeout: PAGE_READY_TIMEOUT_MS });
+    } catch {
+      throw new Error(`bench page did not start within ${PAGE_READY_TIMEOUT_MS / 1000} s${pageErrors.length ? `: ${pageErrors.join('; ')}` : ''}`);
+    }
+    const { suite, quick, peers, filter } = args;
+    const result: SuiteResult = await withTimeout(
+      page.evaluate(({ suite, ...opts }) => window.__discernBench!.run(suite, opts), { suite, quick, peers, filter }),
+      RUN_TIMEOUT_MS,
+      `suite ${suite}`,
+    );
+
+    console.log('\n' + formatReport(result));
+    await mkdir(dirname(args.out), { recursive: true });
+    await writeFile(args.out, JSON.stringify(result, null, 2) + '\n');
+    console.log(`\nbench: wrote ${args.out} (${(result.durationMs / 1000).toFixed(1)} s in the page)`);
+    const bad = disagreements(result.rows);
+    if (bad.length) {
+      console.error(`bench: implementations disagree — the comparison is not of the same computation:\n  ${bad.join('\n  ')}`);
+      return 3;
+    }
+    return 0;
+  } catch (e) {
+    // page.evaluate wraps page-side errors; keep only the page's message.
+    const msg = (e as Error).message.replace(/^page\.evaluate: (Error: )?/, '');
+    console.error(`bench: FAILED — ${msg}`);
+    return 1;
+  } finally {
+    await browser?.close().catch(() => {});
+    await server?.close().catch(() => {});
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then((code) => process.exit(code));
+}
