@@ -1,0 +1,170 @@
+// Memory-efficient attention (FlashAttention-2 style) forward and backward launchers.
+//
+//   q [B,T,Hq,D], k, v [B,S,Hkv,D], out [B,T,Hq,D], lse [B,Hq,T] (saved for backward);
+//   keyMask u32 [B,S] (1 attend, 0 padding) or null; grouped-query: Hq % Hkv == 0 and query
+//   head h reads KV head h / (Hq/Hkv); causal aligned at the end: query t sees key
+//   s ≤ t + (S − T); scale defaults to 1/sqrt(D); D ≤ 128.
+//   A query row with no visible key gets out = 0, lse = −Infinity, and zero gradient.
+//
+// Kernels (see the .wgsl headers): attention.wgsl (forward, online softmax over key tiles),
+// attention_delta.wgsl (Δ = rowsum(dO∘O) packed with lse), attention_backward_dq.wgsl (dq,
+// loops over key tiles), attention_backward_dkdv.wgsl (dk, dv, loops over the GQA group's
+// query heads and query tiles). Backward accumulates (dq += …); any of dq/dk/dv may be null.
+// Tile sizes are picked per call to fit the workgroup memory budget (≤ 32 KiB).
+// No subgroup operations are used, so there is a single path for every GPU.
+import type { GpuContext } from '../../gpu/context.ts';
+import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
+import fwdCode from './attention.wgsl?raw';
+import dqCode from './attention_backward_dq.wgsl?raw';
+import dkdvCode from './attention_backward_dkdv.wgsl?raw';
+import deltaCode from './attention_delta.wgsl?raw';
+import { AttentionArgumentError, checkTensor, showTensor } from './errors.ts';
+
+export { AttentionArgumentError };
+
+export interface AttentionOptions {
+  causal: boolean;
+  /** Multiplies q·kᵀ; default 1/sqrt(D). */
+  scale?: number;
+}
+
+export interface AttentionGrads {
+  dq: GpuTensor | null;
+  dk: GpuTensor | null;
+  dv: GpuTensor | null;
+}
+
+/** Threads per query row (forward, dq) or per key (dk/dv); each owns D/LANES columns. */
+export const LANES = 4;
+/** Register accumulator slots per thread in the WGSL (MAX_DPT): D ≤ LANES · 32. */
+export const MAX_HEAD_DIM = LANES * 32;
+const NEG_INF_BITS = 0xff800000;
+
+interface Dims {
+  B: number;
+  T: number;
+  S: number;
+  Hq: number;
+  Hkv: number;
+  D: number;
+}
+
+function checkArgs(where: string, q: GpuTensor, k: GpuTensor, v: GpuTensor, keyMask: GpuTensor | null): Dims {
+  if (q.shape.length !== 4 || q.dtype !== 'f32') throw new AttentionArgumentError(where, `q is ${showTensor(q)} but should be [B,T,Hq,D] f32`);
+  if (k.shape.length !== 4 || k.dtype !== 'f32') throw new AttentionArgumentError(where, `k is ${showTensor(k)} but should be [B,S,Hkv,D] f32`);
+  const [B, T, Hq, D] = q.shape;
+  const [, S, Hkv] = k.shape;
+  checkTensor(where, 'k', k, [B, S, Hkv, D]);
+  checkTensor(where, 'v', v, [B, S, Hkv, D]);
+  if (Hkv === 0 || Hq % Hkv !== 0) {
+    throw new AttentionArgumentError(where, `query heads (${showTensor(q)}) must be a multiple of KV heads (${showTensor(k)})`);
+  }
+  if (D < 1 || D > MAX_HEAD_DIM) throw new AttentionArgumentError(where, `head dim ${D} of ${showTensor(q)} is outside 1..${MAX_HEAD_DIM}`);
+  if (keyMask) checkTensor(where, 'keyMask', keyMask, [B, S], 'u32');
+  return { B, T, S, Hq, Hkv, D };
+}
+
+const pow2AtLeast = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
+
+/** Picks (rows, cols) tile sizes: rows as large as `rowsWanted` allows (≤ 32), then the
+ * largest cols in 32..4 (no bigger than `colsWanted` needs) whose workgroup memory
+ * `floats(rows, cols)` fits the budget. */
+function pickTiles(
+  ctx: GpuContext, rowsWanted: number, colsWanted: number, floats: (rows: number, cols: number) => number, where: string,
+): [number, number] {
+  const budget = Math.min(ctx.caps.limits.maxComputeWorkgroupStorageSize, 32768) / 4;
+  const colsMax = Math.max(4, pow2AtLeast(colsWanted));
+  for (let rows = Math.min(32, pow2AtLeast(rowsWanted)); rows >= 1; rows /= 2) {
+    for (const cols of [32, 16, 8, 4]) if (cols <= colsMax && floats(rows, cols) <= budget) return [rows, cols];
+  }
+  throw new AttentionArgumentError(where, `no tile fits ${budget * 4} bytes of workgroup memory`);
+}
+
+// Workgroup memory in floats, mirroring the var<workgroup> declarations of each kernel.
+const fwdFloats = (D: number) => (br: number, bc: number) => (br + 2 * bc) * D + br * bc;
+const dqFloats = (D: number) => (br: number, bc: number) => 2 * (br + bc) * D + br * bc;
+// dkdv: rows = BC (keys per workgroup), cols = BR (query rows per inner tile)
+const dkdvFloats = (D: number) => (bc: number, br: number) => 2 * (bc + br) * D + 2 * br * bc + 2 * br;
+
+/** out = softmax(scale·q·kᵀ + masks)·v and lse = log Σ exp(scaled scores); overwrites both. */
+export function attentionForward(
+  ctx: GpuContext, out: GpuTensor, lse: GpuTensor, q: GpuTensor, k: GpuTensor, v: GpuTensor,
+  keyMask: GpuTensor | null, o: AttentionOptions,
+): void {
+  const where = 'attention.ts attentionForward';
+  const d = checkArgs(where, q, k, v, keyMask);
+  checkTensor(where, 'out', out, q.shape);
+  checkTensor(where, 'lse', lse, [d.B, d.Hq, d.T]);
+  if (d.B * d.T * d.Hq === 0) return;
+  const [BR, BC] = pickTiles(ctx, d.T, d.S, fwdFloats(d.D), where);
+  ctx.dispatch({
+    name: 'attention_forward', code: fwdCode,
+    overrides: { D: d.D, BR, BC, LANES },
+    layout: ['uniform', 'rw', 'rw', 'read', 'read', 'read', 'read'],
+    bindings: [out, lse, q, k, v, keyMask ?? q], // q stands in for an unused mask binding
+    params: [
+      u32(d.T), u32(d.S), u32(d.Hq), u32(d.Hkv), f32(o.scale ?? 1 / Math.sqrt(d.D)),
+      u32(o.causal ? 1 : 0), u32(keyMask ? 1 : 0), u32(NEG_INF_BITS),
+    ],
+    workgroups: [Math.ceil(d.T / BR), d.Hq, d.B],
+  });
+}
+
+/** dq += ∂L/∂q, dk += ∂L/∂k, dv += ∂L/∂v given dout = ∂L/∂out and the saved out, lse. */
+export function attentionBackward(
+  ctx: GpuContext, grads: AttentionGrads, dout: GpuTensor, q: GpuTensor, k: GpuTensor, v: GpuTensor,
+  out: GpuTensor, lse: GpuTensor, keyMask: GpuTensor | null, o: AttentionOptions,
+): void {
+  const where = 'attention.ts attentionBackward';
+  const d = checkArgs(where, q, k, v, keyMask);
+  checkTensor(where, 'dout', dout, q.shape);
+  checkTensor(where, 'out', out, q.shape);
+  checkTensor(where, 'lse', lse, [d.B, d.Hq, d.T]);
+  if (grads.dq) checkTensor(where, 'dq', grads.dq, q.shape);
+  if (grads.dk) checkTensor(where, 'dk', grads.dk, k.shape);
+  if (grads.dv) checkTensor(where, 'dv', grads.dv, v.shape);
+  if (d.B * d.T * d.Hq === 0 || d.S === 0) return;
+  if (!grads.dq && !grads.dk && !grads.dv) return;
+
+  const rows = d.B * d.Hq * d.T;
+  const stats = ctx.empty([d.B, d.Hq, d.T, 2], 'attention.stats');
+  ctx.dispatch({
+    name: 'attention_delta', code: deltaCode,
+    layout: ['uniform', 'rw', 'read', 'read', 'read'],
+    bindings: [stats, dout, out, lse],
+    params: [u32(d.T), u32(d.Hq), u32(d.D), u32(rows)],
+    workgroups: ctx.grid(Math.ceil(rows / 64)),
+  });
+  const params = [
+    u32(d.T), u32(d.S), u32(d.Hq), u32(d.Hkv), f32(o.scale ?? 1 / Math.sqrt(d.D)),
+    u32(o.causal ? 1 : 0), u32(keyMask ? 1 : 0), u32(0),
+  ];
+  const mask = keyMask ?? q; // unused binding when there is no mask
+
+  if (grads.dq) {
+    const [BR, BC] = pickTiles(ctx, d.T, d.S, dqFloats(d.D), where);
+    ctx.dispatch({
+      name: 'attention_backward_dq', code: dqCode,
+      overrides: { D: d.D, BR, BC, LANES },
+      layout: ['uniform', 'rw', 'read', 'read', 'read', 'read', 'read', 'read'],
+      bindings: [grads.dq, q, k, v, dout, stats, mask],
+      params, workgroups: [Math.ceil(d.T / BR), d.Hq, d.B],
+    });
+  }
+  if (grads.dk || grads.dv) {
+    // the kernel writes both; a missing one goes to a scratch tensor
+    const dk = grads.dk ?? ctx.empty(k.shape, 'attention.dk_scratch');
+    const dv = grads.dv ?? ctx.empty(v.shape, 'attention.dv_scratch');
+    const [BC, BR] = pickTiles(ctx, d.S, d.T, dkdvFloats(d.D), where);
+    ctx.dispatch({
+      name: 'attention_backward_dkdv', code: dkdvCode,
+      overrides: { D: d.D, BR, BC, LANES },
+      layout: ['uniform', 'rw', 'rw', 'read', 'read', 'read', 'read', 'read', 'read'],
+      bindings: [dk, dv, q, k, v, dout, stats, mask],
+      params, workgroups: [Math.ceil(d.S / BC), d.Hkv, d.B],
+    });
+    if (!grads.dk) ctx.release(dk);
+    if (!grads.dv) ctx.release(dv);
+  }
+  ctx.release(stats);
+}

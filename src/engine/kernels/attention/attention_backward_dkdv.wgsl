@@ -1,0 +1,159 @@
+// Attention backward, step 3: dk += scale · Σ_t dS[t,s] · q[t], dv += Σ_t P[t,s] · dO[t].
+// One workgroup per (key tile of BC keys, KV head, batch) walks every query head of its
+// GQA group and every query tile of BR rows, so the sum over the group's query heads
+// happens in registers: no float atomics, and each workgroup owns its dk/dv rows.
+//
+// Layouts: q, dout [B,T,Hq,D]; k, v, dk, dv [B,S,Hkv,D]; stats [B,Hq,T,2] = (lseEff, Δ)
+// (lseEff = +1e30 for rows with no visible key → P = 0).
+// Threads: BC keys × LANES lanes. Lane ln of key c owns columns d = ln + LANES·j of dk/dv
+// and computes the scores of query rows r = ln + LANES·i of each query tile.
+// Causal: query tiles entirely before the first visible query of this key tile are skipped.
+
+override D: u32;
+override BR: u32;
+override BC: u32;
+override LANES: u32 = 4u;
+const MAX_DPT = 32u;
+
+struct Params {
+  T: u32,
+  S: u32,
+  Hq: u32,
+  Hkv: u32,
+  scale: f32,
+  causal: u32,
+  hasMask: u32,
+  _pad: u32,
+}
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read_write> dk: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dv: array<f32>;
+@group(0) @binding(3) var<storage, read> q: array<f32>;
+@group(0) @binding(4) var<storage, read> k: array<f32>;
+@group(0) @binding(5) var<storage, read> v: array<f32>;
+@group(0) @binding(6) var<storage, read> dout: array<f32>;
+@group(0) @binding(7) var<storage, read> stats: array<f32>;
+@group(0) @binding(8) var<storage, read> keyMask: array<u32>; // any buffer when hasMask = 0
+
+var<workgroup> Ks: array<f32, BC * D>;
+var<workgroup> Vs: array<f32, BC * D>;
+var<workgroup> Qs: array<f32, BR * D>;
+var<workgroup> dOs: array<f32, BR * D>;
+var<workgroup> Ls: array<f32, BR>;
+var<workgroup> Dl: array<f32, BR>;
+var<workgroup> Ps: array<f32, BR * BC>;
+var<workgroup> dSs: array<f32, BR * BC>;
+
+@compute @workgroup_size(BC * LANES)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: u32) {
+  let b = wid.z;
+  let kvh = wid.y;
+  let s0 = wid.x * BC;
+  let group = p.Hq / p.Hkv;
+  let c = li / LANES;
+  let ln = li % LANES;
+  let s = s0 + c;
+  var keyOk = s < p.S;
+  if (keyOk && p.hasMask != 0u) { keyOk = keyMask[b * p.S + s] != 0u; }
+  let shift = i32(p.S) - i32(p.T);
+  let nthreads = BC * LANES;
+
+  for (var i = li; i < BC * D; i += nthreads) {
+    let ss = s0 + i / D;
+    var kx = 0.0;
+    var vx = 0.0;
+    if (ss < p.S) {
+      let g = ((b * p.S + ss) * p.Hkv + kvh) * D + i % D;
+      kx = k[g];
+      vx = v[g];
+    }
+    Ks[i] = kx;
+    Vs[i] = vx;
+  }
+
+  // Causal: the first query that sees key s0 is t = s0 − shift (uniform bound).
+  var tStart = 0u;
+  if (p.causal != 0u) {
+    tStart = u32(clamp(i32(s0) - shift, 0, i32(p.T))) / BR * BR;
+  }
+
+  var accK: array<f32, MAX_DPT>;
+  var accV: array<f32, MAX_DPT>;
+  let dpt = (D + LANES - 1u) / LANES;
+
+  for (var gi = 0u; gi < group; gi++) {
+    let h = kvh * group + gi;
+    for (var t0 = tStart; t0 < p.T; t0 += BR) {
+      workgroupBarrier(); // previous query tile no longer read (and Ks/Vs loaded, 1st time)
+      for (var i = li; i < BR * D; i += nthreads) {
+        let tt = t0 + i / D;
+        var x = 0.0;
+        var g = 0.0;
+        if (tt < p.T) {
+          let o = ((b * p.T + tt) * p.Hq + h) * D + i % D;
+          x = q[o];
+          g = dout[o];
+        }
+        Qs[i] = x;
+        dOs[i] = g;
+      }
+      for (var i = li; i < BR; i += nthreads) {
+        let tt = t0 + i;
+        var L = 1.0e30;
+        var dl = 0.0;
+        if (tt < p.T) {
+          let row = (b * p.Hq + h) * p.T + tt;
+          L = stats[2u * row];
+          dl = stats[2u * row + 1u];
+        }
+        Ls[i] = L;
+        Dl[i] = dl;
+      }
+      workgroupBarrier();
+
+      for (var r = ln; r < BR; r += LANES) {
+        let t = t0 + r;
+        var ok = keyOk && t < p.T;
+        if (ok && p.causal != 0u) { ok = i32(s) <= i32(t) + shift; }
+        var pr = 0.0;
+        var ds = 0.0;
+        if (ok) {
+          var qk = 0.0;
+          var dp = 0.0;
+          for (var d = 0u; d < D; d++) {
+            qk += Qs[r * D + d] * Ks[c * D + d];
+            dp += dOs[r * D + d] * Vs[c * D + d];
+          }
+          pr = exp(qk * p.scale - Ls[r]);
+          ds = pr * (dp - Dl[r]);
+        }
+        Ps[r * BC + c] = pr;
+        dSs[r * BC + c] = ds;
+      }
+      workgroupBarrier();
+
+      for (var r = 0u; r < BR; r++) {
+        let pr = Ps[r * BC + c];
+        let ds = dSs[r * BC + c];
+        for (var j = 0u; j < dpt; j++) {
+          let d = ln + LANES * j;
+          if (d < D) {
+            accV[j] += pr * dOs[r * D + d];
+            accK[j] += ds * Qs[r * D + d];
+          }
+        }
+      }
+    }
+  }
+
+  if (s >= p.S) { return; }
+  let o = ((b * p.S + s) * p.Hkv + kvh) * D;
+  for (var j = 0u; j < dpt; j++) {
+    let d = ln + LANES * j;
+    if (d < D) {
+      dk[o + d] = dk[o + d] + p.scale * accK[j];
+      dv[o + d] = dv[o + d] + accV[j];
+    }
+  }
+}
