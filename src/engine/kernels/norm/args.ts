@@ -4,7 +4,7 @@
 import type { GpuTensor } from '../../gpu/tensor.ts';
 
 export class KernelArgumentError extends Error {
-  override readonly name = 'KernelArgumentError';
+  override readonly name: string = 'KernelArgumentError';
   constructor(
     readonly where: string,
     detail: string,
