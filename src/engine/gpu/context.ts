@@ -48,7 +48,9 @@ export class GpuContext {
     readonly caps: GpuCaps,
   ) {
     this.pool = new BufferPool(device);
-    this.pipelines = new PipelineCache(device);
+    this.pipelines = new PipelineCache(device, (kernel, detail) =>
+      this.setFatal(new GpuValidationError('shader compilation', `kernel "${kernel}" does not compile:\n${detail}`)),
+    );
     device.lost.then((info) => {
       if (info.reason === 'destroyed' && this.destroyed) return;
       this.setFatal(new GpuDeviceLostError(info.reason, info.message));
@@ -78,6 +80,8 @@ export class GpuContext {
   }
 
   private async drainErrorScopes(): Promise<void> {
+    const checks = this.pipelines.pendingChecks.splice(0);
+    await Promise.all(checks);
     if (this.fatal) return;
     const validation = await this.device.popErrorScope();
     const oom = await this.device.popErrorScope();

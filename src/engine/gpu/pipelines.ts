@@ -35,7 +35,14 @@ export class PipelineCache {
   private pipelines = new Map<string, CachedPipeline>();
   private layouts = new Map<string, GPUBindGroupLayout>();
 
-  constructor(private readonly device: GPUDevice) {}
+  /** Compilation checks of new shader modules still running; the context awaits them at the
+   * next sync so a WGSL error is reported with the kernel's name and line. */
+  pendingChecks: Promise<void>[] = [];
+
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly onCompileError: (kernel: string, detail: string) => void = () => {},
+  ) {}
 
   get size(): number {
     return this.pipelines.size;
@@ -51,6 +58,17 @@ export class PipelineCache {
     if (!module) {
       module = this.device.createShaderModule({ code: spec.code, label: spec.name });
       this.modules.set(spec.code, module);
+      const m = module;
+      this.pendingChecks.push(
+        m.getCompilationInfo().then((info) => {
+          const errors = info.messages.filter((x) => x.type === 'error');
+          if (errors.length) {
+            const lines = spec.code.split('\n');
+            const detail = errors.map((x) => `line ${x.lineNum}:${x.linePos}: ${x.message}\n    ${lines[x.lineNum - 1]?.trim() ?? ''}`).join('\n');
+            this.onCompileError(spec.name, detail);
+          }
+        }),
+      );
     }
     const layoutKey = spec.layout.join(',');
     let bindGroupLayout = this.layouts.get(layoutKey);

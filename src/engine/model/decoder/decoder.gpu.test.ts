@@ -1,0 +1,28 @@
+// Rung (iii) on the GPU: the same decoder call list over our WGSL kernels matches the
+// PyTorch float64 golden state (loss, hidden states, every LoRA gradient, soft-prompt grad).
+import { describe, expect, test } from 'vitest';
+import { expectClose } from '../../testing/compare.ts';
+import { useGpu } from '../../testing/gpu.ts';
+import { loadGolden } from './golden.ts';
+import { expectedAdapterGrads, runGolden } from './golden_check.ts';
+import { GpuOps } from './gpu_ops.ts';
+import fixtureUrl from './golden/decoder_golden.safetensors?url';
+
+describe('decoder (WGSL kernels) vs PyTorch golden', () => {
+  const gpu = useGpu();
+
+  test('loss, hidden states and every adapter / soft-prompt gradient', async () => {
+    const g = await loadGolden(new Uint8Array(await (await fetch(fixtureUrl)).arrayBuffer()));
+    const ctx = gpu();
+    const ops = new GpuOps(ctx);
+    const run = await runGolden(ops, g, (h, label) => ctx.upload(h.data, h.shape, label));
+    ops.releaseInputs();
+    await ctx.sync();
+    expect(run.ceLoss).toBeCloseTo(g.expect.ceLoss, 4);
+    expectClose(run.normed, g.expect.normed.data, 'normed', { atol: 1e-4, rtol: 1e-3 });
+    const want = expectedAdapterGrads(g);
+    expect(run.adapterGrads.size).toBe(2 * 7 * 2);
+    for (const [name, grad] of run.adapterGrads) expectClose(grad, want.get(name)!, `grad ${name}`, { atol: 1e-4, rtol: 2e-3 });
+    expectClose(run.dExtra, g.expect.dExtra.data, 'grad soft prompts', { atol: 1e-4, rtol: 2e-3 });
+  });
+});
