@@ -70,6 +70,24 @@ describe('RoPE GPU vs CPU', () => {
     ctx.release(X, P);
   });
 
+  test('an explicit invFreq (e.g. PyTorch\'s exact values) is used by kernel and reference', async () => {
+    const ctx = gpu();
+    const inv = Float32Array.from({ length: 8 }, (_, i) => 0.9 ** i + 1e-3); // not theta-derived
+    const o = { heads: 3, headDim: 16, theta: 10000, invFreq: inv };
+    const rows = 5, positions = Uint32Array.from([0, 3, 100, 1000, 2048]);
+    const x = randn(rows * 3 * 16, 41);
+    const ref = Float64Array.from(x), plain = Float64Array.from(x);
+    ropeForwardRef(ref, positions, o);
+    ropeForwardRef(plain, positions, { heads: 3, headDim: 16, theta: 10000 });
+    const X = ctx.upload(x, [rows, 3, 16], 'k'), P = ctx.upload(positions, [rows], 'positions');
+    ropeForward(ctx, X, P, o);
+    const got = await ctx.read(X);
+    expectClose(got, ref, 'rope with invFreq');
+    expect(Math.max(...got.map((v, i) => Math.abs(v - plain[i])))).toBeGreaterThan(0.1);
+    expect(() => ropeForward(ctx, X, P, { ...o, invFreq: inv.subarray(1) })).toThrow(/invFreq has 7 values but headDim\/2 = 8/);
+    ctx.release(X, P);
+  });
+
   test('bad arguments throw KernelArgumentError naming the tensor', () => {
     const ctx = gpu();
     const X = ctx.empty([4, 2, 8], 'q'), P = ctx.empty([3], 'positions', 'u32'), Pf = ctx.empty([4], 'posf');

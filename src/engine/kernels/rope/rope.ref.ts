@@ -9,7 +9,7 @@ export type Vec = Float32Array | Float64Array;
 function rotate(x: Vec, positions: ArrayLike<number>, o: RopeOptions, sign: 1 | -1): void {
   const { heads, headDim } = o;
   const half = headDim / 2;
-  const inv = ropeInvFreq(headDim, o.theta);
+  const inv = ropeInvFreq(headDim, o.theta, o.invFreq);
   const rows = x.length / (heads * headDim);
   for (let r = 0; r < rows; r++) {
     for (let h = 0; h < heads; h++) {

@@ -18,17 +18,19 @@ export interface RopeOptions {
   heads: number;
   headDim: number;
   theta: number;
+  /** Exact inv_freq [headDim/2] to use instead of computing it (e.g. from a PyTorch golden file). */
+  invFreq?: Float32Array;
 }
 
 const cache = new WeakMap<GpuContext, Map<string, GpuTensor>>();
 
-function invFreqTensor(ctx: GpuContext, headDim: number, theta: number): GpuTensor {
+function invFreqTensor(ctx: GpuContext, headDim: number, theta: number, given?: Float32Array): GpuTensor {
   let m = cache.get(ctx);
   if (!m) cache.set(ctx, (m = new Map()));
-  const key = `${headDim}:${theta}`;
+  const key = given ? `given:${given.join(',')}` : `${headDim}:${theta}`;
   let t = m.get(key);
   if (!t) {
-    t = ctx.upload(ropeInvFreq(headDim, theta), [headDim / 2], `rope_inv_freq(D=${headDim},theta=${theta})`);
+    t = ctx.upload(ropeInvFreq(headDim, theta, given), [headDim / 2], `rope_inv_freq(D=${headDim},theta=${theta}${given ? ',given' : ''})`);
     m.set(key, t);
   }
   return t;
@@ -39,6 +41,9 @@ function run(ctx: GpuContext, where: string, x: GpuTensor, positions: GpuTensor,
   if (!(headDim > 0 && headDim % 2 === 0) || !(heads > 0) || !(theta > 0)) {
     throw new KernelArgumentError(where, `needs an even headDim > 0, heads > 0 and theta > 0; got headDim=${headDim} heads=${heads} theta=${theta}`);
   }
+  if (o.invFreq && o.invFreq.length !== headDim / 2) {
+    throw new KernelArgumentError(where, `invFreq has ${o.invFreq.length} values but headDim/2 = ${headDim / 2}`);
+  }
   const rows = rowsOf(where, 'x', x, heads * headDim);
   checkSize(where, 'positions', positions, rows, 'u32');
   const n = rows * heads * (headDim / 2);
@@ -48,7 +53,7 @@ function run(ctx: GpuContext, where: string, x: GpuTensor, positions: GpuTensor,
     code,
     overrides: { INVERSE: inverse ? 1 : 0 },
     layout: ['uniform', 'rw', 'read', 'read'],
-    bindings: [x, positions, invFreqTensor(ctx, headDim, theta)],
+    bindings: [x, positions, invFreqTensor(ctx, headDim, theta, o.invFreq)],
     params: [u32(n), u32(heads), u32(headDim / 2)],
     workgroups: ctx.grid(Math.ceil(n / 256)),
   });
