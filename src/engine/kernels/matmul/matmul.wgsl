@@ -10,11 +10,11 @@
 // The binding for B (binding 2, `b` + `read_b`) is declared by a header file prepended by the
 // launcher: matmul_b_f32.wgsl or matmul_b_f16.wgsl (f16 storage of frozen weights).
 //
-// Tiling: 64×64 output tile per workgroup of 16×16 threads, each thread owns a 4×4 block at
-// rows ty + 16·i, cols tx + 16·j (strided, so global stores and shared reads are coalesced /
-// conflict-free across tx). K advances BK at a time through workgroup memory; tiles are
-// padded by one column (stride 65) so the transposed-order stores do not hit one bank.
-// Out-of-range elements load as 0, so no shape needs to be a tile multiple.
+// Tiling: 64×64 output tile per workgroup of 16×16 threads; thread (tx, ty) owns the 4×4
+// block rows 4·ty…4·ty+3, cols 4·tx…4·tx+3, so its per-k operands are ONE vec4 read from each
+// shared tile (As/Bs hold vec4s of 4 consecutive m / n). K advances BK at a time. Tile loads
+// are scalar and bound-checked (out-of-range → 0), with consecutive threads walking the
+// operand's contiguous axis, so no shape needs to be a tile multiple or vec4-aligned.
 // Trap: beta == 0 must not read C (pooled buffers hold garbage, 0·NaN = NaN).
 
 struct Params {
@@ -38,11 +38,10 @@ override BK: u32 = 16u;
 
 const BM = 64u;
 const BN = 64u;
-const SA = 65u; // padded row stride of the shared tiles (BM + 1 == BN + 1)
 const WG = 256u;
 
-var<workgroup> As: array<f32, BK * SA>; // As[k * SA + m]
-var<workgroup> Bs: array<f32, BK * SA>; // Bs[k * SA + n]
+var<workgroup> As: array<vec4f, BK * 16u>; // As[k * 16 + m / 4][m % 4]
+var<workgroup> Bs: array<vec4f, BK * 16u>; // Bs[k * 16 + n / 4][n % 4]
 
 // Element (row r of op(X), col k) → flat index into X stored [R,Kd] or [Kd,R] (transposed).
 fn idx_a(m: u32, k: u32, M: u32, K: u32) -> u32 {
@@ -69,14 +68,14 @@ fn load_pair1(t: u32, m0: u32, n0: u32, k0: u32, baseA: u32, baseB: u32) {
     let m = m0 + mk.x; let k = k0 + mk.y;
     var v = 0.0;
     if (m < p.M && k < p.K) { v = a[baseA + idx_a(m, k, p.M, p.K)]; }
-    As[mk.y * SA + mk.x] = v;
+    As[mk.y * 16u + mk.x / 4u][mk.x % 4u] = v;
   }
   for (var e = t; e < BK * BN; e += WG) {
     let kn = b_coord(e);
     let k = k0 + kn.x; let n = n0 + kn.y;
     var v = 0.0;
     if (k < p.K && n < p.N) { v = read_b(baseB + idx_b(k, n, p.K, p.N)); }
-    Bs[kn.x * SA + kn.y] = v;
+    Bs[kn.x * 16u + kn.y / 4u][kn.y % 4u] = v;
   }
 }
 
@@ -86,27 +85,26 @@ fn load_pair2(t: u32, m0: u32, n0: u32, k0: u32) {
     let m = m0 + mk.x; let k = k0 + mk.y;
     var v = 0.0;
     if (m < p.M && k < p.K2) { v = p.s2 * a2[idx_a(m, k, p.M, p.K2)]; }
-    As[mk.y * SA + mk.x] = v;
+    As[mk.y * 16u + mk.x / 4u][mk.x % 4u] = v;
   }
   for (var e = t; e < BK * BN; e += WG) {
     let kn = b_coord(e);
     let k = k0 + kn.x; let n = n0 + kn.y;
     var v = 0.0;
     if (k < p.K2 && n < p.N) { v = b2[idx_b(k, n, p.K2, p.N)]; }
-    Bs[kn.x * SA + kn.y] = v;
+    Bs[kn.x * 16u + kn.y / 4u][kn.y % 4u] = v;
   }
 }
 
-// acc[i][j] += As[kk, ty+16i] · Bs[kk, tx+16j] over the BK slice in shared memory.
+// acc[i][j] += As[kk][4·ty+i] · Bs[kk][4·tx+j] over the BK slice in shared memory.
 fn mac_tile(tx: u32, ty: u32, acc: ptr<function, array<vec4f, 4>>) {
   for (var kk = 0u; kk < BK; kk++) {
-    let ra = kk * SA + ty;
-    let rb = kk * SA + tx;
-    let bv = vec4f(Bs[rb], Bs[rb + 16u], Bs[rb + 32u], Bs[rb + 48u]);
-    (*acc)[0] = fma(vec4f(As[ra]), bv, (*acc)[0]);
-    (*acc)[1] = fma(vec4f(As[ra + 16u]), bv, (*acc)[1]);
-    (*acc)[2] = fma(vec4f(As[ra + 32u]), bv, (*acc)[2]);
-    (*acc)[3] = fma(vec4f(As[ra + 48u]), bv, (*acc)[3]);
+    let av = As[kk * 16u + ty];
+    let bv = Bs[kk * 16u + tx];
+    (*acc)[0] = fma(vec4f(av.x), bv, (*acc)[0]);
+    (*acc)[1] = fma(vec4f(av.y), bv, (*acc)[1]);
+    (*acc)[2] = fma(vec4f(av.z), bv, (*acc)[2]);
+    (*acc)[3] = fma(vec4f(av.w), bv, (*acc)[3]);
   }
 }
 
@@ -137,10 +135,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
 
   let baseC = z * p.sC;
   for (var i = 0u; i < 4u; i++) {
-    let m = m0 + ty + 16u * i;
+    let m = m0 + 4u * ty + i;
     if (m >= p.M) { continue; }
     for (var j = 0u; j < 4u; j++) {
-      let n = n0 + tx + 16u * j;
+      let n = n0 + 4u * tx + j;
       if (n >= p.N) { continue; }
       let o = baseC + m * p.N + n;
       var v = p.alpha * acc[i][j];
