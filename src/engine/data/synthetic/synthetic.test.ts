@@ -157,3 +157,21 @@ test('syntheticFiles writes real formats that our parsers read without problems'
   const manifest = JSON.parse(text('manifest.json'));
   expect(manifest.splits).toEqual({ train: 12, val: 4, test: 10 });
 });
+
+test('writeSyntheticDataset writes the files to disk', async () => {
+  const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { writeSyntheticDataset } = await import('./write_node.ts');
+  const dir = await mkdtemp(join(tmpdir(), 'discern-synth-'));
+  try {
+    const r = await writeSyntheticDataset(dir, { seed: 9, train: 3, val: 1, test: 2, winoground: 1, width: 16, height: 16 });
+    // 6 split images + 2 Winoground images + 3 captions files + 7 SugarCrepe + winoground + manifest
+    expect(r.files).toBe(6 + 2 + 3 + 7 + 1 + 1);
+    const png = await readFile(join(dir, 'images/train/train-00000.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect(JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')).seed).toBe(9);
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+});
