@@ -78,6 +78,16 @@ describe('GpuContext', () => {
     ctx.release(base, ones);
   });
 
+  test('copyRange splices unaligned element ranges', async () => {
+    const ctx = gpu();
+    const a = ctx.upload(new Float32Array([1, 2, 3, 4, 5]), [5], 'a');
+    const b = ctx.zeros([6], 'b');
+    ctx.copyRange(a, 1, b, 3, 3);
+    expect([...(await ctx.read(b))]).toEqual([0, 0, 0, 2, 3, 4]);
+    expect(() => ctx.copyRange(a, 3, b, 0, 3)).toThrow(/out of bounds/);
+    ctx.release(a, b);
+  });
+
   test('refuses a tensor above the binding limit with a clear message', () => {
     const ctx = gpu();
     const n = ctx.caps.limits.maxStorageBufferBindingSize / 4 + 1;

@@ -160,6 +160,17 @@ export class GpuContext {
     this.getEncoder().copyBufferToBuffer(src.buffer, (src.offset ?? 0) * 4, dst.buffer, (dst.offset ?? 0) * 4, src.size * 4);
   }
 
+  /** Copy `count` elements from src[srcStart…] to dst[dstStart…] (no alignment needed beyond
+   * 4 bytes; used to splice rows such as soft prompts or KV-cache entries). */
+  copyRange(src: GpuTensor, srcStart: number, dst: GpuTensor, dstStart: number, count: number): void {
+    if (srcStart < 0 || srcStart + count > src.size || dstStart < 0 || dstStart + count > dst.size) {
+      throw new Error(`copyRange ${src.label}[${srcStart}+${count}] → ${dst.label}[${dstStart}+${count}] out of bounds (${src.size}, ${dst.size})`);
+    }
+    if (count === 0) return;
+    this.endPass();
+    this.getEncoder().copyBufferToBuffer(src.buffer, ((src.offset ?? 0) + srcStart) * 4, dst.buffer, ((dst.offset ?? 0) + dstStart) * 4, count * 4);
+  }
+
   async read(t: GpuTensor): Promise<Float32Array> {
     return new Float32Array(await this.readBytes(t));
   }

@@ -4,7 +4,7 @@
 import type { GpuContext } from '../gpu/context.ts';
 import { matmul } from '../kernels/matmul/matmul.ts';
 import { matmulRef } from '../kernels/matmul/matmul.ref.ts';
-import { randn } from '../testing/random.ts';
+import { randn } from '../util/random.ts';
 
 export interface SelfCheck {
   name: string;

@@ -46,8 +46,11 @@ export class Decoder<T> {
     return this.adapters ? this.adapters.alpha / this.adapters.rank : 0;
   }
 
-  /** Forward keeping every activation backward needs. `extra` [E,H] feeds rows with srcIndex ≥ 0. */
-  forward(batch: DecoderBatch, extra: T | null): ForwardState<T> {
+  /** Forward keeping every activation backward needs (or, with keepActivations false, freeing
+   * each layer's as soon as the next exists: inference / the no-grad pass of GradCache).
+   * `extra` [E,H] feeds the rows with srcIndex ≥ 0 (soft prompts, image features). */
+  forward(batch: DecoderBatch, extra: T | null, opts: { keepActivations?: boolean } = {}): ForwardState<T> {
+    const keep = opts.keepActivations ?? true;
     const { ops, dims: d } = this;
     const N = batch.batch * batch.seqLen;
     const H = d.hidden, q = d.heads * d.headDim, kv = d.kvHeads * d.headDim;
@@ -85,7 +88,8 @@ export class Decoder<T> {
       const hNext = ops.empty([N, H], `h${l + 1}`);
       ops.add(hNext, acts.hMid, mlpOut);
       ops.free(mlpOut);
-      layers.push(acts);
+      if (keep) layers.push(acts);
+      else this.releaseLayer(acts);
       h = hNext;
     }
     const normed = ops.empty([N, H], 'normed');
@@ -167,12 +171,13 @@ export class Decoder<T> {
     ops.free(dh);
   }
 
+  private releaseLayer(A: LayerActs<T>): void {
+    this.ops.free(A.hIn, A.a, A.rstd1, A.q, A.k, A.v, A.o, A.lse, A.hMid, A.m, A.rstd2, A.g, A.u, A.s, ...Object.values(A.lora));
+  }
+
   /** Return every activation of a forward state to the allocator. */
   release(st: ForwardState<T>): void {
-    const { ops } = this;
-    for (const A of st.layers) {
-      ops.free(A.hIn, A.a, A.rstd1, A.q, A.k, A.v, A.o, A.lse, A.hMid, A.m, A.rstd2, A.g, A.u, A.s, ...Object.values(A.lora));
-    }
-    ops.free(st.hOut, st.normed, st.rstdF, st.loss, st.lseCE);
+    for (const A of st.layers) this.releaseLayer(A);
+    this.ops.free(st.hOut, st.normed, st.rstdF, st.loss, st.lseCE);
   }
 }

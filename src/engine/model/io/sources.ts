@@ -64,6 +64,11 @@ export function httpSource(name: string, url: string, opts: HttpSourceOptions = 
   async function get(start: number, endInclusive: number): Promise<Response> {
     const res = await f(url, { headers: { ...opts.headers, Range: `bytes=${start}-${endInclusive}` } });
     if (res.status === 404) throw new MissingFileError(name, url);
+    // Single-page-app dev servers (Vite) answer a missing file with index.html and 200.
+    if (!/\.html?$/i.test(name) && (res.headers.get('content-type') ?? '').startsWith('text/html')) {
+      await res.body?.cancel();
+      throw new MissingFileError(name, url);
+    }
     if (res.status === 416) {
       throw new HttpSourceError(name, url, 416, `range ${start}-${endInclusive} not satisfiable; truncated file?`);
     }
