@@ -114,6 +114,9 @@ describe('matmul (GPU vs CPU reference)', () => {
     expect(ctx.caps.features.shaderF16).toBe(false); // SwiftShader: no shader-f16
     expect(() => matmul(ctx, c, a, w16)).toThrow(F16UnsupportedError);
     expect(() => matmul(ctx, c, a, w16)).toThrow(/w16.*shader-f16/);
-    ctx.release(a, b, c, b2, packed);
+    const big = ctx.empty([128], 'big');
+    const v0 = ctx.view(big, 0, [2, 2], 'big@0'), v1 = ctx.view(big, 64, [2, 2], 'big@64');
+    expect(() => matmul(ctx, v1, v0, v0)).toThrow(/big@64 shares a GPU buffer with input A=big@0/);
+    ctx.release(a, b, c, b2, packed, big);
   });
 });

@@ -106,6 +106,11 @@ export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTenso
   if (f16 && !ctx.caps.features.shaderF16) throw new F16UnsupportedError(`${name}: weight ${b.label}`);
   const k2 = o.k2 ?? 0;
   const bBind = f16 ? b.packed : b;
+  // WebGPU forbids a buffer bound writable and read-only in one dispatch, even as disjoint
+  // views: say so here instead of a validation error at the next sync.
+  for (const [what, t] of [['A', a], ['B', bBind], ['A2', o.a2], ['B2', o.b2], ['bias', o.bias]] as const) {
+    if (t && t.buffer === c.buffer) throw new MatmulShapeError(name, `output ${c.label} shares a GPU buffer with input ${what}=${t.label}; use a separate output tensor`);
+  }
   ctx.dispatch({
     name: f16 ? `${name}_f16` : name,
     code: f16 ? CODE_F16 : CODE_F32,
