@@ -176,6 +176,14 @@ export class Vlm {
     return packSequences(seqs, this.tokenizer.padId ?? this.tokenizer.eosId ?? 0);
   }
 
+  /** A captioning prompt for one image whose features sit at extra rows [extraImageBase…). */
+  captionSequence(instruction = 'Describe this image.'): Sequence {
+    const p = buildImagePrompt(this.promptContext(), `<image>\n${instruction}`);
+    const src = new Array<number>(p.ids.length).fill(-1);
+    p.imagePositions.forEach((t, k) => (src[t] = this.extraImageBase + k));
+    return { ids: p.ids, src, summaryIndex: p.lastIndex };
+  }
+
   // ---- embeddings ----------------------------------------------------------------------
 
   /** Gather the summary rows of a forward state and L2-normalise: [B,H]. */
