@@ -12,6 +12,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer as createNetServer } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright';
@@ -90,6 +91,9 @@ async function main(): Promise<number> {
     } catch {
       throw new Error(`bench page did not start within ${PAGE_READY_TIMEOUT_MS / 1000} s${pageErrors.length ? `: ${pageErrors.join('; ')}` : ''}`);
     }
+    // SwiftShader runs on the host CPU: the load others put on it moves every figure, so the
+    // 1-minute load average before and after goes into the output next to the adapter.
+    const loadBefore = loadavg()[0];
     const { suite, quick, peers, filter } = args;
     const result: SuiteResult = await withTimeout(
       page.evaluate(({ suite, ...opts }) => window.__discernBench!.run(suite, opts), { suite, quick, peers, filter }),
@@ -97,9 +101,11 @@ async function main(): Promise<number> {
       `suite ${suite}`,
     );
 
+    const host = { cpus: cpus().length, loadavg1Before: loadBefore, loadavg1After: loadavg()[0] };
     console.log('\n' + formatReport(result));
+    console.log(`host: ${host.cpus} CPUs, 1-min load average ${host.loadavg1Before.toFixed(1)} before / ${host.loadavg1After.toFixed(1)} after`);
     await mkdir(dirname(args.out), { recursive: true });
-    await writeFile(args.out, JSON.stringify(result, null, 2) + '\n');
+    await writeFile(args.out, JSON.stringify({ ...result, host }, null, 2) + '\n');
     console.log(`\nbench: wrote ${args.out} (${(result.durationMs / 1000).toFixed(1)} s in the page)`);
     const bad = disagreements(result.rows);
     if (bad.length) {

@@ -51,6 +51,8 @@ export interface SuiteResult {
   startedAt: string;
   durationMs: number;
   rows: RowResult[];
+  /** Added by the runner (Node): CPU count and 1-min load average around the run. */
+  host?: { cpus: number; loadavg1Before: number; loadavg1After: number };
 }
 
 export interface BenchOptions {
