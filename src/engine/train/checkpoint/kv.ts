@@ -4,7 +4,7 @@
  *
  * Public API:
  *   interface KeyValueStore { get(key), keys(), write(puts, dels?) }   — write is ATOMIC
- *   idbKeyValueStore(useStore?)    — default store: database "discern", object store "checkpoints"
+ *   idbKeyValueStore(useStore?)    — default store: database "discern-checkpoints", object store "kv"
  *   memoryKeyValueStore({ quotaBytes? }) — throws DOMException "QuotaExceededError" past the quota
  *   isQuotaError(e)                — recognises QuotaExceededError however it arrives
  *   valueBytes(v)                  — byte size of a stored value (typed arrays exactly, JSON otherwise)
@@ -20,8 +20,10 @@ export interface KeyValueStore {
   write(puts: ReadonlyArray<readonly [string, unknown]>, dels?: readonly string[]): Promise<void>;
 }
 
-export const DEFAULT_DB = 'discern';
-export const DEFAULT_STORE = 'checkpoints';
+// A database of its own: idb-keyval's createStore only creates the object store when the
+// database is new, so sharing a database name with another idb-keyval store would fail.
+export const DEFAULT_DB = 'discern-checkpoints';
+export const DEFAULT_STORE = 'kv';
 
 export function idbKeyValueStore(useStore: UseStore = createStore(DEFAULT_DB, DEFAULT_STORE)): KeyValueStore {
   return {
