@@ -12,12 +12,8 @@ import { visionForwardRef } from '../io/vision.ref.ts';
 import { isVisionWeight, loadWeights } from '../io/weights.ts';
 import { VisionInputError } from './encoder.ts';
 import { NativeVisionEncoder } from './native.ts';
+import { NO_SPA_FALLBACK, TINY_URL } from './test_fixtures.ts';
 
-// Vite serves public/ at the root. Trap: its SPA fallback answers a MISSING file with
-// index.html and status 200 whenever the request accepts */* (fetch's default), so a missing
-// model.safetensors.index.json would look present; a non-HTML Accept turns that into a 404.
-export const TINY_URL = '/models/tiny-random/';
-export const NO_SPA_FALLBACK = { headers: { Accept: 'application/octet-stream' } };
 
 describe('native vision tower', () => {
   const gpu = useGpu();
