@@ -64,6 +64,15 @@ describe('GpuContext', () => {
     ctx.release(x, y);
   });
 
+  test('concurrent reads do not unbalance the error scopes', async () => {
+    const ctx = gpu();
+    const ts = Array.from({ length: 8 }, (_, i) => ctx.upload(new Float32Array([i]), [1], `t${i}`));
+    const vals = await Promise.all(ts.map((t) => ctx.read(t)));
+    expect(vals.map((v) => v[0])).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    await ctx.sync();
+    ctx.release(...ts);
+  });
+
   test('views bind a 256-byte-aligned window and are never pooled', async () => {
     const ctx = gpu();
     const base = ctx.upload(Float32Array.from({ length: 256 }, (_, i) => i), [256], 'base');

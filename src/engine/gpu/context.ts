@@ -79,7 +79,17 @@ export class GpuContext {
     if (this.fatal) listener(this.fatal);
   }
 
-  private async drainErrorScopes(): Promise<void> {
+  private scopeChain: Promise<void> = Promise.resolve();
+
+  /** Pop-and-repush of the error scopes, serialised: concurrent reads (Promise.all) must not
+   * interleave their pops, or the stack underflows ("No error scopes to pop"). */
+  private drainErrorScopes(): Promise<void> {
+    const run = this.scopeChain.then(() => this.drainErrorScopesNow());
+    this.scopeChain = run.catch(() => {});
+    return run;
+  }
+
+  private async drainErrorScopesNow(): Promise<void> {
     const checks = this.pipelines.pendingChecks.splice(0);
     await Promise.all(checks);
     if (this.fatal) return;
