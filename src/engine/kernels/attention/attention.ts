@@ -64,18 +64,15 @@ function checkArgs(where: string, q: GpuTensor, k: GpuTensor, v: GpuTensor, keyM
   return { B, T, S, Hq, Hkv, D };
 }
 
-const pow2AtLeast = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
-
-/** Picks (rows, cols) tile sizes: rows as large as `rowsWanted` allows (≤ 32), then the
- * largest cols in 32..4 (no bigger than `colsWanted` needs) whose workgroup memory
- * `floats(rows, cols)` fits the budget. */
-function pickTiles(
-  ctx: GpuContext, rowsWanted: number, colsWanted: number, floats: (rows: number, cols: number) => number, where: string,
-): [number, number] {
+/** Tile sizes (rows, cols): rows = 16 (4 when there are at most 4 rows, e.g. a decode
+ * step), cols the largest of 16, 8, 4 whose workgroup memory `floats(rows, cols)` fits.
+ * Deliberately few and small variants: Dawn zero-initialises workgroup memory and on
+ * SwiftShader that makes pipeline compilation cost grow with its size (~5 s for 32 KiB on
+ * this machine vs ~0.2 s for 1 KiB), and every (D, rows, cols) is a separate pipeline. */
+function pickTiles(ctx: GpuContext, rowsWanted: number, floats: (rows: number, cols: number) => number, where: string): [number, number] {
   const budget = Math.min(ctx.caps.limits.maxComputeWorkgroupStorageSize, 32768) / 4;
-  const colsMax = Math.max(4, pow2AtLeast(colsWanted));
-  for (let rows = Math.min(32, pow2AtLeast(rowsWanted)); rows >= 1; rows /= 2) {
-    for (const cols of [32, 16, 8, 4]) if (cols <= colsMax && floats(rows, cols) <= budget) return [rows, cols];
+  for (let rows = rowsWanted <= 4 ? 4 : 16; rows >= 1; rows /= 2) {
+    for (const cols of [16, 8, 4]) if (floats(rows, cols) <= budget) return [rows, cols];
   }
   throw new AttentionArgumentError(where, `no tile fits ${budget * 4} bytes of workgroup memory`);
 }
@@ -96,7 +93,7 @@ export function attentionForward(
   checkTensor(where, 'out', out, q.shape);
   checkTensor(where, 'lse', lse, [d.B, d.Hq, d.T]);
   if (d.B * d.T * d.Hq === 0) return;
-  const [BR, BC] = pickTiles(ctx, d.T, d.S, fwdFloats(d.D), where);
+  const [BR, BC] = pickTiles(ctx, d.T, fwdFloats(d.D), where);
   ctx.dispatch({
     name: 'attention_forward', code: fwdCode,
     overrides: { D: d.D, BR, BC, LANES },
@@ -142,7 +139,7 @@ export function attentionBackward(
   const mask = keyMask ?? q; // unused binding when there is no mask
 
   if (grads.dq) {
-    const [BR, BC] = pickTiles(ctx, d.T, d.S, dqFloats(d.D), where);
+    const [BR, BC] = pickTiles(ctx, d.T, dqFloats(d.D), where);
     ctx.dispatch({
       name: 'attention_backward_dq', code: dqCode,
       overrides: { D: d.D, BR, BC, LANES },
@@ -155,7 +152,7 @@ export function attentionBackward(
     // the kernel writes both; a missing one goes to a scratch tensor
     const dk = grads.dk ?? ctx.empty(k.shape, 'attention.dk_scratch');
     const dv = grads.dv ?? ctx.empty(v.shape, 'attention.dv_scratch');
-    const [BC, BR] = pickTiles(ctx, d.S, d.T, dkdvFloats(d.D), where);
+    const [BC, BR] = pickTiles(ctx, d.S, dkdvFloats(d.D), where);
     ctx.dispatch({
       name: 'attention_backward_dkdv', code: dkdvCode,
       overrides: { D: d.D, BR, BC, LANES },
