@@ -88,6 +88,11 @@ export class OnnxVisionEncoder implements VisionEncoder {
     }
     const src = folder.open(path);
     const bytes = await src.read(0, await src.size());
+    // A dev server's SPA fallback answers a missing file with index.html (status 200); an ONNX
+    // protobuf never starts with '<' (its first byte is a field tag, 0x08 for ir_version).
+    if (bytes[0] === 0x3c) {
+      throw new MissingFileError(path, folder.name, 'the server answered with an HTML page, not an ONNX file');
+    }
     const ort = configureOrt();
     const providers = opts.executionProviders ?? ['webgpu', 'wasm'];
     const reasons: string[] = [];

@@ -25,6 +25,13 @@ describe('vision encoder errors', () => {
     expect(err.message).toMatch(/missing file "onnx\/vision_encoder_q4\.onnx" in \/models\/tiny-random\/.*native vision tower/);
 
     const m = buildTinyModel();
+    // what a dev server's SPA fallback returns for a missing file: index.html with status 200
+    const html = new TextEncoder().encode('<!doctype html><html><body></body></html>');
+    const spa = folderFromMap('spa', { ...m.files, 'onnx/vision_encoder.onnx': html });
+    const spaErr = await OnnxVisionEncoder.fromFolder(spa).catch((e) => e);
+    expect(spaErr).toBeInstanceOf(MissingFileError);
+    expect(spaErr.message).toMatch(/"onnx\/vision_encoder\.onnx" in spa.*HTML page/);
+
     const files = { ...m.files };
     delete files['onnx/vision_encoder.onnx'];
     const noOnnx = folderFromMap('no-onnx', files);
