@@ -1,86 +1,38 @@
-// Rung (ii): GPU matmul vs the CPU reference on SwiftShader WebGPU — all four transposes,
-// odd shapes (not multiples of the 64×64×16 tiles), batch with shared and batched B,
-// alpha/beta (beta=1 accumulation into a non-zero C), views as operands, and the backward
-// (matmulBackward) accumulating into non-zero gradients. f32 vs f32 with different summation
-// order: 1e-4 relative + 1e-5 absolute (values are O(1), K ≤ 130).
+// Rung (ii): GPU matmul vs the CPU reference on SwiftShader WebGPU with the kernel this
+// adapter picks ('direct' here; matmul_tiled.gpu.test.ts forces the workgroup-memory kernel):
+// all four transposes, odd shapes (not tile multiples), batch with shared and batched B,
+// alpha/beta (beta=1 accumulation into a non-zero C; beta=0 over NaN), views as operands,
+// the backward (matmulBackward) accumulating into non-zero gradients, and error messages.
 import { describe, expect, test } from 'vitest';
 import { expectClose } from '../../testing/compare.ts';
 import { useGpu } from '../../testing/gpu.ts';
 import { randn } from '../../testing/random.ts';
 import { F16UnsupportedError, type F16Tensor } from '../f16/f16.ts';
-import { matmul, MatmulShapeError } from './matmul.ts';
-import { matmulBackward } from './matmul_backward.ts';
-import { matmulBackwardRef, matmulRef } from './matmul.ref.ts';
-
-const TOL = { atol: 1e-5, rtol: 1e-4 };
-const prod = (s: number[]) => s.reduce((x, y) => x * y, 1);
+import { check2d, checkBatched, TOL } from './matmul.gpu.cases.ts';
+import { matmul, matmulPath } from './matmul.ts';
+import { matmulRef } from './matmul.ref.ts';
 
 describe('matmul (GPU vs CPU reference)', () => {
   const gpu = useGpu();
 
+  test('a CPU adapter (SwiftShader) gets the direct kernel', () => {
+    expect(matmulPath(gpu())).toBe('direct');
+  });
+
   const shapes: [number, number, number][] = [
     [1, 7, 33], [7, 1, 65], [33, 65, 7], [65, 33, 130], [130, 17, 1], [64, 64, 64],
   ];
-  let seed = 10;
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
       test(`2-D transA=${transA} transB=${transB}, forward + backward on odd shapes`, async () => {
-        const ctx = gpu();
-        for (const [M, K, N] of shapes) {
-          const tag = `[M,K,N]=[${M},${K},${N}] tA=${transA} tB=${transB}`;
-          const aS = transA ? [K, M] : [M, K];
-          const bS = transB ? [N, K] : [K, N];
-          const a = randn(M * K, seed++), b = randn(K * N, seed++), c0 = randn(M * N, seed++);
-          const o = { transA, transB, alpha: 0.75, beta: 1 };
-          const ga = ctx.upload(a, aS, 'a'), gb = ctx.upload(b, bS, 'b'), gc = ctx.upload(c0, [M, N], 'c');
-          matmul(ctx, gc, ga, gb, o);
-          const want = { data: Float32Array.from(c0), shape: [M, N] };
-          matmulRef(want, { data: a, shape: aS }, { data: b, shape: bS }, o);
-          expectClose(await ctx.read(gc), want.data, `${tag} C`, TOL);
-
-          // backward into non-zero grads
-          const up = randn(M * N, seed++), dA0 = randn(M * K, seed++), dB0 = randn(K * N, seed++);
-          const gup = ctx.upload(up, [M, N], 'dC'), gdA = ctx.upload(dA0, aS, 'dA'), gdB = ctx.upload(dB0, bS, 'dB');
-          matmulBackward(ctx, { dA: gdA, dB: gdB }, gup, ga, gb, o);
-          const dA = Float32Array.from(dA0), dB = Float32Array.from(dB0);
-          matmulBackwardRef({ dA, dB }, up, { data: a, shape: aS }, { data: b, shape: bS }, o);
-          expectClose(await ctx.read(gdA), dA, `${tag} dA`, TOL);
-          expectClose(await ctx.read(gdB), dB, `${tag} dB`, TOL);
-          ctx.release(ga, gb, gc, gup, gdA, gdB);
-        }
+        await check2d(gpu(), transA, transB, shapes, 10 + 100 * (+transA * 2 + +transB));
       });
     }
   }
 
   for (const [transA, bBatched] of [[false, false], [false, true], [true, true], [true, false]] as const) {
     test(`batched [3,…] transA=${transA} bBatched=${bBatched}, beta=0 over a NaN-filled C`, async () => {
-      const ctx = gpu();
-      const lead = [3], M = 33, K = 20, N = 65;
-      for (const transB of [false, true]) {
-        const tag = `batched tA=${transA} tB=${transB} bBatched=${bBatched}`;
-        const aS = [...lead, ...(transA ? [K, M] : [M, K])];
-        const bS = [...(bBatched ? lead : []), ...(transB ? [N, K] : [K, N])];
-        const a = randn(prod(aS), seed++), b = randn(prod(bS), seed++);
-        const ga = ctx.upload(a, aS, 'a'), gb = ctx.upload(b, bS, 'b');
-        const gc = ctx.upload(new Float32Array(prod(lead) * M * N).fill(NaN), [...lead, M, N], 'c');
-        matmul(ctx, gc, ga, gb, { transA, transB });
-        const want = { data: new Float32Array(prod(lead) * M * N), shape: [...lead, M, N] };
-        matmulRef(want, { data: a, shape: aS }, { data: b, shape: bS }, { transA, transB });
-        expectClose(await ctx.read(gc), want.data, `${tag} C`, TOL);
-        if (!(transA && !bBatched)) {
-          const up = randn(want.data.length, seed++), dA0 = randn(a.length, seed++), dB0 = randn(b.length, seed++);
-          const gup = ctx.upload(up, want.shape, 'dC'), gdA = ctx.upload(dA0, aS, 'dA'), gdB = ctx.upload(dB0, bS, 'dB');
-          matmulBackward(ctx, { dA: gdA, dB: gdB }, gup, ga, gb, { transA, transB });
-          const dA = Float32Array.from(dA0), dB = Float32Array.from(dB0);
-          matmulBackwardRef({ dA, dB }, up, { data: a, shape: aS }, { data: b, shape: bS }, { transA, transB });
-          expectClose(await ctx.read(gdA), dA, `${tag} dA`, TOL);
-          expectClose(await ctx.read(gdB), dB, `${tag} dB`, TOL);
-          ctx.release(gup, gdA, gdB);
-        } else {
-          expect(() => matmulBackward(ctx, { dA: null, dB: gb }, gc, ga, gb, { transA, transB })).toThrow(MatmulShapeError);
-        }
-        ctx.release(ga, gb, gc);
-      }
+      await checkBatched(gpu(), transA, bBatched, [false, true], 500 + 10 * (+transA * 2 + +bBatched));
     });
   }
 

@@ -7,6 +7,11 @@
 // (rows of all batches are contiguous), so the common "activations × weight" case is a single
 // 2-D GEMM. Views (ctx.view) work as any operand: their offset is applied in the binding.
 //
+// Two kernels with one contract (chosen per context, see matmulPath):
+//   'tiled'  matmul.wgsl        — 64×64 tiles through workgroup memory; for real GPUs;
+//   'direct' matmul_direct.wgsl — register blocking, no workgroup memory; for CPU adapters
+//            (SwiftShader), where the tiled kernel compiles ~30× slower and runs no faster.
+//
 // B may be an F16Tensor (frozen weight stored as f16): compiled with `enable f16;` and only
 // when ctx.caps.features.shaderF16; otherwise F16UnsupportedError.
 
@@ -14,13 +19,18 @@ import type { GpuContext } from '../../gpu/context.ts';
 import { f32, shapeStr, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { F16UnsupportedError, isF16Tensor, type F16Tensor } from '../f16/f16.ts';
 import body from './matmul.wgsl?raw';
+import direct from './matmul_direct.wgsl?raw';
 import headF16 from './matmul_b_f16.wgsl?raw';
 import headF32 from './matmul_b_f32.wgsl?raw';
 
-const CODE_F32 = headF32 + body;
-const CODE_F16 = headF16 + body; // `enable f16;` is the first statement of the f16 head
-const TILE = 64; // BM = BN in matmul.wgsl
-/** K-tile; 16 keeps two padded tiles at 8.3 KiB of workgroup memory. */
+// `enable f16;` is the first statement of the f16 head
+const CODE = {
+  tiled: { f32: headF32 + body, f16: headF16 + body },
+  direct: { f32: headF32 + direct, f16: headF16 + direct },
+};
+/** Output tile of one workgroup: 64×64 (16×16 threads × 4×4) tiled, 32×32 (8×8 × 4×4) direct. */
+const TILE = { tiled: 64, direct: 32 };
+/** K-tile of the tiled kernel; 16 keeps its two tiles at 8 KiB of workgroup memory. */
 const BK = 16;
 
 export class MatmulShapeError extends Error {
@@ -28,6 +38,26 @@ export class MatmulShapeError extends Error {
   constructor(where: string, detail: string) {
     super(`${where}: ${detail}`);
   }
+}
+
+export type MatmulPath = 'tiled' | 'direct';
+const forced = new WeakMap<GpuContext, MatmulPath>();
+
+/** True for software adapters (SwiftShader, llvmpipe/lavapipe, WARP): no real shared memory. */
+export function isCpuAdapter(ctx: GpuContext): boolean {
+  const a = ctx.caps.adapter;
+  return /swiftshader|llvmpipe|lavapipe|warp|\bcpu\b/i.test(`${a.vendor} ${a.architecture} ${a.description} ${a.device}`);
+}
+
+/** The kernel this context uses: forced by setMatmulPath, else 'direct' on CPU adapters. */
+export function matmulPath(ctx: GpuContext): MatmulPath {
+  return forced.get(ctx) ?? (isCpuAdapter(ctx) ? 'direct' : 'tiled');
+}
+
+/** Forces a path for one context (tests run both kernels on SwiftShader); 'auto' resets. */
+export function setMatmulPath(ctx: GpuContext, path: MatmulPath | 'auto'): void {
+  if (path === 'auto') forced.delete(ctx);
+  else forced.set(ctx, path);
 }
 
 export interface MatmulOptions {
@@ -106,15 +136,20 @@ export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTenso
   if (f16 && !ctx.caps.features.shaderF16) throw new F16UnsupportedError(`${name}: weight ${b.label}`);
   const k2 = o.k2 ?? 0;
   const bBind = f16 ? b.packed : b;
+  const path = matmulPath(ctx);
+  const tile = TILE[path];
   // WebGPU forbids a buffer bound writable and read-only in one dispatch, even as disjoint
   // views: say so here instead of a validation error at the next sync.
   for (const [what, t] of [['A', a], ['B', bBind], ['A2', o.a2], ['B2', o.b2], ['bias', o.bias]] as const) {
     if (t && t.buffer === c.buffer) throw new MatmulShapeError(name, `output ${c.label} shares a GPU buffer with input ${what}=${t.label}; use a separate output tensor`);
   }
   ctx.dispatch({
-    name: f16 ? `${name}_f16` : name,
-    code: f16 ? CODE_F16 : CODE_F32,
-    overrides: { TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias ? 1 : 0, BK },
+    name: `${name}${f16 ? '_f16' : ''}${path === 'direct' ? '_direct' : ''}`,
+    code: CODE[path][f16 ? 'f16' : 'f32'],
+    overrides: {
+      TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias ? 1 : 0,
+      ...(path === 'tiled' ? { BK } : {}),
+    },
     layout: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw'],
     // unused slots are bound to A (read-only, never touched: K2 = 0 / HAS_BIAS = false)
     bindings: [a, bBind, k2 > 0 ? o.a2! : a, k2 > 0 ? o.b2! : a, o.bias ?? a, c],
@@ -123,7 +158,7 @@ export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTenso
       u32(d.sA), u32(d.sB), u32(d.sC),
       f32(o.alpha ?? 1), f32(o.beta ?? 0), f32(o.s2 ?? 1),
     ],
-    workgroups: [Math.ceil(d.N / TILE), Math.ceil(d.M / TILE), d.batch],
+    workgroups: [Math.ceil(d.N / tile), Math.ceil(d.M / tile), d.batch],
   });
 }
 
