@@ -77,11 +77,13 @@ function pickTiles(ctx: GpuContext, rowsWanted: number, floats: (rows: number, c
   throw new AttentionArgumentError(where, `no tile fits ${budget * 4} bytes of workgroup memory`);
 }
 
-// Workgroup memory in floats, mirroring the var<workgroup> declarations of each kernel.
-const fwdFloats = (D: number) => (br: number, bc: number) => (br + 2 * bc) * D + br * bc;
-const dqFloats = (D: number) => (br: number, bc: number) => 2 * (br + bc) * D + br * bc;
+// Workgroup memory in floats, mirroring the var<workgroup> declarations of each kernel
+// (tile rows are vec4-padded: 4·ceil(D/4) floats).
+const pad4 = (D: number) => 4 * Math.ceil(D / 4);
+const fwdFloats = (D: number) => (br: number, bc: number) => (br + 2 * bc) * pad4(D) + br * bc;
+const dqFloats = (D: number) => (br: number, bc: number) => 2 * (br + bc) * pad4(D) + br * bc;
 // dkdv: rows = BC (keys per workgroup), cols = BR (query rows per inner tile)
-const dkdvFloats = (D: number) => (bc: number, br: number) => 2 * (bc + br) * D + 2 * br * bc + 2 * br;
+const dkdvFloats = (D: number) => (bc: number, br: number) => 2 * (bc + br) * pad4(D) + 2 * br * bc + 2 * br;
 
 /** out = softmax(scale·q·kᵀ + masks)·v and lse = log Σ exp(scaled scores); overwrites both. */
 export function attentionForward(

@@ -4,8 +4,9 @@
 // scores ever exists.
 //
 // Layouts: q, out [B,T,Hq,D]; k, v [B,S,Hkv,D]; lse [B,Hq,T]; keyMask u32 [B,S].
-// Threads: BR rows × LANES lanes. Lane `ln` of row r owns output columns d = ln + LANES·j
-// (strided, so neighbouring lanes touch neighbouring words of workgroup memory) and
+// Threads: BR rows × LANES lanes. Tiles live in workgroup memory as vec4 rows of D4 =
+// ceil(D/4) (zero-padded past D), so dot products are vec4 dots. Lane `ln` of row r owns the
+// output vec4 columns i = ln + LANES·j (strided: neighbouring lanes, neighbouring words) and
 // computes the scores of keys c = ln + LANES·i of each tile.
 //
 // Traps:
@@ -15,13 +16,14 @@
 //    written from its bit pattern (documented sentinel; backward checks the bits).
 //  * barriers sit in uniform control flow: loop bounds depend on workgroup_id and params
 //    only; rows past T still run every loop and just don't store.
-//  * private arrays need a constant size: acc has MAX_DPT = 32 slots (D ≤ 32·LANES).
+//  * private arrays need a constant size: acc has MAX_V = 8 vec4 slots (D ≤ 32·LANES).
 
 override D: u32;
 override BR: u32;
 override BC: u32;
 override LANES: u32 = 4u;
-const MAX_DPT = 32u;
+override D4: u32 = (D + 3u) / 4u;
+const MAX_V = 8u;
 const NEG = -1.0e30;
 const NEG_HALF = -0.5e30;
 
@@ -44,9 +46,9 @@ struct Params {
 @group(0) @binding(5) var<storage, read> v: array<f32>;
 @group(0) @binding(6) var<storage, read> keyMask: array<u32>; // any buffer when hasMask = 0
 
-var<workgroup> Qs: array<f32, BR * D>;
-var<workgroup> Ks: array<f32, BC * D>;
-var<workgroup> Vs: array<f32, BC * D>;
+var<workgroup> Qs: array<vec4f, BR * D4>;
+var<workgroup> Ks: array<vec4f, BC * D4>;
+var<workgroup> Vs: array<vec4f, BC * D4>;
 var<workgroup> Ps: array<f32, BR * BC>; // scaled scores of the tile, NEG where masked
 
 @compute @workgroup_size(BR * LANES)
@@ -62,10 +64,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let shift = i32(p.S) - i32(p.T); // causal: key s visible to query t iff s ≤ t + shift
   let nthreads = BR * LANES;
 
-  for (var i = li; i < BR * D; i += nthreads) {
-    let tt = t0 + i / D;
-    var x = 0.0;
-    if (tt < p.T) { x = q[((b * p.T + tt) * p.Hq + h) * D + i % D]; }
+  for (var i = li; i < BR * D4; i += nthreads) {
+    let tt = t0 + i / D4;
+    var x = vec4f(0.0);
+    if (tt < p.T) {
+      let g = ((b * p.T + tt) * p.Hq + h) * D;
+      let d0 = (i % D4) * 4u;
+      for (var e = 0u; e < 4u; e++) { if (d0 + e < D) { x[e] = q[g + d0 + e]; } }
+    }
     Qs[i] = x;
   }
 
@@ -78,19 +84,24 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
 
   var m = NEG;
   var l = 0.0;
-  var acc: array<f32, MAX_DPT>;
-  let dpt = (D + LANES - 1u) / LANES;
+  var acc: array<vec4f, MAX_V>;
+  let nv = (D4 + LANES - 1u) / LANES; // vec4 columns per lane
 
   for (var s0 = 0u; s0 < sEnd; s0 += BC) {
     workgroupBarrier(); // the previous tile is no longer being read
-    for (var i = li; i < BC * D; i += nthreads) {
-      let s = s0 + i / D;
-      var kx = 0.0;
-      var vx = 0.0;
+    for (var i = li; i < BC * D4; i += nthreads) {
+      let s = s0 + i / D4;
+      var kx = vec4f(0.0);
+      var vx = vec4f(0.0);
       if (s < p.S) {
-        let g = ((b * p.S + s) * p.Hkv + kvh) * D + i % D;
-        kx = k[g];
-        vx = v[g];
+        let g = ((b * p.S + s) * p.Hkv + kvh) * D;
+        let d0 = (i % D4) * 4u;
+        for (var e = 0u; e < 4u; e++) {
+          if (d0 + e < D) {
+            kx[e] = k[g + d0 + e];
+            vx[e] = v[g + d0 + e];
+          }
+        }
       }
       Ks[i] = kx;
       Vs[i] = vx;
@@ -105,7 +116,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
       var sc = NEG;
       if (ok) {
         var dotv = 0.0;
-        for (var d = 0u; d < D; d++) { dotv += Qs[r * D + d] * Ks[c * D + d]; }
+        for (var i = 0u; i < D4; i++) { dotv += dot(Qs[r * D4 + i], Ks[c * D4 + i]); }
         sc = dotv * p.scale;
       }
       Ps[r * BC + c] = sc;
@@ -117,15 +128,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     for (var c = 0u; c < BC; c++) { mNew = max(mNew, Ps[r * BC + c]); }
     let alpha = exp(m - mNew); // 1 while nothing is visible, 0 on the first visible key
     l *= alpha;
-    for (var j = 0u; j < dpt; j++) { acc[j] *= alpha; }
+    for (var j = 0u; j < nv; j++) { acc[j] *= alpha; }
     for (var c = 0u; c < BC; c++) {
       let sc = Ps[r * BC + c];
       if (sc > NEG_HALF) {
         let pc = exp(sc - mNew);
         l += pc;
-        for (var j = 0u; j < dpt; j++) {
-          let d = ln + LANES * j;
-          if (d < D) { acc[j] += pc * Vs[c * D + d]; }
+        for (var j = 0u; j < nv; j++) {
+          let i = ln + LANES * j;
+          if (i < D4) { acc[j] += pc * Vs[c * D4 + i]; }
         }
       }
     }
@@ -135,9 +146,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   if (!rowOk) { return; } // after the last barrier: safe
   let o = ((b * p.T + t) * p.Hq + h) * D;
   let inv = select(0.0, 1.0 / l, l > 0.0);
-  for (var j = 0u; j < dpt; j++) {
-    let d = ln + LANES * j;
-    if (d < D) { out[o + d] = acc[j] * inv; }
+  for (var j = 0u; j < nv; j++) {
+    let i = ln + LANES * j;
+    let y = acc[j] * inv;
+    for (var e = 0u; e < 4u; e++) {
+      if (i < D4 && 4u * i + e < D) { out[o + 4u * i + e] = y[e]; }
+    }
   }
   if (ln == 0u) {
     lse[(b * p.Hq + h) * p.T + t] = select(bitcast<f32>(p.negInfBits), m + log(l), l > 0.0);

@@ -5,15 +5,17 @@
 //
 // Layouts: q, dout [B,T,Hq,D]; k, v, dk, dv [B,S,Hkv,D]; stats [B,Hq,T,2] = (lseEff, Δ)
 // (lseEff = +1e30 for rows with no visible key → P = 0).
-// Threads: BC keys × LANES lanes. Lane ln of key c owns columns d = ln + LANES·j of dk/dv
-// and computes the scores of query rows r = ln + LANES·i of each query tile.
+// Threads: BC keys × LANES lanes; tiles are vec4 rows of D4 = ceil(D/4) (zero-padded).
+// Lane ln of key c owns the vec4 columns i = ln + LANES·j of dk/dv and computes the scores
+// of query rows r = ln + LANES·i of each query tile.
 // Causal: query tiles entirely before the first visible query of this key tile are skipped.
 
 override D: u32;
 override BR: u32;
 override BC: u32;
 override LANES: u32 = 4u;
-const MAX_DPT = 32u;
+override D4: u32 = (D + 3u) / 4u;
+const MAX_V = 8u; // vec4 accumulators per thread: D ≤ 32·LANES
 
 struct Params {
   T: u32,
@@ -36,10 +38,10 @@ struct Params {
 @group(0) @binding(7) var<storage, read> stats: array<f32>;
 @group(0) @binding(8) var<storage, read> keyMask: array<u32>; // any buffer when hasMask = 0
 
-var<workgroup> Ks: array<f32, BC * D>;
-var<workgroup> Vs: array<f32, BC * D>;
-var<workgroup> Qs: array<f32, BR * D>;
-var<workgroup> dOs: array<f32, BR * D>;
+var<workgroup> Ks: array<vec4f, BC * D4>;
+var<workgroup> Vs: array<vec4f, BC * D4>;
+var<workgroup> Qs: array<vec4f, BR * D4>;
+var<workgroup> dOs: array<vec4f, BR * D4>;
 var<workgroup> Ls: array<f32, BR>;
 var<workgroup> Dl: array<f32, BR>;
 var<workgroup> Ps: array<f32, BR * BC>;
@@ -59,14 +61,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let shift = i32(p.S) - i32(p.T);
   let nthreads = BC * LANES;
 
-  for (var i = li; i < BC * D; i += nthreads) {
-    let ss = s0 + i / D;
-    var kx = 0.0;
-    var vx = 0.0;
+  for (var i = li; i < BC * D4; i += nthreads) {
+    let ss = s0 + i / D4;
+    var kx = vec4f(0.0);
+    var vx = vec4f(0.0);
     if (ss < p.S) {
-      let g = ((b * p.S + ss) * p.Hkv + kvh) * D + i % D;
-      kx = k[g];
-      vx = v[g];
+      let g = ((b * p.S + ss) * p.Hkv + kvh) * D;
+      let d0 = (i % D4) * 4u;
+      for (var e = 0u; e < 4u; e++) {
+        if (d0 + e < D) {
+          kx[e] = k[g + d0 + e];
+          vx[e] = v[g + d0 + e];
+        }
+      }
     }
     Ks[i] = kx;
     Vs[i] = vx;
@@ -78,22 +85,27 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     tStart = u32(clamp(i32(s0) - shift, 0, i32(p.T))) / BR * BR;
   }
 
-  var accK: array<f32, MAX_DPT>;
-  var accV: array<f32, MAX_DPT>;
-  let dpt = (D + LANES - 1u) / LANES;
+  var accK: array<vec4f, MAX_V>;
+  var accV: array<vec4f, MAX_V>;
+  let nv = (D4 + LANES - 1u) / LANES;
 
   for (var gi = 0u; gi < group; gi++) {
     let h = kvh * group + gi;
     for (var t0 = tStart; t0 < p.T; t0 += BR) {
       workgroupBarrier(); // previous query tile no longer read (and Ks/Vs loaded, 1st time)
-      for (var i = li; i < BR * D; i += nthreads) {
-        let tt = t0 + i / D;
-        var x = 0.0;
-        var g = 0.0;
+      for (var i = li; i < BR * D4; i += nthreads) {
+        let tt = t0 + i / D4;
+        var x = vec4f(0.0);
+        var g = vec4f(0.0);
         if (tt < p.T) {
-          let o = ((b * p.T + tt) * p.Hq + h) * D + i % D;
-          x = q[o];
-          g = dout[o];
+          let o = ((b * p.T + tt) * p.Hq + h) * D;
+          let d0 = (i % D4) * 4u;
+          for (var e = 0u; e < 4u; e++) {
+            if (d0 + e < D) {
+              x[e] = q[o + d0 + e];
+              g[e] = dout[o + d0 + e];
+            }
+          }
         }
         Qs[i] = x;
         dOs[i] = g;
@@ -121,9 +133,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
         if (ok) {
           var qk = 0.0;
           var dp = 0.0;
-          for (var d = 0u; d < D; d++) {
-            qk += Qs[r * D + d] * Ks[c * D + d];
-            dp += dOs[r * D + d] * Vs[c * D + d];
+          for (var i = 0u; i < D4; i++) {
+            qk += dot(Qs[r * D4 + i], Ks[c * D4 + i]);
+            dp += dot(dOs[r * D4 + i], Vs[c * D4 + i]);
           }
           pr = exp(qk * p.scale - Ls[r]);
           ds = pr * (dp - Dl[r]);
@@ -136,11 +148,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
       for (var r = 0u; r < BR; r++) {
         let pr = Ps[r * BC + c];
         let ds = dSs[r * BC + c];
-        for (var j = 0u; j < dpt; j++) {
-          let d = ln + LANES * j;
-          if (d < D) {
-            accV[j] += pr * dOs[r * D + d];
-            accK[j] += ds * Qs[r * D + d];
+        for (var j = 0u; j < nv; j++) {
+          let i = ln + LANES * j;
+          if (i < D4) {
+            accV[j] += pr * dOs[r * D4 + i];
+            accK[j] += ds * Qs[r * D4 + i];
           }
         }
       }
@@ -149,11 +161,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
 
   if (s >= p.S) { return; }
   let o = ((b * p.S + s) * p.Hkv + kvh) * D;
-  for (var j = 0u; j < dpt; j++) {
-    let d = ln + LANES * j;
-    if (d < D) {
-      dk[o + d] = dk[o + d] + p.scale * accK[j];
-      dv[o + d] = dv[o + d] + accV[j];
+  for (var j = 0u; j < nv; j++) {
+    let i = ln + LANES * j;
+    for (var e = 0u; e < 4u; e++) {
+      let d = 4u * i + e;
+      if (i < D4 && d < D) {
+        dk[o + d] = dk[o + d] + p.scale * accK[j][e];
+        dv[o + d] = dv[o + d] + accV[j][e];
+      }
     }
   }
 }

@@ -5,15 +5,17 @@
 //
 // Layouts: q, dq, dout [B,T,Hq,D]; k, v [B,S,Hkv,D]; stats [B,Hq,T,2] = (lseEff, Δ) from
 // attention_delta.wgsl (lseEff = +1e30 for rows with no visible key → P = 0, gradient 0).
-// Threads: BR rows × LANES lanes, the same split as the forward (attention.wgsl): lane ln of
-// row r owns columns d = ln + LANES·j and the keys c = ln + LANES·i of each tile.
+// Threads: BR rows × LANES lanes, the same split as the forward (attention.wgsl): tiles are
+// vec4 rows of D4 = ceil(D/4) (zero-padded); lane ln of row r owns the vec4 columns
+// i = ln + LANES·j of dq and the keys c = ln + LANES·i of each tile.
 // Each workgroup owns its dq rows exclusively: plain read-modify-write, no races.
 
 override D: u32;
 override BR: u32;
 override BC: u32;
 override LANES: u32 = 4u;
-const MAX_DPT = 32u;
+override D4: u32 = (D + 3u) / 4u;
+const MAX_V = 8u; // vec4 accumulators per thread: D ≤ 32·LANES
 
 struct Params {
   T: u32,
@@ -35,10 +37,10 @@ struct Params {
 @group(0) @binding(6) var<storage, read> stats: array<f32>;
 @group(0) @binding(7) var<storage, read> keyMask: array<u32>; // any buffer when hasMask = 0
 
-var<workgroup> Qs: array<f32, BR * D>;
-var<workgroup> dOs: array<f32, BR * D>;
-var<workgroup> Ks: array<f32, BC * D>;
-var<workgroup> Vs: array<f32, BC * D>;
+var<workgroup> Qs: array<vec4f, BR * D4>;
+var<workgroup> dOs: array<vec4f, BR * D4>;
+var<workgroup> Ks: array<vec4f, BC * D4>;
+var<workgroup> Vs: array<vec4f, BC * D4>;
 var<workgroup> dSs: array<f32, BR * BC>;
 
 @compute @workgroup_size(BR * LANES)
@@ -54,14 +56,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let shift = i32(p.S) - i32(p.T);
   let nthreads = BR * LANES;
 
-  for (var i = li; i < BR * D; i += nthreads) {
-    let tt = t0 + i / D;
-    var x = 0.0;
-    var g = 0.0;
+  for (var i = li; i < BR * D4; i += nthreads) {
+    let tt = t0 + i / D4;
+    var x = vec4f(0.0);
+    var g = vec4f(0.0);
     if (tt < p.T) {
-      let o = ((b * p.T + tt) * p.Hq + h) * D + i % D;
-      x = q[o];
-      g = dout[o];
+      let o = ((b * p.T + tt) * p.Hq + h) * D;
+      let d0 = (i % D4) * 4u;
+      for (var e = 0u; e < 4u; e++) {
+        if (d0 + e < D) {
+          x[e] = q[o + d0 + e];
+          g[e] = dout[o + d0 + e];
+        }
+      }
     }
     Qs[i] = x;
     dOs[i] = g;
@@ -80,19 +87,24 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     sEnd = u32(clamp(i32(lastT) + shift + 1, 0, i32(p.S)));
   }
 
-  var acc: array<f32, MAX_DPT>;
-  let dpt = (D + LANES - 1u) / LANES;
+  var acc: array<vec4f, MAX_V>;
+  let nv = (D4 + LANES - 1u) / LANES;
 
   for (var s0 = 0u; s0 < sEnd; s0 += BC) {
     workgroupBarrier();
-    for (var i = li; i < BC * D; i += nthreads) {
-      let s = s0 + i / D;
-      var kx = 0.0;
-      var vx = 0.0;
+    for (var i = li; i < BC * D4; i += nthreads) {
+      let s = s0 + i / D4;
+      var kx = vec4f(0.0);
+      var vx = vec4f(0.0);
       if (s < p.S) {
-        let g = ((b * p.S + s) * p.Hkv + kvh) * D + i % D;
-        kx = k[g];
-        vx = v[g];
+        let g = ((b * p.S + s) * p.Hkv + kvh) * D;
+        let d0 = (i % D4) * 4u;
+        for (var e = 0u; e < 4u; e++) {
+          if (d0 + e < D) {
+            kx[e] = k[g + d0 + e];
+            vx[e] = v[g + d0 + e];
+          }
+        }
       }
       Ks[i] = kx;
       Vs[i] = vx;
@@ -108,9 +120,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
       if (ok) {
         var qk = 0.0;
         var dp = 0.0;
-        for (var d = 0u; d < D; d++) {
-          qk += Qs[r * D + d] * Ks[c * D + d];
-          dp += dOs[r * D + d] * Vs[c * D + d];
+        for (var i = 0u; i < D4; i++) {
+          qk += dot(Qs[r * D4 + i], Ks[c * D4 + i]);
+          dp += dot(dOs[r * D4 + i], Vs[c * D4 + i]);
         }
         let pr = exp(qk * p.scale - L);
         ds = pr * (dp - delta);
@@ -121,17 +133,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
 
     for (var c = 0u; c < BC; c++) {
       let ds = dSs[r * BC + c];
-      for (var j = 0u; j < dpt; j++) {
-        let d = ln + LANES * j;
-        if (d < D) { acc[j] += ds * Ks[c * D + d]; }
+      for (var j = 0u; j < nv; j++) {
+        let i = ln + LANES * j;
+        if (i < D4) { acc[j] += ds * Ks[c * D4 + i]; }
       }
     }
   }
 
   if (!rowOk) { return; }
   let o = ((b * p.T + t) * p.Hq + h) * D;
-  for (var j = 0u; j < dpt; j++) {
-    let d = ln + LANES * j;
-    if (d < D) { dq[o + d] = dq[o + d] + p.scale * acc[j]; }
+  for (var j = 0u; j < nv; j++) {
+    let i = ln + LANES * j;
+    for (var e = 0u; e < 4u; e++) {
+      let d = 4u * i + e;
+      if (i < D4 && d < D) { dq[o + d] = dq[o + d] + p.scale * acc[j][e]; }
+    }
   }
 }
