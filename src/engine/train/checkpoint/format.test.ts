@@ -24,6 +24,19 @@ describe('checkpoint blob format', () => {
     expect(crc32(new TextEncoder().encode('123456789')).toString(16)).toBe('cbf43926');
     const a = new TextEncoder().encode('12345'), b = new TextEncoder().encode('6789');
     expect(crc32(b, crc32(a))).toBe(0xcbf43926); // chaining
+    // the slicing-by-8 fast path equals the bit-by-bit definition at every alignment and tail length
+    const bitwise = (x: Uint8Array) => {
+      let c = 0xffffffff;
+      for (const byte of x) {
+        c ^= byte;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    const data = Uint8Array.from({ length: 300 }, (_, i) => (i * 2654435761) >>> 24);
+    for (let off = 0; off < 4; off++) for (const len of [0, 1, 7, 8, 9, 15, 16, 17, 250]) {
+      expect(crc32(data.subarray(off, off + len))).toBe(bitwise(data.subarray(off, off + len)));
+    }
   });
 
   test('round trip is bit-identical (NaN payloads and −0 included) and keeps every JSON part', async () => {

@@ -25,20 +25,38 @@ import {
   type TrainingCheckpoint,
 } from './types.ts';
 
-const TABLE = (() => {
-  const t = new Uint32Array(256);
+// Slicing-by-8 tables: T[k·256 + n] is the CRC of byte n followed by k zero bytes. Eight
+// independent lookups per 8 input bytes instead of a chain of eight (~5× faster in V8).
+const T = (() => {
+  const t = new Uint32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     t[n] = c >>> 0;
   }
+  for (let k = 1; k < 8; k++) {
+    for (let n = 0; n < 256; n++) {
+      const prev = t[(k - 1) * 256 + n];
+      t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff];
+    }
+  }
   return t;
 })();
 
 /** CRC-32 (zlib/PNG polynomial). Chain chunks by passing the previous result as `seed`. */
-export function crc32(bytes: Uint8Array, seed = 0): number {
+export function crc32(b: Uint8Array, seed = 0): number {
   let c = (seed ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  let i = 0;
+  // Byte-wise up to 4-byte alignment, then two u32 words per round (little-endian host, as everywhere).
+  while (i < b.length && (b.byteOffset + i) & 3) c = T[(c ^ b[i++]) & 0xff] ^ (c >>> 8);
+  const words = (b.length - i) >>> 3 << 1;
+  const w = words ? new Uint32Array(b.buffer, b.byteOffset + i, words) : new Uint32Array(0); // (offset may be unaligned when empty)
+  for (let j = 0; j < words; j += 2) {
+    const a = c ^ w[j], d = w[j + 1];
+    c = T[1792 + (a & 0xff)] ^ T[1536 + ((a >>> 8) & 0xff)] ^ T[1280 + ((a >>> 16) & 0xff)] ^ T[1024 + (a >>> 24)] ^
+      T[768 + (d & 0xff)] ^ T[512 + ((d >>> 8) & 0xff)] ^ T[256 + ((d >>> 16) & 0xff)] ^ T[d >>> 24];
+  }
+  for (i += words * 4; i < b.length; i++) c = T[(c ^ b[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 

@@ -27,6 +27,13 @@ describe('checkpoint store (memory KV)', () => {
     expect(tensorBits(ten)).toEqual(tensorBits(saved[0]));
     expect(ten.rng).toEqual(saved[0].rng);
     expect(ten.data).toEqual(saved[0].data);
+    // saving a step again replaces it (one entry, new contents, best recomputed)
+    const again = makeCheckpoint({ runId: 'run1', step: 20, seed: 99, validation: val(0.1) });
+    await saveCheckpoint(again, { store });
+    const idx2 = await listCheckpoints('run1', store);
+    expect(idx2.entries.map((e) => e.step)).toEqual([10, 20, 30]);
+    expect(idx2.best).toBe(30);
+    expect(tensorBits(await loadCheckpoint('run1', 20, store))).toEqual(tensorBits(again));
   });
 
   test('missing steps and runs are CheckpointNotFoundError listing what exists', async () => {
