@@ -9,9 +9,13 @@
 // Kernels (see the .wgsl headers): attention.wgsl (forward, online softmax over key tiles),
 // attention_delta.wgsl (Δ = rowsum(dO∘O) packed with lse), attention_backward_dq.wgsl (dq,
 // loops over key tiles), attention_backward_dkdv.wgsl (dk, dv, loops over the GQA group's
-// query heads and query tiles). Backward accumulates (dq += …); any of dq/dk/dv may be null.
-// Tile sizes are picked per call to fit the workgroup memory budget (≤ 32 KiB).
-// No subgroup operations are used, so there is a single path for every GPU.
+// query heads and query tiles). Backward accumulates (dq += …).
+// Tiles: 16 query rows × 16 keys (4 rows for T ≤ 4; fewer keys when D is large), 4 threads
+// per row, see pickTiles. No subgroup operations, so there is a single path for every GPU.
+//
+// Additions to the README contract (compatible with it): any of dq/dk/dv may be null (that
+// gradient is not computed); lse of a row with no visible key is −Infinity (the documented
+// sentinel; backward turns it into "no gradient" without computing with infinities).
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import fwdCode from './attention.wgsl?raw';
