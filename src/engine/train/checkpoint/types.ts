@@ -82,7 +82,10 @@ export const SOFT_IMAGE = 'soft.image';
 export const SOFT_TEXT = 'soft.text';
 export const LOG_TAU = 'logTau';
 
-/** Every trainable tensor of a checkpoint with its shape, in a fixed order. */
+/**
+ * Every trainable tensor of a checkpoint with its shape, in a fixed order. Trap: the logTau entry
+ * is a fresh f32 copy (for shapes and moments only); the exact value is `c.logTau` (float64).
+ */
 export function trainableTensors(c: Pick<TrainingCheckpoint, 'adapters' | 'softPrompts' | 'logTau'>):
   Map<string, { shape: number[]; data: Float32Array }> {
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
