@@ -78,6 +78,9 @@ async function main(): Promise<number> {
 
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
     const page = await browser.newPage();
+    // BENCH_HIDE_WEBGPU=1 removes navigator.gpu before any script runs: exercises the
+    // "WebGPU missing" path (exit 1 with a message) on a machine that has WebGPU.
+    if (process.env.BENCH_HIDE_WEBGPU === '1') await page.addInitScript(() => delete (Navigator.prototype as { gpu?: unknown }).gpu);
     const pageErrors: string[] = [];
     page.on('console', (m) => {
       const t = m.text();
@@ -115,8 +118,9 @@ async function main(): Promise<number> {
     return 0;
   } catch (e) {
     // page.evaluate wraps page-side errors; keep only the page's message.
+    // page.evaluate appends the page's stack; the first line is the message.
     const msg = (e as Error).message.replace(/^page\.evaluate: (Error: )?/, '');
-    console.error(`bench: FAILED — ${msg}`);
+    console.error(`bench: FAILED — ${msg.split('\n')[0]}`);
     return 1;
   } finally {
     await browser?.close().catch(() => {});
