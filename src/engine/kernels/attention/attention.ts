@@ -10,7 +10,7 @@
 // attention_delta.wgsl (Δ = rowsum(dO∘O) packed with lse), attention_backward_dq.wgsl (dq,
 // loops over key tiles), attention_backward_dkdv.wgsl (dk, dv, loops over the GQA group's
 // query heads and query tiles). Backward accumulates (dq += …).
-// Tiles: 16 query rows × 16 keys (4 rows for T ≤ 4; fewer keys when D is large), 4 threads
+// Tiles: 16 query rows × 16 keys (4 rows for T ≤ 4; fewer keys if memory runs short), 4 threads
 // per row, see pickTiles. No subgroup operations, so there is a single path for every GPU.
 //
 // Additions to the README contract (compatible with it): any of dq/dk/dv may be null (that
@@ -84,10 +84,10 @@ function pickTiles(ctx: GpuContext, rowsWanted: number, floats: (rows: number, c
 // Workgroup memory in floats, mirroring the var<workgroup> declarations of each kernel
 // (tile rows are vec4-padded: 4·ceil(D/4) floats).
 const pad4 = (D: number) => 4 * Math.ceil(D / 4);
-const fwdFloats = (D: number) => (br: number, bc: number) => (br + 2 * bc) * pad4(D) + br * bc;
-const dqFloats = (D: number) => (br: number, bc: number) => 2 * (br + bc) * pad4(D) + br * bc;
+const fwdFloats = (D: number) => (br: number, bc: number) => 2 * bc * pad4(D) + br * bc;
+const dqFloats = (D: number) => (br: number, bc: number) => 2 * bc * pad4(D) + br * bc;
 // dkdv: rows = BC (keys per workgroup), cols = BR (query rows per inner tile)
-const dkdvFloats = (D: number) => (bc: number, br: number) => 2 * (bc + br) * pad4(D) + 2 * br * bc + 2 * br;
+const dkdvFloats = (D: number) => (bc: number, br: number) => 2 * br * pad4(D) + 2 * br * bc + 2 * br;
 
 /** out = softmax(scale·q·kᵀ + masks)·v and lse = log Σ exp(scaled scores); overwrites both. */
 export function attentionForward(

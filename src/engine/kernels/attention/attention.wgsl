@@ -16,7 +16,10 @@
 //    written from its bit pattern (documented sentinel; backward checks the bits).
 //  * barriers sit in uniform control flow: loop bounds depend on workgroup_id and params
 //    only; rows past T still run every loop and just don't store.
-//  * private arrays need a constant size: acc has MAX_V = 8 vec4 slots (D ≤ 32·LANES).
+//  * private arrays need a constant size: acc has MAX_V = 8 vec4 slots (D ≤ 32·LANES),
+//    the query row qr MAX_Q = 32 (D ≤ 128).
+//  * the query row lives in registers, not workgroup memory: Dawn zero-initialises
+//    workgroup memory and SwiftShader's compile time grows with its size.
 
 override D: u32;
 override BR: u32;
@@ -24,6 +27,7 @@ override BC: u32;
 override LANES: u32 = 4u;
 override D4: u32 = (D + 3u) / 4u;
 const MAX_V = 8u;
+const MAX_Q = 32u;
 const NEG = -1.0e30;
 const NEG_HALF = -0.5e30;
 
@@ -46,7 +50,6 @@ struct Params {
 @group(0) @binding(5) var<storage, read> v: array<f32>;
 @group(0) @binding(6) var<storage, read> keyMask: array<u32>; // any buffer when hasMask = 0
 
-var<workgroup> Qs: array<vec4f, BR * D4>;
 var<workgroup> Ks: array<vec4f, BC * D4>;
 var<workgroup> Vs: array<vec4f, BC * D4>;
 var<workgroup> Ps: array<f32, BR * BC>; // scaled scores of the tile, NEG where masked
@@ -64,15 +67,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let shift = i32(p.S) - i32(p.T); // causal: key s visible to query t iff s ≤ t + shift
   let nthreads = BR * LANES;
 
-  for (var i = li; i < BR * D4; i += nthreads) {
-    let tt = t0 + i / D4;
-    var x = vec4f(0.0);
-    if (tt < p.T) {
-      let g = ((b * p.T + tt) * p.Hq + h) * D;
-      let d0 = (i % D4) * 4u;
-      for (var e = 0u; e < 4u; e++) { if (d0 + e < D) { x[e] = q[g + d0 + e]; } }
-    }
-    Qs[i] = x;
+  var qr: array<vec4f, MAX_Q>; // this thread's query row (every lane of the row holds it)
+  if (rowOk) {
+    let g = ((b * p.T + t) * p.Hq + h) * D;
+    for (var d = 0u; d < D; d++) { qr[d / 4u][d % 4u] = q[g + d]; }
   }
 
   // Keys past the last row's causal limit are invisible to the whole tile (uniform bound).
@@ -116,7 +114,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
       var sc = NEG;
       if (ok) {
         var dotv = 0.0;
-        for (var i = 0u; i < D4; i++) { dotv += dot(Qs[r * D4 + i], Ks[c * D4 + i]); }
+        for (var i = 0u; i < D4; i++) { dotv += dot(qr[i], Ks[c * D4 + i]); }
         sc = dotv * p.scale;
       }
       Ps[r * BC + c] = sc;

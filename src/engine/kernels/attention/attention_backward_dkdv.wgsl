@@ -16,6 +16,7 @@ override BC: u32;
 override LANES: u32 = 4u;
 override D4: u32 = (D + 3u) / 4u;
 const MAX_V = 8u; // vec4 accumulators per thread: D ≤ 32·LANES
+const MAX_Q = 32u; // vec4 slots of a register-resident row: D ≤ 128
 
 struct Params {
   T: u32,
@@ -38,8 +39,6 @@ struct Params {
 @group(0) @binding(7) var<storage, read> stats: array<f32>;
 @group(0) @binding(8) var<storage, read> keyMask: array<u32>; // any buffer when hasMask = 0
 
-var<workgroup> Ks: array<vec4f, BC * D4>;
-var<workgroup> Vs: array<vec4f, BC * D4>;
 var<workgroup> Qs: array<vec4f, BR * D4>;
 var<workgroup> dOs: array<vec4f, BR * D4>;
 var<workgroup> Ls: array<f32, BR>;
@@ -61,22 +60,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let shift = i32(p.S) - i32(p.T);
   let nthreads = BC * LANES;
 
-  for (var i = li; i < BC * D4; i += nthreads) {
-    let ss = s0 + i / D4;
-    var kx = vec4f(0.0);
-    var vx = vec4f(0.0);
-    if (ss < p.S) {
-      let g = ((b * p.S + ss) * p.Hkv + kvh) * D;
-      let d0 = (i % D4) * 4u;
-      for (var e = 0u; e < 4u; e++) {
-        if (d0 + e < D) {
-          kx[e] = k[g + d0 + e];
-          vx[e] = v[g + d0 + e];
-        }
-      }
+  // This thread's k and v rows live in registers (workgroup memory is kept small: Dawn
+  // zero-initialises it and SwiftShader's compile time grows with its size).
+  var kr: array<vec4f, MAX_Q>;
+  var vr: array<vec4f, MAX_Q>;
+  if (s < p.S) {
+    let g = ((b * p.S + s) * p.Hkv + kvh) * D;
+    for (var d = 0u; d < D; d++) {
+      kr[d / 4u][d % 4u] = k[g + d];
+      vr[d / 4u][d % 4u] = v[g + d];
     }
-    Ks[i] = kx;
-    Vs[i] = vx;
   }
 
   // Causal: the first query that sees key s0 is t = s0 − shift (uniform bound).
@@ -92,7 +85,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   for (var gi = 0u; gi < group; gi++) {
     let h = kvh * group + gi;
     for (var t0 = tStart; t0 < p.T; t0 += BR) {
-      workgroupBarrier(); // previous query tile no longer read (and Ks/Vs loaded, 1st time)
+      workgroupBarrier(); // the previous query tile is no longer read
       for (var i = li; i < BR * D4; i += nthreads) {
         let tt = t0 + i / D4;
         var x = vec4f(0.0);
@@ -134,8 +127,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
           var qk = 0.0;
           var dp = 0.0;
           for (var i = 0u; i < D4; i++) {
-            qk += dot(Qs[r * D4 + i], Ks[c * D4 + i]);
-            dp += dot(dOs[r * D4 + i], Vs[c * D4 + i]);
+            qk += dot(Qs[r * D4 + i], kr[i]);
+            dp += dot(dOs[r * D4 + i], vr[i]);
           }
           pr = exp(qk * p.scale - Ls[r]);
           ds = pr * (dp - Dl[r]);

@@ -16,6 +16,7 @@ override BC: u32;
 override LANES: u32 = 4u;
 override D4: u32 = (D + 3u) / 4u;
 const MAX_V = 8u; // vec4 accumulators per thread: D ≤ 32·LANES
+const MAX_Q = 32u; // vec4 slots of a register-resident row: D ≤ 128
 
 struct Params {
   T: u32,
@@ -37,8 +38,6 @@ struct Params {
 @group(0) @binding(6) var<storage, read> stats: array<f32>;
 @group(0) @binding(7) var<storage, read> keyMask: array<u32>; // any buffer when hasMask = 0
 
-var<workgroup> Qs: array<vec4f, BR * D4>;
-var<workgroup> dOs: array<vec4f, BR * D4>;
 var<workgroup> Ks: array<vec4f, BC * D4>;
 var<workgroup> Vs: array<vec4f, BC * D4>;
 var<workgroup> dSs: array<f32, BR * BC>;
@@ -56,22 +55,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let shift = i32(p.S) - i32(p.T);
   let nthreads = BR * LANES;
 
-  for (var i = li; i < BR * D4; i += nthreads) {
-    let tt = t0 + i / D4;
-    var x = vec4f(0.0);
-    var g = vec4f(0.0);
-    if (tt < p.T) {
-      let o = ((b * p.T + tt) * p.Hq + h) * D;
-      let d0 = (i % D4) * 4u;
-      for (var e = 0u; e < 4u; e++) {
-        if (d0 + e < D) {
-          x[e] = q[o + d0 + e];
-          g[e] = dout[o + d0 + e];
-        }
-      }
+  // This thread's q and dO rows live in registers (workgroup memory is kept small: Dawn
+  // zero-initialises it and SwiftShader's compile time grows with its size).
+  var qr: array<vec4f, MAX_Q>;
+  var gr: array<vec4f, MAX_Q>;
+  if (rowOk) {
+    let o = ((b * p.T + t) * p.Hq + h) * D;
+    for (var d = 0u; d < D; d++) {
+      qr[d / 4u][d % 4u] = q[o + d];
+      gr[d / 4u][d % 4u] = dout[o + d];
     }
-    Qs[i] = x;
-    dOs[i] = g;
   }
   var L = 1.0e30;
   var delta = 0.0;
@@ -121,8 +114,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
         var qk = 0.0;
         var dp = 0.0;
         for (var i = 0u; i < D4; i++) {
-          qk += dot(Qs[r * D4 + i], Ks[c * D4 + i]);
-          dp += dot(dOs[r * D4 + i], Vs[c * D4 + i]);
+          qk += dot(qr[i], Ks[c * D4 + i]);
+          dp += dot(gr[i], Vs[c * D4 + i]);
         }
         let pr = exp(qk * p.scale - L);
         ds = pr * (dp - delta);
