@@ -4,8 +4,8 @@
 // scores ever exists.
 //
 // Layouts: q, out [B,T,Hq,D]; k, v [B,S,Hkv,D]; lse [B,Hq,T]; keyMask u32 [B,S].
-// Threads: BR rows × LANES lanes. Tiles live in workgroup memory as vec4 rows of D4 =
-// ceil(D/4) (zero-padded past D), so dot products are vec4 dots. Lane `ln` of row r owns the
+// Threads: BR rows × LANES lanes. K/V tiles live in workgroup memory as vec4 rows of D4 =
+// ceil(D/4) (zero-padded past D), each thread's query row in registers; dots are vec4 dots. Lane `ln` of row r owns the
 // output vec4 columns i = ln + LANES·j (strided: neighbouring lanes, neighbouring words) and
 // computes the scores of keys c = ln + LANES·i of each tile.
 //

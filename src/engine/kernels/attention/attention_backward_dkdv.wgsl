@@ -5,7 +5,8 @@
 //
 // Layouts: q, dout [B,T,Hq,D]; k, v, dk, dv [B,S,Hkv,D]; stats [B,Hq,T,2] = (lseEff, Δ)
 // (lseEff = +1e30 for rows with no visible key → P = 0).
-// Threads: BC keys × LANES lanes; tiles are vec4 rows of D4 = ceil(D/4) (zero-padded).
+// Threads: BC keys × LANES lanes; q/dO tiles are vec4 rows of D4 = ceil(D/4) (zero-padded),
+// each thread's k/v rows sit in registers.
 // Lane ln of key c owns the vec4 columns i = ln + LANES·j of dk/dv and computes the scores
 // of query rows r = ln + LANES·i of each query tile.
 // Causal: query tiles entirely before the first visible query of this key tile are skipped.

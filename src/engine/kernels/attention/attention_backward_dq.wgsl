@@ -5,8 +5,8 @@
 //
 // Layouts: q, dq, dout [B,T,Hq,D]; k, v [B,S,Hkv,D]; stats [B,Hq,T,2] = (lseEff, Δ) from
 // attention_delta.wgsl (lseEff = +1e30 for rows with no visible key → P = 0, gradient 0).
-// Threads: BR rows × LANES lanes, the same split as the forward (attention.wgsl): tiles are
-// vec4 rows of D4 = ceil(D/4) (zero-padded); lane ln of row r owns the vec4 columns
+// Threads: BR rows × LANES lanes, the same split as the forward (attention.wgsl): K/V tiles
+// are vec4 rows of D4 = ceil(D/4) (zero-padded), q/dO rows sit in registers; lane ln of row r owns the vec4 columns
 // i = ln + LANES·j of dq and the keys c = ln + LANES·i of each tile.
 // Each workgroup owns its dq rows exclusively: plain read-modify-write, no races.
 
