@@ -28,7 +28,7 @@ export interface GenerateOptions {
   onLogits?: (logits: Float32Array) => void;
 }
 
-export function pickToken(logits: Float32Array, o: GenerateOptions, rand: () => number): number {
+export function pickToken(logits: Float32Array, o: Pick<GenerateOptions, 'temperature' | 'topK'>, rand: () => number): number {
   const t = o.temperature ?? 0;
   if (t <= 0) {
     let best = 0;
