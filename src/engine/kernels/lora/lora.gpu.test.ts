@@ -19,6 +19,7 @@ describe('loraLinear (GPU vs CPU reference)', () => {
     { N: 1, inF: 130, outF: 7, r: 1, bias: true },
     { N: 65, inF: 7, outF: 33, r: 16, bias: true },
     { N: 70, inF: 33, outF: 65, r: 1, bias: false, lead: [2, 35] },
+    { N: 13, inF: 64, outF: 36, r: 16, bias: true }, // vec4-friendly in/out (direct4 kernel)
   ];
   let seed = 100;
   for (const d of cases) {

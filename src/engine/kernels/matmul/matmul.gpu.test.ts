@@ -9,18 +9,26 @@ import { useGpu } from '../../testing/gpu.ts';
 import { randn } from '../../testing/random.ts';
 import { F16UnsupportedError, type F16Tensor } from '../f16/f16.ts';
 import { check2d, checkBatched, TOL } from './matmul.gpu.cases.ts';
-import { matmul, matmulPath } from './matmul.ts';
+import { directVec4, matmul, matmulPath } from './matmul.ts';
 import { matmulRef } from './matmul.ref.ts';
 
 describe('matmul (GPU vs CPU reference)', () => {
   const gpu = useGpu();
 
-  test('a CPU adapter (SwiftShader) gets the direct kernel', () => {
+  test('a CPU adapter (SwiftShader) gets the direct kernel; vec4 loads when axes allow', () => {
     expect(matmulPath(gpu())).toBe('direct');
+    expect(directVec4({ M: 9, K: 40, N: 12 }, false, true, false)).toBe(true);
+    expect(directVec4({ M: 9, K: 40, N: 12 }, true, false, false)).toBe(false); // M odd
+    expect(directVec4({ M: 20, K: 13, N: 8 }, true, false, false)).toBe(true); // K tail
+    expect(directVec4({ M: 20, K: 13, N: 8 }, false, false, false)).toBe(false);
+    expect(directVec4({ M: 12, K: 36, N: 20 }, false, true, true)).toBe(false); // f16 B: scalar
   });
 
   const shapes: [number, number, number][] = [
     [1, 7, 33], [7, 1, 65], [33, 65, 7], [65, 33, 130], [130, 17, 1], [64, 64, 64],
+    // multiples of 4 on some axes: the vec4 kernel (matmul_direct4.wgsl) for the transposes
+    // whose contiguous axes allow it, incl. its K % 4 tail (TN with K = 13)
+    [12, 36, 20], [9, 40, 12], [20, 13, 8], [1, 4, 4],
   ];
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {

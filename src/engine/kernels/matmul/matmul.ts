@@ -10,7 +10,8 @@
 // Two kernels with one contract (chosen per context, see matmulPath):
 //   'tiled'  matmul.wgsl        — 64×64 tiles through workgroup memory; for real GPUs;
 //   'direct' matmul_direct.wgsl — register blocking, no workgroup memory; for CPU adapters
-//            (SwiftShader), where the tiled kernel compiles ~30× slower and runs no faster.
+//            (SwiftShader), where the tiled kernel compiles ~30× slower and runs no faster;
+//            matmul_direct4.wgsl is its vec4-load variant, used when directVec4 says so.
 //
 // B may be an F16Tensor (frozen weight stored as f16): compiled with `enable f16;` and only
 // when ctx.caps.features.shaderF16; otherwise F16UnsupportedError.
@@ -20,6 +21,7 @@ import { f32, shapeStr, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { F16UnsupportedError, isF16Tensor, type F16Tensor } from '../f16/f16.ts';
 import body from './matmul.wgsl?raw';
 import direct from './matmul_direct.wgsl?raw';
+import direct4 from './matmul_direct4.wgsl?raw';
 import headF16 from './matmul_b_f16.wgsl?raw';
 import headF32 from './matmul_b_f32.wgsl?raw';
 
@@ -58,6 +60,12 @@ export function matmulPath(ctx: GpuContext): MatmulPath {
 export function setMatmulPath(ctx: GpuContext, path: MatmulPath | 'auto'): void {
   if (path === 'auto') forced.delete(ctx);
   else forced.set(ctx, path);
+}
+
+/** The direct kernel reads A and B as vec4 when both are f32 and each one's contiguous axis
+ * is a multiple of 4 (A: K, or M if transA; B: K if transB, else N). */
+export function directVec4(d: { M: number; N: number; K: number }, transA: boolean, transB: boolean, f16: boolean): boolean {
+  return !f16 && (transA ? d.M : d.K) % 4 === 0 && (transB ? d.K : d.N) % 4 === 0;
 }
 
 export interface MatmulOptions {
@@ -138,14 +146,15 @@ export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTenso
   const bBind = f16 ? b.packed : b;
   const path = matmulPath(ctx);
   const tile = TILE[path];
+  const vec4 = path === 'direct' && directVec4(d, !!o.transA, !!o.transB, f16);
   // WebGPU forbids a buffer bound writable and read-only in one dispatch, even as disjoint
   // views: say so here instead of a validation error at the next sync.
   for (const [what, t] of [['A', a], ['B', bBind], ['A2', o.a2], ['B2', o.b2], ['bias', o.bias]] as const) {
     if (t && t.buffer === c.buffer) throw new MatmulShapeError(name, `output ${c.label} shares a GPU buffer with input ${what}=${t.label}; use a separate output tensor`);
   }
   ctx.dispatch({
-    name: `${name}${f16 ? '_f16' : ''}${path === 'direct' ? '_direct' : ''}`,
-    code: CODE[path][f16 ? 'f16' : 'f32'],
+    name: `${name}${f16 ? '_f16' : ''}${path === 'direct' ? (vec4 ? '_direct4' : '_direct') : ''}`,
+    code: vec4 ? direct4 : CODE[path][f16 ? 'f16' : 'f32'],
     overrides: {
       TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias ? 1 : 0,
       ...(path === 'tiled' ? { BK } : {}),
