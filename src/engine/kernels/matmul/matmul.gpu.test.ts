@@ -62,6 +62,17 @@ describe('matmul (GPU vs CPU reference)', () => {
     ctx.release(gx, gw, out);
   });
 
+  test('K = 0: C = beta·C (nothing to contract)', async () => {
+    const ctx = gpu();
+    for (const [transA, transB] of [[false, false], [true, true]]) {
+      const a = ctx.empty([transA ? 0 : 8, transA ? 8 : 0], 'a'), b = ctx.empty([transB ? 4 : 0, transB ? 0 : 4], 'b');
+      const c = ctx.upload(new Float32Array(32).fill(2), [8, 4], 'c');
+      matmul(ctx, c, a, b, { transA, transB, beta: 0.5 });
+      expect([...(await ctx.read(c))]).toEqual(new Array(32).fill(1));
+      ctx.release(a, b, c);
+    }
+  });
+
   test('shape errors name the tensors; the f16 weight path is refused without shader-f16', () => {
     const ctx = gpu();
     const a = ctx.empty([4, 3], 'act'), b = ctx.empty([5, 6], 'weight'), c = ctx.empty([4, 6], 'out');

@@ -65,7 +65,8 @@ export function setMatmulPath(ctx: GpuContext, path: MatmulPath | 'auto'): void 
 /** The direct kernel reads A and B as vec4 when both are f32 and each one's contiguous axis
  * is a multiple of 4 (A: K, or M if transA; B: K if transB, else N). */
 export function directVec4(d: { M: number; N: number; K: number }, transA: boolean, transB: boolean, f16: boolean): boolean {
-  return !f16 && (transA ? d.M : d.K) % 4 === 0 && (transB ? d.K : d.N) % 4 === 0;
+  // K = 0 would bind a 4-byte A, below a vec4 array's 16-byte minimum binding size
+  return !f16 && d.K > 0 && (transA ? d.M : d.K) % 4 === 0 && (transB ? d.K : d.N) % 4 === 0;
 }
 
 export interface MatmulOptions {
