@@ -1,5 +1,5 @@
 // matmul launcher — C = alpha·op(A)·op(B) + beta·C (contract in kernels/README.md), plus
-// `gemmFused`, the same kernel with a second K-concatenated operand pair and a bias, which the
+// `gemm`, the same kernels with a second K-concatenated operand pair and a bias, which the
 // fused LoRA linear is built on.
 //
 // Shapes: A [..., M, K] ([..., K, M] if transA), B [K, N] ([N, K] if transB) or batched with
