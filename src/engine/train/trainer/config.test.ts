@@ -1,0 +1,72 @@
+// validateTrainConfig: the defaults pass; every bad setting is refused with its field and reason.
+import { describe, expect, test } from 'vitest';
+import { DEFAULT_TRAIN_CONFIG, describeConfigErrors, validateTrainConfig, type TrainConfig } from './config.ts';
+
+const withField = (patch: Record<string, unknown>) => ({ ...DEFAULT_TRAIN_CONFIG, ...patch });
+const errorsOf = (c: unknown) => {
+  const r = validateTrainConfig(c);
+  if ('config' in r) throw new Error(`expected errors for ${JSON.stringify(c)}`);
+  return r.errors;
+};
+
+describe('validateTrainConfig', () => {
+  test('the defaults are valid and come back as an equal, separate object', () => {
+    const r = validateTrainConfig(structuredClone(DEFAULT_TRAIN_CONFIG));
+    expect('config' in r && r.config).toEqual(DEFAULT_TRAIN_CONFIG);
+    expect(DEFAULT_TRAIN_CONFIG.lr).toBe(1e-4);
+    expect(DEFAULT_TRAIN_CONFIG.lora.rank).toBe(16);
+    expect(DEFAULT_TRAIN_CONFIG.lora.modules).toEqual(['q', 'k', 'v', 'o', 'gate', 'up', 'down']);
+  });
+
+  test('LoRA modules come back in canonical order', () => {
+    const r = validateTrainConfig(withField({ lora: { rank: 4, alpha: 8, modules: ['down', 'q'] } }));
+    expect('config' in r && r.config.lora.modules).toEqual(['q', 'down']);
+  });
+
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    ['batch of one', { batchSize: 1 }, 'batchSize', /integer in 2…65536 \(the contrastive loss needs in-batch negatives\), got 1/],
+    ['fractional batch', { batchSize: 7.5 }, 'batchSize', /integer/],
+    ['chunk above batch', { batchSize: 8, chunkSize: 9 }, 'chunkSize', /in 1…8 \(a chunk is part of the batch\), got 9/],
+    ['chunk 0', { chunkSize: 0 }, 'chunkSize', /got 0/],
+    ['both λ zero', { lambdaContrastive: 0, lambdaNextToken: 0 }, 'lambdaContrastive', /both 0: nothing would be trained/],
+    ['negative λ', { lambdaNextToken: -1 }, 'lambdaNextToken', /≥ 0, got -1/],
+    ['zero lr', { lr: 0 }, 'lr', /> 0 .*got 0/],
+    ['negative lr', { lr: -1e-4 }, 'lr', /> 0/],
+    ['NaN lr', { lr: NaN }, 'lr', /finite number, got NaN/],
+    ['lr as a string', { lr: '1e-4' }, 'lr', /finite number, got "1e-4"/],
+    ['zero temperature', { temperature: 0 }, 'temperature', /> 0 \(InfoNCE divides by it\)/],
+    ['negative temperature', { temperature: -0.05 }, 'temperature', /> 0/],
+    ['rank 0', { lora: { rank: 0, alpha: 16, modules: ['q'] } }, 'lora.rank', /1…256, got 0/],
+    ['rank 512', { lora: { rank: 512, alpha: 16, modules: ['q'] } }, 'lora.rank', /1…256, got 512/],
+    ['alpha 0', { lora: { rank: 4, alpha: 0, modules: ['q'] } }, 'lora.alpha', /> 0/],
+    ['unknown module', { lora: { rank: 4, alpha: 4, modules: ['q', 'qkv'] } }, 'lora.modules', /unknown module\(s\) \["qkv"\]/],
+    ['no modules', { lora: { rank: 4, alpha: 4, modules: [] } }, 'lora.modules', /non-empty/],
+    ['duplicate module', { lora: { rank: 4, alpha: 4, modules: ['q', 'q'] } }, 'lora.modules', /twice/],
+    ['warmup past the end', { steps: 10, warmupSteps: 11 }, 'warmupSteps', /must not exceed steps \(10\)/],
+    ['zero steps', { steps: 0 }, 'steps', /≥ 1, got 0/],
+    ['min lr ratio 2', { minLrRatio: 2 }, 'minLrRatio', /\[0, 1\], got 2/],
+    ['negative weight decay', { weightDecay: -0.1 }, 'weightDecay', /≥ 0/],
+    ['zero clip', { maxGradNorm: 0 }, 'maxGradNorm', /> 0/],
+    ['learnTemperature "yes"', { learnTemperature: 'yes' }, 'learnTemperature', /true or false, got "yes"/],
+    ['negative seed', { seed: -1 }, 'seed', /0…4294967295/],
+    ['keep 0 checkpoints', { keepCheckpoints: 0 }, 'keepCheckpoints', /≥ 1, got 0/],
+    ['negative checkpoint interval', { checkpointEvery: -5 }, 'checkpointEvery', /≥ 0, got -5/],
+    ['negative validation interval', { validateEvery: -1 }, 'validateEvery', /≥ 0/],
+    ['long captions of 0 tokens', { maxLongTokens: 0 }, 'maxLongTokens', /1…4096/],
+    ['a typo', { learningRate: 1e-3 }, 'learningRate', /is not a training setting/],
+  ];
+  test.each(cases)('refuses %s', (_name, patch, field, message) => {
+    const errs = errorsOf(withField(patch));
+    const e = errs.find((x) => x.field === field);
+    expect(e, `errors: ${describeConfigErrors(errs)}`).toBeDefined();
+    expect(e!.message).toMatch(message);
+  });
+
+  test('reports every bad field at once, and missing fields by name', () => {
+    const errs = errorsOf(withField({ batchSize: 1, lr: 0, temperature: -1 }));
+    expect(errs.map((e) => e.field).sort()).toEqual(['batchSize', 'lr', 'temperature']);
+    const { steps: _s, ...noSteps } = DEFAULT_TRAIN_CONFIG as TrainConfig;
+    expect(errorsOf(noSteps)).toEqual([{ field: 'steps', message: 'is missing' }]);
+    expect(errorsOf(null)[0]).toEqual({ field: '(config)', message: 'must be an object, got null' });
+  });
+});
