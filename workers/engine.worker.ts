@@ -1,6 +1,7 @@
-// Thin entry: hosts the engine handler in a dedicated Worker.
+// Thin entry: hosts the engine handler in a dedicated Worker. Replies carry transfer lists
+// (export-adapter files, embeddings) so big buffers move instead of being copied.
 import { EngineHandler } from '../src/engine/host/handler.ts';
 import type { Request } from '../src/protocol/messages.ts';
 
-const handler = new EngineHandler((msg) => self.postMessage(msg));
+const handler = new EngineHandler((msg, transfer) => self.postMessage(msg, { transfer: transfer ?? [] }));
 self.onmessage = (ev: MessageEvent<Request>) => void handler.handle(ev.data);

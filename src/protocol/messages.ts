@@ -1,13 +1,97 @@
 // The worker protocol: a typed, boring discriminated union (web-llm message.ts style).
 // UI → worker: requests with ids. Worker → UI: one result or error reply per request id,
 // plus un-correlated events (progress/metrics) batched in time. No runtime code here.
+//
+// Ordering contract: the host flushes its pending events before posting any reply, so every
+// event caused by a request arrives before that request's result (e.g. all train-metrics of
+// a run arrive before the reply to `train-stop`). Otherwise events leave at most 4×/s.
+// Big arrays travel as ArrayBuffers listed as transferables (export-adapter, embed).
 
 import type { GpuCaps } from '../engine/gpu/device.ts';
+import type { Problem } from '../engine/data/errors.ts';
+import type { RunIndex, StorageUsage } from '../engine/train/checkpoint/index.ts';
+import type { TrainMetricsEvent, TrainState, TrainStateEvent } from './training.ts';
+
+export type { Problem, RunIndex, StorageUsage };
+export type * from './training.ts';
+
+/** Where the model comes from. 'bundled' = the tiny random model shipped in public/models. */
+export type ModelSource = { kind: 'url'; url: string } | { kind: 'files'; files: File[] } | { kind: 'bundled' };
+
+/** A named blob: files whose relative path cannot live in File.name (Node → page relays). */
+export interface NamedBlob {
+  path: string;
+  data: Blob | ArrayBuffer;
+}
+
+/**
+ * Training data. 'synthetic': the seeded synthetic scenes (count train scenes; validation is
+ * a quarter of that, at least 4). 'files': one dataset file (captions .jsonl/.csv/COCO .json)
+ * plus its images, matched by relative path (src/engine/data/resolve.ts).
+ */
+export type DataSource =
+  | { kind: 'synthetic'; count: number; seed: number }
+  | { kind: 'files'; files: (File | NamedBlob)[] };
+
+export interface ModelInfo {
+  /** Stable id of the model (name + config hash): checkpoints and cached features use it. */
+  modelId: string;
+  name: string;
+  hidden: number;
+  layers: number;
+  tokensPerImage: number;
+}
+
+export interface DataSummary {
+  kind: 'synthetic' | 'files';
+  /** Dataset file used (files) or 'synthetic(seed=…)'. */
+  file: string;
+  images: number;
+  train: number;
+  validation: number;
+  /** Vision features found in the feature cache vs computed by the vision encoder. */
+  cacheHits: number;
+  cacheMisses: number;
+  /** Rows or images that were skipped, each naming file + line/path + reason. */
+  problems: Problem[];
+}
+
+export interface CheckpointRef {
+  runId: string;
+  step: number;
+  bytes: number;
+}
 
 /** Every request type with its arguments and its result. */
 export interface Api {
   'device-info': { args: Record<string, never>; result: { caps: GpuCaps; summary: string } };
   'self-check': { args: Record<string, never>; result: { checks: { name: string; maxAbsErr: number; ok: boolean }[] } };
+  'load-model': { args: { source: ModelSource }; result: ModelInfo };
+  /** Replaces the adapters/soft prompts of the loaded model by a PEFT export (files by name). */
+  'load-adapter': { args: { files: NamedBlob[] }; result: { rank: number; modules: string[]; softPrompts: boolean } };
+  'load-data': { args: DataSource; result: DataSummary };
+  /**
+   * Starts (or, for an existing runId with checkpoints, resumes) a run and returns at once;
+   * progress arrives as train-metrics / train-state events. Invalid config → error reply
+   * named TrainConfigError with `fields`.
+   */
+  'train-start': { args: { config?: Record<string, unknown>; runId?: string }; result: { runId: string; resumedFrom: number | null; config: Record<string, unknown> } };
+  /** Finishes the current step, checkpoints, and reports the state. */
+  'train-pause': { args: Record<string, never>; result: { state: TrainState; step: number; checkpoint: CheckpointRef | null } };
+  'train-resume': { args: Record<string, never>; result: { state: TrainState; step: number } };
+  'train-stop': { args: Record<string, never>; result: { state: TrainState; step: number; checkpoint: CheckpointRef | null } };
+  'list-checkpoints': { args: { runId?: string }; result: { runs: RunIndex[]; usage: StorageUsage } };
+  /** PEFT files of the current run (adapter_config.json, adapter_model.safetensors, soft_prompts.safetensors). */
+  'export-adapter': { args: Record<string, never>; result: { files: { name: string; bytes: ArrayBuffer }[] } };
+  /**
+   * Embeds texts and/or images with the loaded model (and its current adapters).
+   * Result: row-major Float32 [n, dim] buffers, L2-normalised. Images that fail to decode
+   * are listed in `problems` and left out (imageNames says which rows are which).
+   */
+  'embed': {
+    args: { texts?: string[]; images?: NamedBlob[] };
+    result: { dim: number; texts: ArrayBuffer | null; images: ArrayBuffer | null; imageNames: string[]; problems: Problem[]; cacheHits: number };
+  };
 }
 
 export type RequestType = keyof Api;
@@ -18,6 +102,10 @@ export type ResultOf<K extends RequestType> = Api[K]['result'];
 export interface WireError {
   name: string;
   message: string;
+  /** TrainConfigError: one entry per refused setting. */
+  fields?: { field: string; message: string }[];
+  /** Data errors: the problems that made the input unusable (file + line + reason). */
+  problems?: Problem[];
 }
 
 export type Reply =
@@ -25,7 +113,11 @@ export type Reply =
   | { id: number; type: 'error'; error: WireError };
 
 export type EngineEvent =
-  | { type: 'progress'; task: string; done: number; total: number; unit: 'bytes' | 'items' | 'steps' }
+  | { type: 'progress'; task: 'load-model' | 'vision-features' | 'decode-images' | string; done: number; total: number; unit: 'bytes' | 'items' | 'steps' }
+  | TrainMetricsEvent
+  | TrainStateEvent
+  | { type: 'train-validation'; runId: string; step: number; name: string; value: number; details: Record<string, number> }
+  | { type: 'checkpoint-saved'; runId: string; step: number; bytes: number }
   | { type: 'fatal'; error: WireError };
 
 export type WorkerMessage = Reply | { type: 'events'; events: EngineEvent[] };

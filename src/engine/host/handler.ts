@@ -1,26 +1,75 @@
 // The engine side of the protocol: turns requests into engine calls. Hosted by a worker
-// (workers/engine.worker.ts) or, in tests and the CLI, by any postMessage-like sink.
-
+// (workers/engine.worker.ts) or, in tests and the CLI page, by any postMessage-like sink.
+// State held here: the GPU context, the loaded model (folder, id, an embedding Vlm), the
+// loaded data with its feature table, the lazily created vision encoder and the training
+// session. Events go through an EventBatcher (≤ 4 posts/s), flushed before every reply.
 import { GpuContext } from '../gpu/context.ts';
 import { describeCaps } from '../gpu/device.ts';
-import type { EngineEvent, Reply, Request, WireError } from '../../protocol/messages.ts';
+import type { PreprocessorConfig } from '../data/preprocess.ts';
+import type { ModelFolder } from '../model/io/folder.ts';
+import { createVisionEncoder, type VisionEncoder } from '../model/vision/index.ts';
+import type { Vlm } from '../model/vlm/vlm.ts';
+import { idbKeyValueStore, listCheckpoints, listRuns, storageUsage, type KeyValueStore } from '../train/checkpoint/index.ts';
+import type { Api, EngineEvent, Reply, Request, RequestType, WireError } from '../../protocol/messages.ts';
+import { buildHostData, DataInputError, type HostData } from './data.ts';
+import { embedRequest, loadAdapterInto } from './embed.ts';
+import { EventBatcher } from './events.ts';
+import { cachedFeatures, idbFeatureStore, type FeatureStore, type ImageInput } from './feature_cache.ts';
+import { folderOf, loadVlm, modelIdOf, modelInfo } from './model.ts';
+import { TrainConfigError, TrainingSession } from './session.ts';
+import type { TrainerFactory } from './trainer_port.ts';
 
-export type Post = (msg: Reply | { type: 'events'; events: EngineEvent[] }) => void;
+export type Post = (msg: Reply | { type: 'events'; events: EngineEvent[] }, transfer?: Transferable[]) => void;
 
 export function toWireError(e: unknown): WireError {
+  if (e instanceof TrainConfigError) return { name: e.name, message: e.message, fields: e.fields };
+  if (e instanceof DataInputError) return { name: e.name, message: e.message, problems: e.problems };
   if (e instanceof Error) return { name: e.name, message: e.message };
   return { name: 'Error', message: String(e) };
 }
 
+export class NotLoadedError extends Error {
+  override readonly name = 'NotLoadedError';
+}
+
+export interface HandlerOptions {
+  trainer?: () => Promise<TrainerFactory>;
+  featureStore?: FeatureStore;
+  checkpointStore?: KeyValueStore;
+  /** ONNX execution providers for the vision encoder; wasm first keeps one WebGPU device. */
+  visionProviders?: ('webgpu' | 'wasm')[];
+  eventIntervalMs?: number;
+}
+
+interface Model {
+  folder: ModelFolder;
+  preprocessor: PreprocessorConfig;
+  modelId: string;
+  vlm: Vlm;
+  encoder: Promise<VisionEncoder> | null;
+}
+
 export class EngineHandler {
   private ctx: Promise<GpuContext> | null = null;
+  private readonly events: EventBatcher;
+  private model: Model | null = null;
+  private data: (HostData & { features: Float32Array; numImages: number }) | null = null;
+  private session: TrainingSession | null = null;
+  private readonly checkpoints: KeyValueStore;
+  private readonly features: FeatureStore;
 
-  constructor(private readonly post: Post) {}
+  constructor(private readonly post: Post, private readonly opts: HandlerOptions = {}) {
+    this.events = new EventBatcher((events) => post({ type: 'events', events }), opts.eventIntervalMs);
+    this.checkpoints = opts.checkpointStore ?? idbKeyValueStore();
+    this.features = opts.featureStore ?? idbFeatureStore();
+  }
+
+  private emit = (e: EngineEvent) => this.events.emit(e);
 
   private gpu(): Promise<GpuContext> {
     if (!this.ctx) {
       this.ctx = GpuContext.create().then((ctx) => {
-        ctx.onFatal((e) => this.post({ type: 'events', events: [{ type: 'fatal', error: toWireError(e) }] }));
+        ctx.onFatal((e) => this.emit({ type: 'fatal', error: toWireError(e) }));
         return ctx;
       });
       this.ctx.catch(() => (this.ctx = null));
@@ -30,23 +79,123 @@ export class EngineHandler {
 
   async handle(req: Request): Promise<void> {
     try {
-      const result = await this.run(req);
-      this.post({ id: req.id, type: 'result', result });
+      const { result, transfer } = await this.run(req);
+      this.events.flush();
+      this.post({ id: req.id, type: 'result', result }, transfer);
     } catch (e) {
+      this.events.flush();
       this.post({ id: req.id, type: 'error', error: toWireError(e) });
     }
   }
 
-  private async run(req: Request): Promise<unknown> {
+  private need<T>(v: T | null, what: string, req: RequestType): T {
+    if (!v) throw new NotLoadedError(`${req}: ${what} first`);
+    return v;
+  }
+
+  private encoder(m: Model): Promise<VisionEncoder> {
+    m.encoder ??= this.gpu().then((ctx) => createVisionEncoder(m.folder, { ctx, executionProviders: this.opts.visionProviders ?? ['wasm', 'webgpu'] }));
+    return m.encoder;
+  }
+
+  /** Features of images through the cache, with progress events. */
+  imageFeatures(m: Model, images: readonly ImageInput[]) {
+    return cachedFeatures(images, {
+      store: this.features, modelId: m.modelId, rowSize: m.vlm.tokensPerImage * m.vlm.dims.hidden,
+      preprocessor: m.preprocessor, encoder: () => this.encoder(m),
+      onProgress: (done, total) => this.emit({ type: 'progress', task: 'vision-features', done, total, unit: 'items' }),
+    });
+  }
+
+  private async run(req: Request): Promise<{ result: unknown; transfer?: Transferable[] }> {
     switch (req.type) {
       case 'device-info': {
         const ctx = await this.gpu();
-        return { caps: ctx.caps, summary: describeCaps(ctx.caps) };
+        return { result: { caps: ctx.caps, summary: describeCaps(ctx.caps) } satisfies Api['device-info']['result'] };
       }
       case 'self-check': {
         const { runSelfCheck } = await import('./selfcheck.ts');
-        return runSelfCheck(await this.gpu());
+        return { result: await runSelfCheck(await this.gpu()) };
+      }
+      case 'load-model': {
+        if (this.session?.state === 'running') throw new NotLoadedError('load-model: stop the running training first');
+        const ctx = await this.gpu();
+        const folder = folderOf(req.args.source);
+        const modelId = await modelIdOf(folder);
+        const vlm = await loadVlm(ctx, folder, { onBytes: (done, total) => this.emit({ type: 'progress', task: 'load-model', done, total, unit: 'bytes' }) });
+        const preprocessor = (await folder.exists('preprocessor_config.json')) ? await folder.readJson<PreprocessorConfig>('preprocessor_config.json') : {};
+        await this.unloadModel();
+        this.model = { folder, preprocessor, modelId, vlm, encoder: null };
+        this.data = null;
+        return { result: modelInfo(vlm, folder, modelId) };
+      }
+      case 'load-adapter': {
+        const m = this.need(this.model, 'load-model', req.type);
+        return { result: await loadAdapterInto(this.session?.vlm ?? m.vlm, req.args.files) };
+      }
+      case 'load-data': {
+        const m = this.need(this.model, 'load-model', req.type);
+        const d = await buildHostData(req.args);
+        const f = await this.imageFeatures(m, d.images);
+        // Drop examples whose image did not decode; renumber to feature-table rows.
+        const rowOf = new Map(f.rows.map((input, row) => [input, row]));
+        const keep = (xs: HostData['train']) => xs.filter((x) => rowOf.has(x.image)).map((x) => ({ ...x, image: rowOf.get(x.image)! }));
+        const train = keep(d.train);
+        const validation = keep(d.validation);
+        const problems = [...d.problems, ...f.problems];
+        if (train.length < 2) throw new DataInputError(problems, `load-data: ${d.file}: only ${train.length} training example(s) have a decodable image`);
+        this.data = { ...d, train, validation, problems, features: f.features, numImages: f.rows.length };
+        return {
+          result: {
+            kind: req.args.kind, file: d.file, images: f.rows.length, train: train.length, validation: validation.length,
+            cacheHits: f.hits, cacheMisses: f.misses, problems,
+          } satisfies Api['load-data']['result'],
+        };
+      }
+      case 'train-start': {
+        const m = this.need(this.model, 'load-model', req.type);
+        const d = this.need(this.data, 'load-data', req.type);
+        this.session ??= new TrainingSession(await this.trainerFactory(), this.emit, this.checkpoints);
+        const inputs = { ctx: await this.gpu(), folder: m.folder, modelId: m.modelId, features: d.features, numImages: d.numImages, train: d.train, validation: d.validation };
+        return { result: await this.session.start(inputs, req.args.config, req.args.runId) };
+      }
+      case 'train-pause':
+        return { result: await this.need(this.session, 'train-start', req.type).pause() };
+      case 'train-resume':
+        return { result: this.need(this.session, 'train-start', req.type).resume() };
+      case 'train-stop':
+        return { result: await this.need(this.session, 'train-start', req.type).stop() };
+      case 'list-checkpoints': {
+        const runs = req.args.runId ? [await listCheckpoints(req.args.runId, this.checkpoints)] : await listRuns(this.checkpoints);
+        return { result: { runs, usage: await storageUsage(this.checkpoints) } };
+      }
+      case 'export-adapter': {
+        const t = this.need(this.session?.trainer ?? null, 'train-start', req.type);
+        const files = [...(await t.exportPeft())].map(([name, bytes]) => ({ name, bytes: bytes.slice().buffer as ArrayBuffer }));
+        return { result: { files }, transfer: files.map((f) => f.bytes) };
+      }
+      case 'embed': {
+        const m = this.need(this.model, 'load-model', req.type);
+        if (this.session?.state === 'running') throw new NotLoadedError('embed: a training run is using the GPU; pause it first');
+        const vlm = this.session?.vlm ?? m.vlm;
+        const r = await embedRequest(vlm, req.args, (images) => this.imageFeatures(m, images));
+        return { result: r, transfer: [r.texts, r.images].filter((b): b is ArrayBuffer => !!b) };
       }
     }
+  }
+
+  private async trainerFactory(): Promise<TrainerFactory> {
+    if (this.opts.trainer) return this.opts.trainer();
+    const { realTrainerFactory } = await import('./trainer_adapter.ts');
+    return realTrainerFactory();
+  }
+
+  private async unloadModel(): Promise<void> {
+    this.session?.disposeRun();
+    if (!this.model) return;
+    this.model.vlm.dispose();
+    const enc = this.model.encoder;
+    this.model = null;
+    if (enc) await (await enc.catch(() => null))?.dispose();
   }
 }

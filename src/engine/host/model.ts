@@ -1,0 +1,57 @@
+// Model sources of the worker protocol → a ModelFolder, a stable model id, and a Vlm.
+//
+//   folderOf(source)        'bundled' → /models/tiny-random/ on this origin; 'url'; 'files'
+//   modelIdOf(folder)       `${name}@${sha256(config.json ‖ preprocessor_config.json)[0:16]}-${weight bytes}`
+//   loadVlm(ctx, folder, o) Vlm.load with load-progress in bytes
+// The id keys the feature cache and checkpoints: hashing the weights themselves would mean
+// reading hundreds of MB before anything else, so the id takes the config hash plus the byte
+// sizes of the weight files (a regenerated random model of a new size gets a new id).
+// Trap: a same-size, same-config retrain of the weights keeps its id — clear the feature
+// cache (database "discern-features") after replacing weights in place.
+import type { GpuContext } from '../gpu/context.ts';
+import { parseVlmConfig } from '../model/config.ts';
+import { folderFromFiles, folderFromUrl, type ModelFolder } from '../model/io/folder.ts';
+import type { LoraSettings } from '../model/vlm/adapters.ts';
+import { Vlm } from '../model/vlm/vlm.ts';
+import type { ModelInfo, ModelSource } from '../../protocol/messages.ts';
+import { sha256Hex } from './feature_cache.ts';
+
+export const BUNDLED_MODEL_PATH = '/models/tiny-random/';
+
+export function folderOf(source: ModelSource): ModelFolder {
+  switch (source.kind) {
+    case 'bundled':
+      return folderFromUrl(new URL(BUNDLED_MODEL_PATH, globalThis.location.origin).href);
+    case 'url':
+      return folderFromUrl(new URL(source.url, globalThis.location?.href).href);
+    case 'files':
+      return folderFromFiles(source.files);
+  }
+}
+
+async function sizeOr0(folder: ModelFolder, path: string): Promise<number> {
+  try {
+    return (await folder.exists(path)) ? await folder.open(path).size() : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export async function modelIdOf(folder: ModelFolder): Promise<string> {
+  const cfg = await folder.readText('config.json');
+  const pre = (await folder.exists('preprocessor_config.json')) ? await folder.readText('preprocessor_config.json') : '';
+  const hash = (await sha256Hex(new TextEncoder().encode(cfg + '\u0000' + pre))).slice(0, 16);
+  const bytes = (await sizeOr0(folder, 'model.safetensors')) + (await sizeOr0(folder, 'model.safetensors.index.json')) +
+    (await sizeOr0(folder, 'onnx/vision_encoder.onnx'));
+  return `${folder.name}@${hash}-${bytes}`;
+}
+
+export function modelInfo(vlm: Vlm, folder: ModelFolder, modelId: string): ModelInfo {
+  return { modelId, name: folder.name, hidden: vlm.dims.hidden, layers: vlm.dims.layers, tokensPerImage: vlm.tokensPerImage };
+}
+
+export async function loadVlm(ctx: GpuContext, folder: ModelFolder, o: { lora?: LoraSettings; seed?: number; onBytes?: (done: number, total: number) => void } = {}): Promise<Vlm> {
+  // Validate the architecture before fetching weights (UnsupportedArchitectureError names the file).
+  parseVlmConfig(await folder.readJson('config.json'), `${folder.name}/config.json`);
+  return Vlm.load(ctx, folder, { lora: o.lora, seed: o.seed, onProgress: (done, total) => o.onBytes?.(done, total) });
+}

@@ -1,0 +1,36 @@
+// Training events of the worker protocol (types only).
+
+export type TrainState = 'idle' | 'running' | 'paused' | 'stopped' | 'error';
+
+/** One optimisation step. Every step is reported (batching groups them, never drops them). */
+export interface TrainMetricsEvent {
+  type: 'train-metrics';
+  runId: string;
+  /** Completed optimizer updates (1-based after the first step). */
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  loss: number;
+  contrastive: number;
+  nextToken: number;
+  lr: number;
+  gradNorm: number;
+  examplesPerSec: number;
+  /** Seconds left at the recent pace (mean of the last steps). */
+  etaSeconds: number;
+  /** Peak bytes held by the GPU buffer pool during the step. */
+  peakBytes: number;
+  /** Wall time of the step. */
+  seconds: number;
+}
+
+export interface TrainStateEvent {
+  type: 'train-state';
+  state: TrainState;
+  runId: string | null;
+  step: number;
+  /** 'stopped': why (completed / user); 'error': the error's message. */
+  message?: string;
+  /** 'error': the error class (NonFiniteLossError, StorageQuotaError, GpuDeviceLostError, …). */
+  errorName?: string;
+}
