@@ -1,11 +1,11 @@
 // The UI side of the protocol: request/response over a dedicated Worker. Events go to one
 // listener — the store — which is their only consumer.
-import type { Api, EngineEvent, RequestType, ResultOf, WorkerMessage } from '../protocol/messages.ts';
+import type { Api, EngineEvent, RequestType, ResultOf, WireError, WorkerMessage } from '../protocol/messages.ts';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 
 export class EngineError extends Error {
-  constructor(name: string, message: string) {
+  constructor(name: string, message: string, readonly wire?: WireError) {
     super(message);
     this.name = name;
   }
@@ -46,6 +46,13 @@ export class EngineClient {
     if (!p) return;
     this.pending.delete(msg.id);
     if (msg.type === 'result') p.resolve(msg.result);
-    else p.reject(new EngineError(msg.error.name, msg.error.message));
+    else p.reject(new EngineError(msg.error.name, msg.error.message, msg.error));
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+    const err = new EngineError('WorkerTerminated', 'engine worker was terminated');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
   }
 }

@@ -1,0 +1,100 @@
+// Protocol round trip in a REAL dedicated Worker (workers/engine.worker.ts) on SwiftShader
+// WebGPU: bundled tiny model, synthetic scenes through the vision encoder and the IndexedDB
+// feature cache, then a short training run driven by start / pause / resume / stop.
+import { afterAll, expect, test } from 'vitest';
+import type { EngineEvent, TrainMetricsEvent, TrainStateEvent } from '../protocol/messages.ts';
+import { EngineClient, EngineError } from './engineClient.ts';
+
+const events: EngineEvent[] = [];
+const client = EngineClient.spawn((es) => events.push(...es));
+afterAll(() => client.terminate());
+
+function waitFor<T extends EngineEvent>(pred: (e: EngineEvent) => e is T, from: number, ms = 120_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const poll = () => {
+      const hit = events.slice(from).find(pred);
+      if (hit) return resolve(hit);
+      if (performance.now() - t0 > ms) return reject(new Error(`no matching event within ${ms} ms; saw ${events.slice(from).map((e) => e.type).join(', ')}`));
+      setTimeout(poll, 50);
+    };
+    poll();
+  });
+}
+const isMetrics = (e: EngineEvent): e is TrainMetricsEvent => e.type === 'train-metrics';
+const isState = (s: TrainStateEvent['state']) => (e: EngineEvent): e is TrainStateEvent => e.type === 'train-state' && e.state === s;
+
+// Fresh seed per run: the feature cache persists in the browser profile's IndexedDB.
+const seed = 1000 + Math.floor(Math.random() * 1e6);
+
+test('load-model + load-data: the second load of the same images hits the feature cache', async () => {
+  const device = await client.request('device-info', {});
+  expect(device.caps.adapter).toBeTruthy();
+  const info = await client.request('load-model', { source: { kind: 'bundled' } });
+  expect(info).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 4 });
+  expect(info.modelId).toMatch(/@[0-9a-f]{16}-\d+$/);
+
+  const first = await client.request('load-data', { kind: 'synthetic', count: 8, seed });
+  expect(first).toMatchObject({ kind: 'synthetic', train: 8, validation: 4, images: 12, cacheHits: 0, cacheMisses: 12, problems: [] });
+  const second = await client.request('load-data', { kind: 'synthetic', count: 8, seed });
+  expect(second).toMatchObject({ images: 12, cacheHits: 12, cacheMisses: 0 });
+  expect(events.some((e) => e.type === 'progress' && e.task === 'vision-features' && e.done === 12)).toBe(true);
+
+  const emb = await client.request('embed', { texts: ['a red cube', 'a blue ball'] });
+  expect(emb.dim).toBe(64);
+  const t = new Float32Array(emb.texts!);
+  expect(t.length).toBe(128);
+  const norm = Math.hypot(...t.subarray(0, 64));
+  expect(norm).toBeCloseTo(1, 4);
+});
+
+test('invalid config is refused with per-field errors before anything runs', async () => {
+  const err = await client.request('train-start', { config: { batchSize: 1, lr: -1 } }).catch((e: EngineError) => e);
+  expect(err).toBeInstanceOf(EngineError);
+  expect((err as EngineError).name).toBe('TrainConfigError');
+  const fields = (err as EngineError).wire?.fields?.map((f) => f.field) ?? [];
+  expect(fields).toEqual(expect.arrayContaining(['batchSize', 'lr']));
+});
+
+test('train-start → metrics → pause (checkpoint) → resume → stop → export → resume the run by id', async () => {
+  const runId = `host-test-${seed}`;
+  const config = { steps: 5, batchSize: 4, chunkSize: 4, warmupSteps: 0, checkpointEvery: 0, validateEvery: 0, maxLongTokens: 16, lora: { rank: 4, alpha: 8, modules: ['q', 'v'] } };
+  const mark = events.length;
+  const started = await client.request('train-start', { config, runId });
+  expect(started).toMatchObject({ runId, resumedFrom: null });
+  const m1 = await waitFor(isMetrics, mark);
+  expect(m1).toMatchObject({ runId, totalSteps: 5 });
+  expect(Number.isFinite(m1.loss) && Number.isFinite(m1.lr) && m1.etaSeconds >= 0).toBe(true);
+
+  const paused = await client.request('train-pause', {});
+  expect(paused.state).toBe('paused');
+  expect(paused.checkpoint).toMatchObject({ runId, step: paused.step });
+  expect(paused.checkpoint!.bytes).toBeGreaterThan(0);
+  const listed = await client.request('list-checkpoints', { runId });
+  expect(listed.runs[0].entries.map((e) => e.step)).toContain(paused.step);
+
+  const markResume = events.length;
+  expect((await client.request('train-resume', {})).state).toBe('running');
+  const m2 = await waitFor(isMetrics, markResume);
+  expect(m2.step).toBe(paused.step + 1);
+  const stopped = await client.request('train-stop', {});
+  expect(stopped.state).toBe('stopped');
+  expect(events.slice(mark).some(isState('paused'))).toBe(true);
+
+  const steps = events.slice(mark).filter(isMetrics).map((e) => e.step);
+  expect(steps).toEqual(Array.from({ length: steps.length }, (_, i) => i + 1)); // every step, in order
+
+  const exp = await client.request('export-adapter', {});
+  expect(exp.files.map((f) => f.name).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'soft_prompts.safetensors']);
+  expect(JSON.parse(new TextDecoder().decode(exp.files.find((f) => f.name === 'adapter_config.json')!.bytes))).toMatchObject({ r: 4, lora_alpha: 8 });
+
+  if (stopped.step < 5) {
+    const markAgain = events.length;
+    const again = await client.request('train-start', { runId });
+    expect(again.resumedFrom).toBe(stopped.checkpoint!.step);
+    const done = await waitFor(isState('stopped'), markAgain);
+    expect(done).toMatchObject({ runId, step: 5 });
+    const resumedSteps = events.slice(markAgain).filter(isMetrics).map((e) => e.step);
+    expect(resumedSteps[0]).toBe(stopped.step + 1);
+  }
+});
