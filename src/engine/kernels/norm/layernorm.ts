@@ -8,8 +8,13 @@ import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { checkDistinct, checkSize, rowsOf } from './args.ts';
 import { colsum, normGroups } from './partials.ts';
-import fwdCode from './layernorm.wgsl?raw';
-import bwdCode from './layernorm_backward.wgsl?raw';
+import wgSum from './wg_sum.wgsl?raw';
+import fwdWgsl from './layernorm.wgsl?raw';
+import bwdWgsl from './layernorm_backward.wgsl?raw';
+
+// The shared workgroup reduction is prepended (WGSL has no imports).
+const fwdCode = wgSum + fwdWgsl;
+const bwdCode = wgSum + bwdWgsl;
 
 const FILE = 'norm/layernorm.ts';
 

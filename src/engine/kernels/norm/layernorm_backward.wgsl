@@ -2,9 +2,9 @@
 //   dx += rstd · (dn − mean(dn) − n · mean(dn·n))
 //   dW  = Σ_rows dy·n, dB = Σ_rows dy → partials [G, 2, H] (W at 0, B at H), then colsum.wgsl
 // Each workgroup g owns rows g, g+G, … and partial slot g: deterministic, no atomics.
-const WG = 64u;   // 64 per row: 10–20× faster than 256 on SwiftShader (barrier cost), fine on GPUs
 override HAS_DX: bool = true;
 override HAS_DWB: bool = true;
+// (WG, red, wg_sum, wg_sum2 come from wg_sum.wgsl, prepended by the launcher)
 struct P { rows: u32, H: u32, G: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> dx: array<f32>;
@@ -14,20 +14,6 @@ struct P { rows: u32, H: u32, G: u32 }
 @group(0) @binding(5) var<storage, read> w: array<f32>;
 @group(0) @binding(6) var<storage, read> mean: array<f32>;
 @group(0) @binding(7) var<storage, read> rstd: array<f32>;
-
-var<workgroup> red: array<vec2f, WG>;
-
-fn wg_sum2(v: vec2f, t: u32) -> vec2f {
-  red[t] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (t < s) { red[t] = red[t] + red[t + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {

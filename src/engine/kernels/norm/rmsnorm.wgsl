@@ -2,28 +2,13 @@
 // x, y [rows, H]; w [H]; rstd [rows] (saved for backward). One workgroup of WG threads
 // per row; threads stride over H (H need not be a multiple of WG, e.g. 576, 65, 1).
 // Rows beyond 65535 come as a 2-D grid: row = wid.x + wid.y * nwg.x.
-const WG = 64u;   // 64 per row: 10–20× faster than 256 on SwiftShader (barrier cost), fine on GPUs
+// (WG, red, wg_sum, wg_sum2 come from wg_sum.wgsl, prepended by the launcher)
 struct P { rows: u32, H: u32, eps: f32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> y: array<f32>;
 @group(0) @binding(2) var<storage, read_write> rstd: array<f32>;
 @group(0) @binding(3) var<storage, read> x: array<f32>;
 @group(0) @binding(4) var<storage, read> w: array<f32>;
-
-var<workgroup> red: array<f32, WG>;
-
-// Tree sum over the workgroup; call from uniform control flow only.
-fn wg_sum(v: f32, t: u32) -> f32 {
-  red[t] = v;
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s = s >> 1u) {
-    if (t < s) { red[t] = red[t] + red[t + s]; }
-    workgroupBarrier();
-  }
-  let r = red[0];
-  workgroupBarrier();
-  return r;
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
