@@ -186,7 +186,7 @@ export class EngineHandler {
 
   private async trainerFactory(): Promise<TrainerFactory> {
     if (this.opts.trainer) return this.opts.trainer();
-    const { realTrainerFactory } = await import('./trainer_adapter.ts');
+    const { realTrainerFactory } = await import('./trainer_adapter.ts'); // lazy: only a training session loads it
     return realTrainerFactory();
   }
 

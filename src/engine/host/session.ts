@@ -108,15 +108,22 @@ export class TrainingSession {
 
   private async loopBody(): Promise<void> {
     const t = this.trainer!;
+    let lastValidated = -1;
     try {
       while (!this.halt && !t.done) {
         const r = await t.runStep();
         this.emit(this.metrics(t, r));
+        if (r.validation) this.emit({ type: 'train-validation', runId: t.runId, step: r.step, ...r.validation });
+        if (r.checkpoint) {
+          this.lastCheckpoint = { runId: t.runId, ...r.checkpoint };
+          this.emit({ type: 'checkpoint-saved', ...this.lastCheckpoint });
+        }
+        lastValidated = r.validation ? r.step : lastValidated;
         await yieldTask();
       }
       if (t.done && !this.halt) {
         await this.saveCheckpoint();
-        if (this.validationCount > 0) {
+        if (this.validationCount >= 2 && lastValidated !== t.stepsDone) {
           const v = await t.validate();
           this.emit({ type: 'train-validation', runId: t.runId, step: t.stepsDone, ...v });
         }

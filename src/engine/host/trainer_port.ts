@@ -18,6 +18,10 @@ export interface StepReport {
   examplesPerSec: number;
   peakBytes: number;
   seconds: number;
+  /** Set when the trainer validated at this step (validateEvery). */
+  validation?: { name: string; value: number; higherIsBetter: boolean; details: Record<string, number> } | null;
+  /** Set when the trainer saved a checkpoint at this step (checkpointEvery / final step). */
+  checkpoint?: { step: number; bytes: number } | null;
 }
 
 export interface PortExample {
