@@ -1,0 +1,173 @@
+// `discern train|embed|eval` (bin/discern.mjs → runCli). Node side of the CLI: checks the
+// command line and local inputs, starts the browser session (browser.ts), relays protocol
+// requests to the engine Worker in the page, and writes the outputs. See USAGE (args.ts)
+// for the commands and the exit codes a script can rely on.
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EngineEvent, TrainMetricsEvent, TrainStateEvent } from '../../src/protocol/messages.ts';
+import { EXIT, parseArgs, USAGE, type CliArgs, type EmbedArgs, type EvalArgs, type TrainArgs } from './args.ts';
+import { BrowserSession, EngineReplyError } from './browser.ts';
+import { formatEval, planSyntheticEval } from './evaluate.ts';
+import { adapterFiles, BadInputError, dataFiles, imageFiles, modelSource, readJsonConfig, textLines } from './inputs.ts';
+import { encodeNpy } from './npy.ts';
+
+const BAD_INPUT = new Set(['BadInputError', 'DataInputError', 'DatasetError', 'ModelFileError', 'MissingFileError', 'ConfigError',
+  'UnsupportedArchitectureError', 'PeftFormatError', 'AdapterMismatchError', 'TrainConfigError', 'ImageDecodeError', 'SyntaxError',
+  'VisionInputError', 'HttpSourceError']);
+const NO_GPU = new Set(['WebGpuUnavailableError', 'GpuDeviceLostError']);
+
+export function exitCodeFor(e: unknown): number {
+  const name = (e as Error)?.name ?? '';
+  if (name === 'UsageError') return EXIT.usage;
+  if (BAD_INPUT.has(name)) return EXIT.badInput;
+  if (NO_GPU.has(name)) return EXIT.noGpu;
+  if (name === 'NonFiniteLossError') return EXIT.diverged;
+  return EXIT.failed;
+}
+
+const say = (line: string) => process.stderr.write(line + '\n');
+
+async function withBrowser<T>(verbose: boolean, f: (s: BrowserSession) => Promise<T>, prepare: (s: BrowserSession) => Promise<unknown>): Promise<T> {
+  const s = new BrowserSession();
+  if (verbose) s.log = say;
+  try {
+    await prepare(s); // local input checks before anything is launched
+    await s.start();
+    const dev = await s.request('device-info', {});
+    say(`discern: ${dev.summary}`);
+    return await f(s);
+  } finally {
+    await s.close();
+  }
+}
+
+async function loadModel(s: BrowserSession, model: string | null): Promise<void> {
+  const info = await s.request('load-model', { source: modelSource(s, model) });
+  say(`discern: model ${info.name} (hidden ${info.hidden}, ${info.layers} layers, ${info.tokensPerImage} tokens/image)`);
+}
+
+async function train(a: TrainArgs, verbose: boolean): Promise<number> {
+  const fileCfg = a.config ? readJsonConfig(a.config) : {};
+  const config: Record<string, unknown> = {
+    ...fileCfg, steps: a.steps, batchSize: a.batch, seed: a.seed,
+    chunkSize: a.chunk ?? Math.min(a.batch, typeof fileCfg.chunkSize === 'number' ? fileCfg.chunkSize : 16),
+    ...(a.lr !== null ? { lr: a.lr } : {}),
+  };
+  if (fileCfg.warmupSteps === undefined) config.warmupSteps = Math.min(50, Math.floor(a.steps / 10));
+  const out = resolve(a.out);
+  const metricsPath = join(out, 'metrics.jsonl');
+  return withBrowser(verbose, async (s) => {
+    await loadModel(s, a.model);
+    const data = a.data === 'synthetic'
+      ? await s.request('load-data', { kind: 'synthetic', count: a.count ?? Math.max(32, 4 * a.batch), seed: a.seed + 1 })
+      : await s.request('load-data', { kind: 'files', files: await dataFiles(s, a.data) });
+    say(`discern: data ${data.file}: ${data.train} train / ${data.validation} validation examples, ${data.images} images ` +
+      `(${data.cacheHits} cached, ${data.cacheMisses} encoded)`);
+    for (const p of data.problems.slice(0, 20)) say(`discern: skipped ${p.file}${p.line ? `:${p.line}` : p.path ? ` at ${p.path}` : ''}: ${p.reason}`);
+    mkdirSync(out, { recursive: true });
+    writeFileSync(metricsPath, '');
+    const ended = new Promise<TrainStateEvent>((res) => {
+      s.onEvents = (events: EngineEvent[]) => {
+        for (const e of events) {
+          if (e.type === 'train-metrics') {
+            appendFileSync(metricsPath, JSON.stringify(metricsLine(e)) + '\n');
+            say(`step ${e.step}/${e.totalSteps}  loss ${e.loss.toFixed(4)} (contrastive ${e.contrastive.toFixed(4)}, next-token ${e.nextToken.toFixed(4)})  ` +
+              `lr ${e.lr.toExponential(2)}  ${e.examplesPerSec.toFixed(1)} ex/s  eta ${Math.round(e.etaSeconds)} s`);
+          } else if (e.type === 'train-state' && (e.state === 'stopped' || e.state === 'error')) res(e);
+          else if (e.type === 'checkpoint-saved') say(`discern: checkpoint at step ${e.step} (${(e.bytes / 1e6).toFixed(2)} MB)`);
+          else if (e.type === 'train-validation') say(`discern: validation ${e.name} = ${e.value.toFixed(4)}`);
+        }
+      };
+    });
+    const started = await s.request('train-start', { config, runId: a.run ?? undefined });
+    say(`discern: run ${started.runId}${started.resumedFrom !== null ? ` resumed from step ${started.resumedFrom}` : ''}`);
+    const end = await ended;
+    if (end.state === 'error') throw new EngineReplyError({ name: end.errorName ?? 'Error', message: end.message ?? 'training failed' });
+    const exp = await s.request('export-adapter', {});
+    for (const f of exp.files) writeFileSync(join(out, f.name), new Uint8Array(f.bytes));
+    say(`discern: ${end.message ?? 'done'}; wrote ${[...exp.files.map((f) => f.name), 'metrics.jsonl'].join(', ')} to ${out}`);
+    return EXIT.ok;
+  }, async (s) => (a.data === 'synthetic' ? null : dataFiles(s, a.data)));
+}
+
+function metricsLine(e: TrainMetricsEvent) {
+  const { type: _t, runId: _r, ...rest } = e;
+  return rest;
+}
+
+async function embed(a: EmbedArgs, verbose: boolean): Promise<number> {
+  const texts = a.texts ? textLines(a.texts) : undefined;
+  return withBrowser(verbose, async (s) => {
+    await loadModel(s, a.model);
+    if (a.adapter) {
+      const r = await s.request('load-adapter', { files: await adapterFiles(s, a.adapter) });
+      say(`discern: adapter rank ${r.rank} on ${r.modules.join(',')}${r.softPrompts ? ' + soft prompts' : ''}`);
+    }
+    const images = a.images.length ? await imageFiles(s, a.images) : undefined;
+    const r = await s.request('embed', { texts, images });
+    for (const p of r.problems) say(`discern: skipped ${p.file}: ${p.reason}`);
+    if (images && r.imageNames.length === 0) throw new BadInputError(`--images: none of the ${images.length} image(s) could be decoded`);
+    const both = !!(texts && images);
+    const stem = a.out.replace(/\.npy$/i, '');
+    mkdirSync(dirname(resolve(a.out)), { recursive: true });
+    const write = (path: string, buf: ArrayBuffer) => {
+      const data = new Float32Array(buf);
+      writeFileSync(path, encodeNpy(data, [data.length / r.dim, r.dim]));
+      say(`discern: wrote ${path} [${data.length / r.dim}, ${r.dim}]`);
+    };
+    if (r.images) write(both ? `${stem}.images.npy` : a.out, r.images);
+    if (r.texts) write(both ? `${stem}.texts.npy` : a.out, r.texts);
+    if (both) writeFileSync(`${stem}.json`, JSON.stringify({ images: r.imageNames, texts }, null, 1) + '\n');
+    return EXIT.ok;
+  }, async (s) => (a.images.length ? imageFiles(s, a.images) : null));
+}
+
+async function evaluate(a: EvalArgs, verbose: boolean): Promise<number> {
+  const plan = planSyntheticEval(a.count, a.seed);
+  return withBrowser(verbose, async (s) => {
+    await loadModel(s, a.model);
+    if (a.adapter) await s.request('load-adapter', { files: await adapterFiles(s, a.adapter) });
+    const prefix = s.mount('eval', { files: plan.files });
+    const r = await s.request('embed', { texts: plan.texts, images: plan.images.map((p) => ({ __fetch: prefix + p, path: p })) });
+    if (r.imageNames.length !== plan.images.length) throw new Error(`eval: ${plan.images.length - r.imageNames.length} synthetic image(s) failed to decode`);
+    const report = plan.score(new Float32Array(r.texts!), new Float32Array(r.images!), r.dim);
+    process.stdout.write(formatEval(report) + '\n');
+    if (a.out) writeFileSync(a.out, JSON.stringify(report, null, 2) + '\n');
+    return EXIT.ok;
+  }, async (s) => (a.adapter ? adapterFiles(s, a.adapter) : null));
+}
+
+export async function runCli(argv: readonly string[]): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    say(`discern: ${(e as Error).message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const verbose = process.env.DISCERN_VERBOSE === '1';
+  try {
+    switch (args.command) {
+      case 'help':
+        process.stdout.write(USAGE);
+        return EXIT.ok;
+      case 'train':
+        return await train(args, verbose);
+      case 'embed':
+        return await embed(args, verbose);
+      case 'eval':
+        return await evaluate(args, verbose);
+    }
+  } catch (e) {
+    const code = exitCodeFor(e);
+    const err = e as Error;
+    const msg = (err?.message ?? String(e)).replace(/^page\.evaluate: (Error: )?/, '');
+    say(`discern: ${code === EXIT.failed ? 'FAILED' : err.name}: ${msg}`);
+    return code;
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runCli(process.argv.slice(2)).then((code) => process.exit(code));
+}
