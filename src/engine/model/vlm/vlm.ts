@@ -149,11 +149,25 @@ export class Vlm {
     return { ids: [...p.ids], src, summaryIndex: p.lastIndex };
   }
 
+  /** Built text prompts by sentence: rendering the chat template and locating the pieces
+   * costs ~2 ms per sentence, and training re-embeds the same captions every epoch. */
+  private textPrompts = new Map<string, BuiltPrompt>();
+
+  private textPrompt(sentence: string): BuiltPrompt {
+    let p = this.textPrompts.get(sentence);
+    if (!p) {
+      p = buildTextPrompt(this.promptContext(), sentence, this.templates.text);
+      if (this.textPrompts.size >= 50_000) this.textPrompts.clear();
+      this.textPrompts.set(sentence, p);
+    }
+    return p;
+  }
+
   textSequence(sentence: string): Sequence {
-    const p = buildTextPrompt(this.promptContext(), sentence, this.templates.text);
+    const p = this.textPrompt(sentence);
     const src = new Array<number>(p.ids.length).fill(-1);
     if (this.useAdapters) this.softRows(p, this.softPrompts.image.shape[0], this.softPrompts.text.shape[0], src);
-    return { ids: p.ids, src, summaryIndex: p.lastIndex };
+    return { ids: [...p.ids], src, summaryIndex: p.lastIndex };
   }
 
   /** extra = [image SP; text SP; features]. features: [n·tokens, H] or null. */
