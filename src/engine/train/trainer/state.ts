@@ -10,6 +10,7 @@
  *   downloadTrainState(ctx, vlm, trainables, logTau) → { adapters, softPrompts, logTau, moments }
  *   uploadMoments(ctx, trainables, moments)
  *   allFinite(state)                      — false when any parameter holds NaN/Inf
+ *   nonFiniteParams(state)                — checkpoint names of the parameters holding NaN/Inf
  *
  * Trap: the Vlm given to the trainer is freshly loaded with whatever adapters its loader drew;
  * the trainer always installs its own (from the init stream, or from the checkpoint), so the
@@ -108,8 +109,22 @@ export function uploadMoments(ctx: GpuContext, trainables: Trainable[], moments:
   }
 }
 
-export function allFinite(s: Pick<TrainState, 'adapters' | 'softPrompts' | 'logTau'>): boolean {
+export function nonFiniteParams(s: Pick<TrainState, 'adapters' | 'softPrompts' | 'logTau'>): string[] {
   const ok = (a: Float32Array) => a.every(Number.isFinite);
-  if (!Number.isFinite(s.logTau) || !ok(s.softPrompts.image) || !ok(s.softPrompts.text)) return false;
-  return s.adapters.layers.every((rec) => Object.values(rec).every((p) => ok(p!.A) && ok(p!.B)));
+  const bad: string[] = [];
+  s.adapters.layers.forEach((rec, l) => {
+    for (const m of s.adapters.modules) {
+      const p = rec[m];
+      if (p && !ok(p.A)) bad.push(`lora.${l}.${m}.A`);
+      if (p && !ok(p.B)) bad.push(`lora.${l}.${m}.B`);
+    }
+  });
+  if (!ok(s.softPrompts.image)) bad.push('soft.image');
+  if (!ok(s.softPrompts.text)) bad.push('soft.text');
+  if (!Number.isFinite(s.logTau)) bad.push('logTau');
+  return bad;
+}
+
+export function allFinite(s: Pick<TrainState, 'adapters' | 'softPrompts' | 'logTau'>): boolean {
+  return nonFiniteParams(s).length === 0;
 }

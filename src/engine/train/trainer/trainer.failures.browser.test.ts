@@ -33,6 +33,8 @@ test('NaN stops the run with NonFiniteLossError; the last good checkpoint is sto
   // losses finite); the gradient norm always carries it
   console.log(`features NaN → ${(e1 as Error).message}`);
   expect((e1 as Error).message).toMatch(/step 3: NaN\/Inf in (contrastive loss, )?(next-token loss, )?gradient norm\./);
+  expect((e1 as Error).message).toMatch(/Last good checkpoint: step 2\.$/);
+  expect((e1 as Error).message).not.toMatch(/Parameters already non-finite/);
   expect(t.stepsDone).toBe(2);
   expect(t.lastGoodCheckpoint).toBe(2);
   expect((await listCheckpoints('nan', store)).entries.map((e) => e.step)).toEqual([1, 2]);
@@ -49,6 +51,7 @@ test('NaN stops the run with NonFiniteLossError; the last good checkpoint is sto
   expect(e2).toBeInstanceOf(NonFiniteLossError);
   console.log(`soft prompt NaN → ${(e2 as Error).message}`);
   expect((e2 as Error).message).toMatch(/step 3: NaN\/Inf in (contrastive loss, )?(next-token loss, )?gradient norm\./);
+  expect((e2 as Error).message).toMatch(/Parameters already non-finite before this step: soft\.text\. Last good checkpoint: step 2\.$/);
   expect(t.lastGoodCheckpoint).toBe(2);
   await expect(t.checkpoint()).rejects.toThrow(TrainerStateError);
   await expect(t.checkpoint()).rejects.toThrow(/parameters hold NaN\/Inf; not saved, so the last good checkpoint \(2\) stays the latest/);

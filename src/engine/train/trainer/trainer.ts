@@ -37,7 +37,7 @@ import { ADAM_BETAS, validateTrainConfig, type TrainConfig } from './config.ts';
 import { checkTrainData, gatherFeatures, type TrainData } from './data.ts';
 import { TrainConfigError, TrainDataError, TrainerStateError } from './errors.ts';
 import { DataOrder, INIT_STREAM } from './order.ts';
-import { allFinite, downloadTrainState, initAdapters, installAdapters, uploadMoments, writeSoftPrompts, type TrainState } from './state.ts';
+import { allFinite, downloadTrainState, nonFiniteParams, initAdapters, installAdapters, uploadMoments, writeSoftPrompts, type TrainState } from './state.ts';
 import { validateRetrieval, type ValidationResult } from './validation.ts';
 
 export type KvStore = KeyValueStore;
@@ -188,7 +188,11 @@ export class Trainer {
     } catch (e) {
       if (e instanceof NonFiniteLossError) {
         this.order = DataOrder.fromCursor(before, c.batchSize); // the update was not applied: rewind
-        await this.secureLastGood();
+        const bad = await this.secureLastGood();
+        // say where the NaN already sits (some adapters, e.g. SwiftShader, launder NaN in exp()
+        // so only the gradient norm trips) and which checkpoint to go back to
+        e.message += (bad.length ? ` Parameters already non-finite before this step: ${bad.slice(0, 8).join(', ')}${bad.length > 8 ? ', …' : ''}.` : '') +
+          ` Last good checkpoint: ${this.lastGoodCheckpoint === null ? 'none stored' : `step ${this.lastGoodCheckpoint}`}.`;
       }
       throw e;
     } finally {
@@ -249,10 +253,12 @@ export class Trainer {
 
   /** After a diverged step: store the current (pre-update) state if it is finite and not yet
    * saved, then re-read the latest checkpoint (CRC-checked) so `lastGoodCheckpoint` is true. */
-  private async secureLastGood(): Promise<void> {
+  private async secureLastGood(): Promise<string[]> {
+    let bad: string[] = [];
     try {
       const st = await downloadTrainState(this.ctx, this.vlm, this.trainables, this.logTau);
-      if (allFinite(st) && this.lastGoodCheckpoint !== this.updates) await this.checkpoint(st);
+      bad = nonFiniteParams(st);
+      if (!bad.length && this.lastGoodCheckpoint !== this.updates) await this.checkpoint(st);
     } catch {
       // saving failed (e.g. quota): fall back to whatever is stored
     }
@@ -261,6 +267,7 @@ export class Trainer {
     } catch {
       this.lastGoodCheckpoint = null;
     }
+    return bad;
   }
 
   async exportPeft(meta: Partial<PeftExportMeta> = {}): Promise<Map<string, Uint8Array>> {
