@@ -69,7 +69,10 @@ export class EngineHandler {
   private gpu(): Promise<GpuContext> {
     if (!this.ctx) {
       this.ctx = GpuContext.create().then((ctx) => {
-        ctx.onFatal((e) => this.emit({ type: 'fatal', error: toWireError(e) }));
+        ctx.onFatal((e) => {
+          this.emit({ type: 'fatal', error: toWireError(e) });
+          this.session?.fail(e);
+        });
         return ctx;
       });
       this.ctx.catch(() => (this.ctx = null));
@@ -188,6 +191,15 @@ export class EngineHandler {
     if (this.opts.trainer) return this.opts.trainer();
     const { realTrainerFactory } = await import('./trainer_adapter.ts'); // lazy: only a training session loads it
     return realTrainerFactory();
+  }
+
+  /** Frees everything (model, run, encoder, GPU device). The handler is unusable afterwards. */
+  async dispose(): Promise<void> {
+    if (this.session?.state === 'running') await this.session.stop().catch(() => {});
+    await this.unloadModel();
+    this.events.flush();
+    (await this.ctx?.catch(() => null))?.destroy();
+    this.ctx = null;
   }
 
   private async unloadModel(): Promise<void> {

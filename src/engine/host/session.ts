@@ -131,7 +131,7 @@ export class TrainingSession {
       }
     } catch (e) {
       const err = e instanceof Error ? e : new Error(String(e));
-      this.setState('error', { message: err.message, errorName: err.name });
+      if (this.state !== 'error') this.setState('error', { message: err.message, errorName: err.name }); // fail() may have reported it
     }
   }
 
@@ -189,6 +189,13 @@ export class TrainingSession {
       }
     }
     return { state: this.state, step: t.stepsDone, checkpoint: this.lastCheckpoint };
+  }
+
+  /** The GPU context reported a fatal error (device lost): the run cannot continue. */
+  fail(err: Error): void {
+    if (!this.trainer || this.state === 'error' || this.state === 'idle') return;
+    this.halt = true;
+    this.setState('error', { message: err.message, errorName: err.name });
   }
 
   resume(): { state: TrainState; step: number } {

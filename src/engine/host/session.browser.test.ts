@@ -1,0 +1,67 @@
+// The host's error paths with real causes (in-page EngineHandler, SwiftShader WebGPU):
+//  * a learning rate of 1e30 really diverges → train-state 'error' named NonFiniteLossError,
+//    and the last good checkpoint is still listed;
+//  * a checkpoint store with a tiny quota really refuses the pause checkpoint →
+//    train-state 'error' named StorageQuotaError, message listing what is stored.
+import { expect, test } from 'vitest';
+import { memoryKeyValueStore } from '../train/checkpoint/index.ts';
+import type { EngineEvent, Reply, TrainStateEvent } from '../../protocol/messages.ts';
+import { memoryFeatureStore } from './feature_cache.ts';
+import { EngineHandler } from './handler.ts';
+
+function host(quotaBytes?: number) {
+  const events: EngineEvent[] = [];
+  const replies = new Map<number, Reply>();
+  const h = new EngineHandler((m) => (m.type === 'events' ? events.push(...m.events) : replies.set(m.id, m)), {
+    featureStore: memoryFeatureStore(), checkpointStore: memoryKeyValueStore({ quotaBytes }), eventIntervalMs: 50,
+  });
+  let id = 0;
+  const call = async (type: string, args: unknown) => {
+    const req = { id: ++id, type, args } as Parameters<EngineHandler['handle']>[0];
+    await h.handle(req);
+    const r = replies.get(req.id)!;
+    if (r.type === 'error') throw Object.assign(new Error(r.error.message), { name: r.error.name });
+    return r.result as Record<string, unknown>;
+  };
+  const until = async (pred: (e: EngineEvent) => boolean, ms = 120_000) => {
+    const t0 = performance.now();
+    for (;;) {
+      const hit = events.find(pred);
+      if (hit) return hit;
+      if (performance.now() - t0 > ms) throw new Error(`timed out; events: ${events.map((e) => e.type).join(', ')}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  return { call, until, events, dispose: () => h.dispose() };
+}
+
+const small = { batchSize: 4, chunkSize: 4, warmupSteps: 0, validateEvery: 0, maxLongTokens: 8, lora: { rank: 2, alpha: 2, modules: ['q'] } };
+
+test('divergence ends the run in state error (NonFiniteLossError) with the last good checkpoint kept', async () => {
+  const { call, until, dispose } = host();
+  await call('load-model', { source: { kind: 'bundled' } });
+  await call('load-data', { kind: 'synthetic', count: 8, seed: 3 });
+  await call('train-start', { runId: 'diverge', config: { ...small, steps: 4, lr: 1e30, checkpointEvery: 1 } });
+  const e = (await until((e) => e.type === 'train-state' && e.state === 'error')) as TrainStateEvent;
+  expect(e.errorName).toBe('NonFiniteLossError');
+  expect(e.message).toMatch(/diverged at step \d+: NaN\/Inf/);
+  const list = await call('list-checkpoints', { runId: 'diverge' });
+  const entries = (list.runs as { entries: { step: number }[] }[])[0].entries;
+  expect(entries.length).toBeGreaterThan(0);
+  expect(Math.max(...entries.map((x) => x.step))).toBe(e.step); // the last finished update
+  await dispose();
+});
+
+test('a full store ends the run in state error (StorageQuotaError) when pausing', async () => {
+  const { call, until, dispose } = host(20_000); // even a rank-2 checkpoint (weights + Adam moments + soft prompts) is larger
+  await call('load-model', { source: { kind: 'bundled' } });
+  await call('load-data', { kind: 'synthetic', count: 8, seed: 3 });
+  await call('train-start', { runId: 'full', config: { ...small, steps: 50, checkpointEvery: 0 } });
+  await until((e) => e.type === 'train-metrics');
+  const paused = await call('train-pause', {});
+  expect(paused.state).toBe('error');
+  const e = (await until((e) => e.type === 'train-state' && e.state === 'error')) as TrainStateEvent;
+  expect(e.errorName).toBe('StorageQuotaError');
+  expect(e.message).toMatch(/storage full: saving .*full/);
+  await dispose();
+});
