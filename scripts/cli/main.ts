@@ -14,7 +14,7 @@ import { encodeNpy } from './npy.ts';
 
 const BAD_INPUT = new Set(['BadInputError', 'DataInputError', 'DatasetError', 'ModelFileError', 'MissingFileError', 'ConfigError',
   'UnsupportedArchitectureError', 'PeftFormatError', 'AdapterMismatchError', 'TrainConfigError', 'ImageDecodeError', 'SyntaxError',
-  'VisionInputError', 'HttpSourceError']);
+  'VisionInputError', 'HttpSourceError', 'TrainDataError']);
 const NO_GPU = new Set(['WebGpuUnavailableError', 'GpuDeviceLostError']);
 
 export function exitCodeFor(e: unknown): number {
@@ -60,7 +60,7 @@ async function train(a: TrainArgs, verbose: boolean): Promise<number> {
   return withBrowser(verbose, async (s) => {
     await loadModel(s, a.model);
     const data = a.data === 'synthetic'
-      ? await s.request('load-data', { kind: 'synthetic', count: a.count ?? Math.max(32, 4 * a.batch), seed: a.seed + 1 })
+      ? await s.request('load-data', { kind: 'synthetic', count: a.count ?? Math.max(32, 4 * a.batch), seed: a.seed })
       : await s.request('load-data', { kind: 'files', files: await dataFiles(s, a.data) });
     say(`discern: data ${data.file}: ${data.train} train / ${data.validation} validation examples, ${data.images} images ` +
       `(${data.cacheHits} cached, ${data.cacheMisses} encoded)`);

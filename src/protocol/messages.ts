@@ -73,7 +73,8 @@ export interface Api {
   /**
    * Starts (or, for an existing runId with checkpoints, resumes) a run and returns at once;
    * progress arrives as train-metrics / train-state events. Invalid config → error reply
-   * named TrainConfigError with `fields`.
+   * named TrainConfigError with `fields`. `config` is merged over the defaults; on resume it
+   * is ignored (the run continues with the config stored in its checkpoint).
    */
   'train-start': { args: { config?: Record<string, unknown>; runId?: string }; result: { runId: string; resumedFrom: number | null; config: Record<string, unknown> } };
   /** Finishes the current step, checkpoints, and reports the state. */

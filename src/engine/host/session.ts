@@ -83,16 +83,21 @@ export class TrainingSession {
     this.disposeRun();
     this.ctx = inp.ctx;
     this.validationCount = inp.validation.length;
-    this.vlm = await loadVlm(inp.ctx, inp.folder, { lora: cfg.lora, seed: cfg.seed });
-    const shape = [inp.numImages, this.vlm.tokensPerImage, this.vlm.dims.hidden];
-    if (inp.features.length !== shape[0] * shape[1] * shape[2]) {
-      throw new SessionStateError(`train-start: feature table holds ${inp.features.length} values, expected [${shape}] — reload the data after changing the model`);
+    try {
+      this.vlm = await loadVlm(inp.ctx, inp.folder, { lora: cfg.lora, seed: cfg.seed });
+      const shape = [inp.numImages, this.vlm.tokensPerImage, this.vlm.dims.hidden];
+      if (inp.features.length !== shape[0] * shape[1] * shape[2]) {
+        throw new SessionStateError(`train-start: feature table holds ${inp.features.length} values, expected [${shape}] — reload the data after changing the model`);
+      }
+      this.table = inp.ctx.upload(inp.features, shape, 'host.featureTable');
+      const data = { features: this.table, train: inp.train, validation: inp.validation };
+      this.trainer = ckpt
+        ? await this.factory.resume(inp.ctx, this.vlm, data, ckpt, { store: this.store })
+        : await this.factory.create(inp.ctx, this.vlm, data, cfg, { runId: runId ?? `run-${Date.now().toString(36)}`, modelId: inp.modelId, store: this.store });
+    } catch (e) {
+      this.disposeRun(); // e.g. TrainDataError (batch larger than the data): free the fresh Vlm and table
+      throw e;
     }
-    this.table = inp.ctx.upload(inp.features, shape, 'host.featureTable');
-    const data = { features: this.table, train: inp.train, validation: inp.validation };
-    this.trainer = ckpt
-      ? await this.factory.resume(inp.ctx, this.vlm, data, ckpt, { store: this.store })
-      : await this.factory.create(inp.ctx, this.vlm, data, cfg, { runId: runId ?? `run-${Date.now().toString(36)}`, modelId: inp.modelId, store: this.store });
     this.lastCheckpoint = ckpt ? { runId: ckpt.runId, step: ckpt.step, bytes: 0 } : null;
     this.run();
     return { runId: this.trainer.runId, resumedFrom: ckpt ? ckpt.step : null, config: cfg as unknown as Record<string, unknown> };
