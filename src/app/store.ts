@@ -2,7 +2,7 @@
 import { create } from 'zustand';
 import type { GpuCaps } from '../engine/gpu/device.ts';
 import type { EngineEvent } from '../protocol/messages.ts';
-import { EngineClient } from './engineClient.ts';
+import { getEngine, setEngineEventSink } from './engine.ts';
 
 export interface DeviceSlice {
   status: 'idle' | 'loading' | 'ready' | 'error';
@@ -19,13 +19,11 @@ interface State {
   runSelfCheck(): Promise<void>;
 }
 
-let client: EngineClient | null = null;
-
 export const useStore = create<State>((set) => {
-  const onEvents = (events: EngineEvent[]) => {
+  setEngineEventSink((events: EngineEvent[]) => {
     for (const e of events) if (e.type === 'fatal') set({ fatal: e.error.message });
-  };
-  const engine = () => (client ??= EngineClient.spawn(onEvents));
+  });
+  const engine = getEngine;
   return {
     device: { status: 'idle' },
     async connect() {
