@@ -89,6 +89,10 @@ export interface Api {
    * Result: row-major Float32 [n, dim] buffers, L2-normalised. Images that fail to decode
    * are listed in `problems` and left out (imageNames says which rows are which).
    */
+  /** What this origin stores: checkpoints per run (+ storage estimate) and the feature cache. */
+  'storage-usage': { args: Record<string, never>; result: { checkpoints: StorageUsage; features: { count: number; bytes: number } } };
+  /** Deletes one kind: a run's checkpoints (all runs without runId) or the whole feature cache. */
+  'storage-clear': { args: { kind: 'checkpoints'; runId?: string } | { kind: 'features' }; result: { removed: number; bytes: number } };
   'embed': {
     args: { texts?: string[]; images?: NamedBlob[] };
     result: { dim: number; texts: ArrayBuffer | null; images: ArrayBuffer | null; imageNames: string[]; problems: Problem[]; cacheHits: number };

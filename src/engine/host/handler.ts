@@ -14,6 +14,7 @@ import type { Api, EngineEvent, Reply, Request, RequestType, WireError } from '.
 import { buildHostData, DataInputError, type HostData } from './data.ts';
 import { embedRequest, loadAdapterInto } from './embed.ts';
 import { EventBatcher } from './events.ts';
+import { clearStorage, storageReport } from './storage.ts';
 import { cachedFeatures, idbFeatureStore, type FeatureStore, type ImageInput } from './feature_cache.ts';
 import { folderOf, loadVlm, modelIdOf, modelInfo } from './model.ts';
 import { TrainConfigError, TrainingSession } from './session.ts';
@@ -172,6 +173,10 @@ export class EngineHandler {
         const runs = req.args.runId ? [await listCheckpoints(req.args.runId, this.checkpoints)] : await listRuns(this.checkpoints);
         return { result: { runs, usage: await storageUsage(this.checkpoints) } };
       }
+      case 'storage-usage':
+        return { result: await storageReport(this.checkpoints) };
+      case 'storage-clear':
+        return { result: await clearStorage(req.args, this.checkpoints, this.session?.state === 'running' || this.session?.state === 'paused' ? this.session.runId : null) };
       case 'export-adapter': {
         const t = this.need(this.session?.trainer ?? null, 'train-start', req.type);
         const files = [...(await t.exportPeft())].map(([name, bytes]) => ({ name, bytes: bytes.slice().buffer as ArrayBuffer }));
