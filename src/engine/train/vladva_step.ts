@@ -35,6 +35,8 @@ export interface StepConfig {
   weightDecay: number;
   /** Long captions are cut to this many tokens. */
   maxLongTokens: number;
+  /** Replay-pass activations: all layers kept (default) or per-layer recompute (less memory). */
+  activations?: 'keep' | 'recompute';
 }
 
 export interface TrainBatch {
@@ -100,7 +102,29 @@ export class VladvaStep {
 
   /** Runs one step; `step` is 1-based (AdamW bias correction). With `apply: false` the
    * gradients are left in the trainables' grad tensors and no update is made (tests, eval). */
-  async run(b: TrainBatch, cfg: StepConfig, step: number, opts: { apply?: boolean } = {}): Promise<StepMetrics> {
+  run(b: TrainBatch, cfg: StepConfig, step: number, opts: { apply?: boolean } = {}): Promise<StepMetrics> {
+    return this.runAccumulated([b], cfg, step, opts);
+  }
+
+  /**
+   * Gradient accumulation: one update from several contrastive batches (each its own set of
+   * in-batch negatives, as in the paper's large-batch recipe without the memory). Every
+   * micro-batch's loss is weighted 1/M, so the update equals the mean of the M gradients.
+   */
+  async runAccumulated(batches: TrainBatch[], cfg: StepConfig, step: number, opts: { apply?: boolean } = {}): Promise<StepMetrics> {
+    if (batches.length === 0) throw new Error('runAccumulated: no batches');
+    const { ctx } = this;
+    ctx.pool.resetPeak();
+    for (const t of this.trainables) ctx.clear(t.grad);
+    const lossC = ctx.zeros([1], 'loss.contrastive');
+    const lossN = ctx.zeros([1], 'loss.nextToken');
+    let captionTokens = 0;
+    for (const b of batches) captionTokens += this.accumulate(b, cfg, 1 / batches.length, lossC, lossN);
+    return this.update(cfg, step, opts, lossC, lossN, captionTokens);
+  }
+
+  /** Phases 1–3 for one batch: adds weight·∂loss/∂θ into the grads and weight·loss terms into lossC/lossN. */
+  private accumulate(b: TrainBatch, cfg: StepConfig, weight: number, lossCAcc: GpuTensor, lossNAcc: GpuTensor): number {
     const { ctx, vlm } = this;
     const K = b.shortCaptions.length;
     const H = vlm.dims.hidden;
@@ -108,8 +132,6 @@ export class VladvaStep {
     if (b.longCaptions.length !== K || b.features.size !== K * T * H) {
       throw new Error(`batch: ${K} short captions, ${b.longCaptions.length} long captions, features ${b.features.label}[${b.features.shape}] (want ${K}×${T}×${H})`);
     }
-    ctx.pool.resetPeak();
-    for (const t of this.trainables) ctx.clear(t.grad);
     const parts = chunks(K, cfg.chunkSize);
     const dec = vlm.decoder();
     const base = vlm.extraImageBase;
@@ -155,7 +177,8 @@ export class VladvaStep {
     const probs = ctx.empty([2, K, K], 'gc.probs');
     infoNceForward(ctx, lossC, probs, img, txt, { logTau: this.logTau });
     const dImg = ctx.zeros([K, H], 'gc.dImg'), dTxt = ctx.zeros([K, H], 'gc.dTxt');
-    infoNceBackward(ctx, { dImg, dTxt, dLogTau: gradOf(this.trainables, 'logTau') }, cfg.lambdaContrastive, img, txt, probs, { logTau: this.logTau });
+    infoNceBackward(ctx, { dImg, dTxt, dLogTau: gradOf(this.trainables, 'logTau') }, weight * cfg.lambdaContrastive, img, txt, probs, { logTau: this.logTau });
+    accumulateScaled(ctx, lossCAcc, lossC, weight);
     const dRawImg = ctx.zeros([K, H], 'gc.dRawImg'), dRawTxt = ctx.zeros([K, H], 'gc.dRawTxt');
     l2NormalizeBackward(ctx, dRawImg, dImg, img, nImg);
     l2NormalizeBackward(ctx, dRawTxt, dTxt, txt, nTxt);
@@ -168,20 +191,19 @@ export class VladvaStep {
     const allImageSeqs = parts.map(([s, e]) => imageSeqs(s, e, true));
     const tokensIn = (seqs: Sequence[]) => seqs.reduce((n, q) => n + (q.labels?.filter((l) => l !== IGNORE).length ?? 0), 0);
     const captionTokens = allImageSeqs.reduce((n, seqs) => n + tokensIn(seqs), 0);
-    const lossN = ctx.zeros([1], 'loss.nextToken');
     const softGrads = [gradOf(this.trainables, 'softPrompt.image')!, gradOf(this.trainables, 'softPrompt.text')!];
     const replay = (s: number, e: number, seqs: Sequence[], extra: GpuTensor, dRaw: GpuTensor) => {
       const batch = vlm.pack(seqs);
-      const st = dec.forward(batch, extra, { keepActivations: true });
+      const st = dec.forward(batch, extra, { activations: cfg.activations ?? 'keep' });
       const dRawChunk = ctx.empty([e - s, H], 'gc.dRawChunk');
       ctx.copyRange(dRaw, s * H, dRawChunk, 0, (e - s) * H);
       const dNormed = ctx.zeros([batch.batch * batch.seqLen, H], 'gc.dNormed');
       embeddingBackward(ctx, dNormed, dRawChunk, batch.summaryRows);
       const tokens = tokensIn(seqs);
-      const dLossCE = st.loss && tokens > 0 ? (cfg.lambdaNextToken * tokens) / captionTokens : 0;
+      const dLossCE = st.loss && tokens > 0 ? (weight * cfg.lambdaNextToken * tokens) / captionTokens : 0;
       const dExtra = ctx.zeros(extra.shape, 'gc.dExtra');
       dec.backward(st, { adapters: grads.adapters, dExtra }, dLossCE, dNormed);
-      if (st.loss && tokens > 0) accumulateScaled(ctx, lossN, st.loss, tokens / captionTokens);
+      if (st.loss && tokens > 0) accumulateScaled(ctx, lossNAcc, st.loss, (weight * tokens) / captionTokens);
       // soft-prompt gradients are the first rows of dExtra
       let row = 0;
       for (const [k, sp] of [vlm.softPrompts.image, vlm.softPrompts.text].entries()) {
@@ -203,9 +225,15 @@ export class VladvaStep {
       replay(s, e, textSeqs(s, e), extraT, dRawTxt);
       ctx.release(extraT);
     });
-    ctx.release(dRawImg, dRawTxt);
+    ctx.release(dRawImg, dRawTxt, lossC);
+    return captionTokens;
+  }
 
-    // ---- 4. clip + AdamW, with a NaN/Inf guard read once
+  /** Phase 4: clip + AdamW, with a NaN/Inf guard read once. */
+  private async update(
+    cfg: StepConfig, step: number, opts: { apply?: boolean }, lossC: GpuTensor, lossN: GpuTensor, captionTokens: number,
+  ): Promise<StepMetrics> {
+    const { ctx } = this;
     ctx.clear(this.normSq);
     ctx.clear(this.flag);
     const gradTensors = this.trainables.map((t) => t.grad);

@@ -10,12 +10,17 @@ import fixtureUrl from './golden/decoder_golden.safetensors?url';
 
 describe('decoder (WGSL kernels) vs PyTorch golden', () => {
   const gpu = useGpu();
+  const peaks = { keep: 0, recompute: 0 };
 
-  test('loss, hidden states and every adapter / soft-prompt gradient', async () => {
+  test.each(['keep', 'recompute'] as const)('loss, hidden states and every adapter / soft-prompt gradient (activations: %s)', async (activations) => {
     const g = await loadGolden(new Uint8Array(await (await fetch(fixtureUrl)).arrayBuffer()));
     const ctx = gpu();
     const ops = new GpuOps(ctx);
-    const run = await runGolden(ops, g, (h, label) => ctx.upload(h.data, h.shape, label));
+    await ctx.sync();
+    ctx.pool.resetPeak();
+    const before = ctx.pool.liveBytes;
+    const run = await runGolden(ops, g, (h, label) => ctx.upload(h.data, h.shape, label), activations);
+    peaks[activations] = ctx.pool.peakLiveBytes - before;
     ops.releaseInputs();
     await ctx.sync();
     expect(run.ceLoss).toBeCloseTo(g.expect.ceLoss, 4);
@@ -24,5 +29,11 @@ describe('decoder (WGSL kernels) vs PyTorch golden', () => {
     expect(run.adapterGrads.size).toBe(2 * 7 * 2);
     for (const [name, grad] of run.adapterGrads) expectClose(grad, want.get(name)!, `grad ${name}`, { atol: 1e-4, rtol: 2e-3 });
     expectClose(run.dExtra, g.expect.dExtra.data, 'grad soft prompts', { atol: 1e-4, rtol: 2e-3 });
+  });
+
+  test('per-layer recompute holds less activation memory than keeping every layer', () => {
+    console.log(`peak pool bytes: keep ${peaks.keep}, recompute ${peaks.recompute}`);
+    expect(peaks.recompute).toBeGreaterThan(0);
+    expect(peaks.recompute).toBeLessThan(peaks.keep);
   });
 });

@@ -12,9 +12,9 @@ import { expectedAdapterGrads, runGolden } from './golden_check.ts';
 const fixture = fileURLToPath(new URL('./golden/decoder_golden.safetensors', import.meta.url));
 
 describe('decoder (CPU references) vs PyTorch golden', () => {
-  test('loss, hidden states and every adapter / soft-prompt gradient', async () => {
+  test.each(['keep', 'recompute'] as const)('loss, hidden states and every adapter / soft-prompt gradient (activations: %s)', async (activations) => {
     const g = await loadGolden(new Uint8Array(readFileSync(fixture)));
-    const run = await runGolden(new CpuOps(), g, (h) => cpuTensor(h.data, h.shape));
+    const run = await runGolden(new CpuOps(), g, (h) => cpuTensor(h.data, h.shape), activations);
     expect(run.ceLoss).toBeCloseTo(g.expect.ceLoss, 5);
     expectClose(run.normed, g.expect.normed.data, 'normed', { atol: 1e-5, rtol: 1e-4 });
     const want = expectedAdapterGrads(g);

@@ -10,7 +10,10 @@
 import type { Ops } from './ops.ts';
 import type { Adapters, DecoderBatch, DecoderDims, DecoderWeights, LoraModule } from './types.ts';
 
-interface LayerActs<T> {
+/** A layer's saved state: everything (keep) or only its input (recompute). */
+type StoredLayer<T> = LayerActs<T> | { hIn: T };
+
+export interface LayerActs<T> {
   hIn: T; a: T; rstd1: T; q: T; k: T; v: T; o: T; lse: T; hMid: T; m: T; rstd2: T;
   g: T; u: T; s: T;
   lora: Partial<Record<LoraModule, T>>; // saved x·Aᵀ per module
@@ -18,7 +21,7 @@ interface LayerActs<T> {
 
 export interface ForwardState<T> {
   batch: DecoderBatch;
-  layers: LayerActs<T>[];
+  layers: StoredLayer<T>[];
   hOut: T; // [N,H] residual stream after the last layer
   normed: T; // [N,H] final-norm output (embeddings are read from here)
   rstdF: T;
@@ -46,50 +49,69 @@ export class Decoder<T> {
     return this.adapters ? this.adapters.alpha / this.adapters.rank : 0;
   }
 
-  /** Forward keeping every activation backward needs (or, with keepActivations false, freeing
-   * each layer's as soon as the next exists: inference / the no-grad pass of GradCache).
-   * `extra` [E,H] feeds the rows with srcIndex ≥ 0 (soft prompts, image features). */
-  forward(batch: DecoderBatch, extra: T | null, opts: { keepActivations?: boolean } = {}): ForwardState<T> {
-    const keep = opts.keepActivations ?? true;
+  /** One layer forward from its input h [N,H]: every activation backward needs, and the output. */
+  private layerForward(l: number, h: T, batch: DecoderBatch): { acts: LayerActs<T>; hNext: T } {
     const { ops, dims: d } = this;
     const N = batch.batch * batch.seqLen;
     const H = d.hidden, q = d.heads * d.headDim, kv = d.kvHeads * d.headDim;
+    const L = this.w.layers[l];
+    const acts: LayerActs<T> = {
+      hIn: h,
+      a: ops.empty([N, H], `L${l}.a`), rstd1: ops.empty([N], `L${l}.rstd1`),
+      q: ops.empty([N, q], `L${l}.q`), k: ops.empty([N, kv], `L${l}.k`), v: ops.empty([N, kv], `L${l}.v`),
+      o: ops.empty([N, q], `L${l}.o`), lse: ops.empty([batch.batch, d.heads, batch.seqLen], `L${l}.lse`),
+      hMid: ops.empty([N, H], `L${l}.hMid`), m: ops.empty([N, H], `L${l}.m`), rstd2: ops.empty([N], `L${l}.rstd2`),
+      g: ops.empty([N, d.intermediate], `L${l}.g`), u: ops.empty([N, d.intermediate], `L${l}.u`),
+      s: ops.empty([N, d.intermediate], `L${l}.s`), lora: {},
+    };
+    ops.rmsNorm(acts.a, acts.rstd1, h, L.inputNorm, d.rmsEps);
+    this.lin(acts.q, acts.lora, acts.a, l, 'q', N);
+    this.lin(acts.k, acts.lora, acts.a, l, 'k', N);
+    this.lin(acts.v, acts.lora, acts.a, l, 'v', N);
+    ops.rope(acts.q, batch.positions, d.heads, d.headDim, d.ropeTheta);
+    ops.rope(acts.k, batch.positions, d.kvHeads, d.headDim, d.ropeTheta);
+    ops.attention(acts.o, acts.lse, acts.q, acts.k, acts.v, batch.keyMask, true);
+    const attnOut = ops.empty([N, H], `L${l}.attnOut`);
+    this.lin(attnOut, acts.lora, acts.o, l, 'o', N);
+    ops.add(acts.hMid, h, attnOut);
+    ops.free(attnOut);
+    ops.rmsNorm(acts.m, acts.rstd2, acts.hMid, L.postNorm, d.rmsEps);
+    this.lin(acts.g, acts.lora, acts.m, l, 'gate', N);
+    this.lin(acts.u, acts.lora, acts.m, l, 'up', N);
+    ops.swiglu(acts.s, acts.g, acts.u);
+    const mlpOut = ops.empty([N, H], `L${l}.mlpOut`);
+    this.lin(mlpOut, acts.lora, acts.s, l, 'down', N);
+    const hNext = ops.empty([N, H], `h${l + 1}`);
+    ops.add(hNext, acts.hMid, mlpOut);
+    ops.free(mlpOut);
+    return { acts, hNext };
+  }
+
+  /**
+   * Forward. `activations`:
+   *  'keep' (default) — every layer's activations are kept for backward;
+   *  'recompute'      — only each layer's input is kept; backward re-runs the layer's forward
+   *                     just before its backward (per-layer activation recompute: memory of one
+   *                     layer instead of all, for one extra forward);
+   *  'none'           — each layer's activations are freed as soon as the next exists
+   *                     (inference, the no-grad pass of GradCache).
+   * `extra` [E,H] feeds the rows with srcIndex ≥ 0 (soft prompts, image features).
+   */
+  forward(batch: DecoderBatch, extra: T | null, opts: { keepActivations?: boolean; activations?: 'keep' | 'recompute' | 'none' } = {}): ForwardState<T> {
+    const mode = opts.activations ?? (opts.keepActivations === false ? 'none' : 'keep');
+    const { ops, dims: d } = this;
+    const N = batch.batch * batch.seqLen;
+    const H = d.hidden;
     let h = ops.empty([N, H], 'h0');
     ops.embed(h, batch.ids, this.w.embed, extra, batch.srcIndex);
-    const layers: LayerActs<T>[] = [];
+    const layers: StoredLayer<T>[] = [];
     for (let l = 0; l < d.layers; l++) {
-      const L = this.w.layers[l];
-      const acts: LayerActs<T> = {
-        hIn: h,
-        a: ops.empty([N, H], `L${l}.a`), rstd1: ops.empty([N], `L${l}.rstd1`),
-        q: ops.empty([N, q], `L${l}.q`), k: ops.empty([N, kv], `L${l}.k`), v: ops.empty([N, kv], `L${l}.v`),
-        o: ops.empty([N, q], `L${l}.o`), lse: ops.empty([batch.batch, d.heads, batch.seqLen], `L${l}.lse`),
-        hMid: ops.empty([N, H], `L${l}.hMid`), m: ops.empty([N, H], `L${l}.m`), rstd2: ops.empty([N], `L${l}.rstd2`),
-        g: ops.empty([N, d.intermediate], `L${l}.g`), u: ops.empty([N, d.intermediate], `L${l}.u`),
-        s: ops.empty([N, d.intermediate], `L${l}.s`), lora: {},
-      };
-      ops.rmsNorm(acts.a, acts.rstd1, h, L.inputNorm, d.rmsEps);
-      this.lin(acts.q, acts.lora, acts.a, l, 'q', N);
-      this.lin(acts.k, acts.lora, acts.a, l, 'k', N);
-      this.lin(acts.v, acts.lora, acts.a, l, 'v', N);
-      ops.rope(acts.q, batch.positions, d.heads, d.headDim, d.ropeTheta);
-      ops.rope(acts.k, batch.positions, d.kvHeads, d.headDim, d.ropeTheta);
-      ops.attention(acts.o, acts.lse, acts.q, acts.k, acts.v, batch.keyMask, true);
-      const attnOut = ops.empty([N, H], `L${l}.attnOut`);
-      this.lin(attnOut, acts.lora, acts.o, l, 'o', N);
-      ops.add(acts.hMid, h, attnOut);
-      ops.free(attnOut);
-      ops.rmsNorm(acts.m, acts.rstd2, acts.hMid, L.postNorm, d.rmsEps);
-      this.lin(acts.g, acts.lora, acts.m, l, 'gate', N);
-      this.lin(acts.u, acts.lora, acts.m, l, 'up', N);
-      ops.swiglu(acts.s, acts.g, acts.u);
-      const mlpOut = ops.empty([N, H], `L${l}.mlpOut`);
-      this.lin(mlpOut, acts.lora, acts.s, l, 'down', N);
-      const hNext = ops.empty([N, H], `h${l + 1}`);
-      ops.add(hNext, acts.hMid, mlpOut);
-      ops.free(mlpOut);
-      if (keep) layers.push(acts);
-      else this.releaseLayer(acts);
+      const { acts, hNext } = this.layerForward(l, h, batch);
+      if (mode === 'keep') layers.push(acts);
+      else if (mode === 'recompute') {
+        layers.push({ hIn: acts.hIn });
+        this.releaseLayer({ ...acts, hIn: null as unknown as T });
+      } else this.releaseLayer(acts);
       h = hNext;
     }
     const normed = ops.empty([N, H], 'normed');
@@ -138,7 +160,10 @@ export class Decoder<T> {
     };
 
     for (let l = d.layers - 1; l >= 0; l--) {
-      const A = st.layers[l];
+      const stored = st.layers[l];
+      const recomputed = 'a' in stored ? null : this.layerForward(l, stored.hIn, b);
+      const A = recomputed ? recomputed.acts : (stored as LayerActs<T>);
+      if (recomputed) ops.free(recomputed.hNext);
       const L = this.w.layers[l];
       // MLP branch: h = hMid + down(swiglu(gate(m), up(m)))
       const ds = ops.zeros([N, d.intermediate], 'ds');
@@ -166,9 +191,17 @@ export class Decoder<T> {
       linBack(l, 'v', da, dv, A.a, A.lora.v);
       ops.rmsNormBackward(dh, null, da, A.hIn, L.inputNorm, A.rstd1);
       ops.free(dO, dq, dk, dv, da);
+      if (recomputed) this.releaseLayer({ ...recomputed.acts, hIn: null as unknown as T }); // hIn stays owned by st
     }
     ops.embedBackward(null, grads.dExtra, dh, b.ids, b.srcIndex);
     ops.free(dh);
+  }
+
+  /** The kept activations of layer l (forward ran with activations 'keep'). */
+  kept(st: ForwardState<T>, l: number): LayerActs<T> {
+    const A = st.layers[l];
+    if (!('a' in A)) throw new Error(`layer ${l}: activations were not kept (forward ran with activations 'recompute')`);
+    return A;
   }
 
   private releaseLayer(A: LayerActs<T>): void {
@@ -177,7 +210,10 @@ export class Decoder<T> {
 
   /** Return every activation of a forward state to the allocator. */
   release(st: ForwardState<T>): void {
-    for (const A of st.layers) this.releaseLayer(A);
+    for (const A of st.layers) {
+      if ('a' in A) this.releaseLayer(A);
+      else this.ops.free(A.hIn);
+    }
     this.ops.free(st.hOut, st.normed, st.rstdF, st.loss, st.lseCE);
   }
 }

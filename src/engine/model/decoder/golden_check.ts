@@ -13,7 +13,9 @@ export interface GoldenRun {
   dExtra: Float32Array;
 }
 
-export async function runGolden<T>(ops: Ops<T>, g: Golden, upload: (h: HostTensor, label: string) => T): Promise<GoldenRun> {
+export async function runGolden<T>(
+  ops: Ops<T>, g: Golden, upload: (h: HostTensor, label: string) => T, activations: 'keep' | 'recompute' = 'keep',
+): Promise<GoldenRun> {
   const up = (h: HostTensor, label: string) => upload(h, label);
   const weights: DecoderWeights<T> = {
     embed: up(g.weights.embed, 'embed'),
@@ -38,7 +40,7 @@ export async function runGolden<T>(ops: Ops<T>, g: Golden, upload: (h: HostTenso
   const upstream = up(g.upstream, 'upstream');
 
   const dec = new Decoder(ops, g.dims, weights, adapters);
-  const st = dec.forward(g.batch, extra);
+  const st = dec.forward(g.batch, extra, { activations });
   dec.backward(st, { adapters: grads, dExtra }, 1, upstream);
 
   const adapterGrads = new Map<string, Float32Array>();

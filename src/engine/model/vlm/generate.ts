@@ -59,7 +59,8 @@ export async function generate(vlm: Vlm, prompt: Sequence, extra: GpuTensor | nu
   const st = dec.forward(batch, extra, { keepActivations: true });
   const kCache = st.layers.map((_, l) => ctx.empty([maxLen, kvW], `kcache${l}`));
   const vCache = st.layers.map((_, l) => ctx.empty([maxLen, kvW], `vcache${l}`));
-  st.layers.forEach((A, l) => {
+  st.layers.forEach((_, l) => {
+    const A = dec.kept(st, l);
     ctx.copyRange(A.k, 0, kCache[l], 0, A.k.size);
     ctx.copyRange(A.v, 0, vCache[l], 0, A.v.size);
   });
