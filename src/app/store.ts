@@ -1,43 +1,229 @@
-// The zustand store: the only consumer of worker events.
+// The zustand store: the ONLY consumer of worker events (engine.ts hands every batch to
+// `onEvents` below). Screens read slices; charts subscribe to train.series without
+// re-rendering. UI choices persist in localStorage (slices/persist.ts).
 import { create } from 'zustand';
-import type { GpuCaps } from '../engine/gpu/device.ts';
-import type { EngineEvent } from '../protocol/messages.ts';
+import type { EngineEvent, NamedBlob, TrainMetricsEvent } from '../protocol/messages.ts';
 import { getEngine, setEngineEventSink } from './engine.ts';
+import { EngineError } from './engineClient.ts';
+import { loadPersisted, savePersisted } from './slices/persist.ts';
+import { defaultForm, fieldErrors, formToConfig, ALL_MODULES } from './slices/trainForm.ts';
+import { emptySeries, type DataSlice, type DeviceSlice, type ModelSlice, type Series, type StorageSlice, type TrainSlice } from './slices/types.ts';
 
-export interface DeviceSlice {
-  status: 'idle' | 'loading' | 'ready' | 'error';
-  caps?: GpuCaps;
-  summary?: string;
-  error?: string;
-  checks?: { name: string; maxAbsErr: number; ok: boolean }[];
-}
+export type { DataSlice, DeviceSlice, ModelSlice, Series, StorageSlice, TrainSlice };
 
-interface State {
+export interface State {
   device: DeviceSlice;
+  model: ModelSlice;
+  data: DataSlice;
+  train: TrainSlice;
+  storage: StorageSlice;
   fatal?: string;
   connect(): Promise<void>;
   runSelfCheck(): Promise<void>;
+  setModel(p: Partial<Pick<ModelSlice, 'kind' | 'url' | 'files'>>): void;
+  loadModel(): Promise<void>;
+  setData(p: Partial<Pick<DataSlice, 'kind' | 'syntheticCount' | 'syntheticSeed' | 'files'>>): void;
+  loadData(): Promise<void>;
+  setForm(key: string, value: string): void;
+  setTrainOptions(p: Partial<Pick<TrainSlice, 'modules' | 'learnTemperature'>>): void;
+  /** Validates client-side, then train-start. Resolves false when refused (fieldErrors set). */
+  startTraining(resumeRunId?: string): Promise<boolean>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  stop(): Promise<void>;
+  refreshRuns(): Promise<void>;
+  exportAdapter(): Promise<{ name: string; bytes: ArrayBuffer }[]>;
+  importAdapter(files: File[]): Promise<void>;
+  refreshStorage(): Promise<void>;
+  clearStorage(kind: 'checkpoints' | 'features', runId?: string): Promise<void>;
 }
 
-export const useStore = create<State>((set) => {
-  setEngineEventSink((events: EngineEvent[]) => {
-    for (const e of events) if (e.type === 'fatal') set({ fatal: e.error.message });
-  });
+const msg = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+const p = loadPersisted();
+
+function appendMetrics(s: Series, ms: TrainMetricsEvent[]): Series {
+  // A resumed run restarts at resumedFrom + 1: drop history at or after the first new step.
+  const first = ms[0].step;
+  const keep = s.step.findIndex((x) => x >= first);
+  const cut = <T,>(a: T[]) => (keep < 0 ? a : a.slice(0, keep));
+  return {
+    step: [...cut(s.step), ...ms.map((m) => m.step)],
+    loss: [...cut(s.loss), ...ms.map((m) => m.loss)],
+    contrastive: [...cut(s.contrastive), ...ms.map((m) => m.contrastive)],
+    nextToken: [...cut(s.nextToken), ...ms.map((m) => m.nextToken)],
+    lr: [...cut(s.lr), ...ms.map((m) => m.lr)],
+    examplesPerSec: [...cut(s.examplesPerSec), ...ms.map((m) => m.examplesPerSec)],
+    peakBytes: [...cut(s.peakBytes), ...ms.map((m) => m.peakBytes)],
+  };
+}
+
+export const useStore = create<State>((set, get) => {
   const engine = getEngine;
+  const patch = <K extends 'model' | 'data' | 'train' | 'storage' | 'device'>(k: K, v: Partial<State[K]>) =>
+    set((s) => ({ [k]: { ...s[k], ...v } }) as Partial<State>);
+
+  setEngineEventSink((events: EngineEvent[]) => {
+    const metrics = events.filter((e): e is TrainMetricsEvent => e.type === 'train-metrics');
+    if (metrics.length) {
+      const last = metrics[metrics.length - 1];
+      const t = get().train;
+      patch('train', { series: appendMetrics(t.series, metrics), step: last.step, totalSteps: last.totalSteps, etaSeconds: last.etaSeconds });
+    }
+    for (const e of events) {
+      if (e.type === 'fatal') set({ fatal: `${e.error.name}: ${e.error.message}` });
+      else if (e.type === 'progress' && e.task === 'load-model') patch('model', { progress: { done: e.done, total: e.total } });
+      else if (e.type === 'progress' && e.task === 'vision-features') patch('data', { progress: { done: e.done, total: e.total } });
+      else if (e.type === 'train-state') {
+        const error = e.state === 'error' ? { name: e.errorName ?? 'Error', message: e.message ?? 'training failed' } : undefined;
+        patch('train', { state: e.state, runId: e.runId, step: e.step, message: e.message, error });
+        if (e.state !== 'running') void get().refreshRuns();
+      } else if (e.type === 'train-validation') {
+        patch('train', { validation: [...get().train.validation, { step: e.step, name: e.name, value: e.value }] });
+      } else if (e.type === 'checkpoint-saved') void get().refreshRuns();
+    }
+  });
+
   return {
     device: { status: 'idle' },
+    model: { kind: p.modelKind ?? 'bundled', url: p.modelUrl ?? '', files: [], status: 'idle' },
+    data: { kind: p.dataKind ?? 'synthetic', syntheticCount: p.syntheticCount ?? 32, syntheticSeed: p.syntheticSeed ?? 0, files: [], status: 'idle', problems: [] },
+    train: {
+      form: { ...defaultForm(), ...p.form }, modules: p.modules ?? [...ALL_MODULES], learnTemperature: p.learnTemperature ?? false,
+      fieldErrors: {}, state: 'idle', runId: null, lastRunId: p.lastRunId ?? null, resumedFrom: null, step: 0, totalSteps: 0, etaSeconds: 0,
+      series: emptySeries(), validation: [], runs: [],
+    },
+    storage: { status: 'idle' },
+
     async connect() {
-      set({ device: { status: 'loading' } });
+      patch('device', { status: 'loading' });
       try {
         const r = await engine().request('device-info', {});
         set({ device: { status: 'ready', caps: r.caps, summary: r.summary } });
       } catch (e) {
-        set({ device: { status: 'error', error: (e as Error).message } });
+        set({ device: { status: 'error', error: msg(e) } });
       }
     },
     async runSelfCheck() {
       const r = await engine().request('self-check', {});
-      set((s) => ({ device: { ...s.device, checks: r.checks } }));
+      patch('device', { checks: r.checks });
+    },
+
+    setModel: (v) => patch('model', v),
+    async loadModel() {
+      const m = get().model;
+      const source = m.kind === 'bundled' ? { kind: 'bundled' as const } : m.kind === 'url' ? { kind: 'url' as const, url: m.url } : { kind: 'files' as const, files: m.files };
+      patch('model', { status: 'loading', error: undefined, progress: undefined, info: undefined });
+      try {
+        const info = await engine().request('load-model', { source });
+        patch('model', { status: 'ready', info });
+        patch('data', { status: 'idle', summary: undefined }); // the worker drops data with a new model
+        void get().refreshRuns();
+      } catch (e) {
+        patch('model', { status: 'error', error: msg(e) });
+      }
+    },
+
+    setData: (v) => patch('data', v),
+    async loadData() {
+      const d = get().data;
+      const args = d.kind === 'synthetic' ? { kind: 'synthetic' as const, count: d.syntheticCount, seed: d.syntheticSeed } : { kind: 'files' as const, files: d.files };
+      patch('data', { status: 'loading', error: undefined, progress: undefined, summary: undefined, problems: [] });
+      try {
+        const summary = await engine().request('load-data', args);
+        patch('data', { status: 'ready', summary, problems: summary.problems });
+      } catch (e) {
+        patch('data', { status: 'error', error: msg(e), problems: e instanceof EngineError ? (e.wire?.problems ?? []) : [] });
+      }
+    },
+
+    setForm: (key, value) => {
+      const t = get().train;
+      const fe = { ...t.fieldErrors };
+      delete fe[key];
+      patch('train', { form: { ...t.form, [key]: value }, fieldErrors: fe });
+    },
+    setTrainOptions: (v) => patch('train', v),
+
+    async startTraining(resumeRunId) {
+      const t = get().train;
+      let config: Record<string, unknown> | undefined;
+      if (!resumeRunId) {
+        const r = formToConfig(t.form, t.modules, t.learnTemperature);
+        if (r.errors) {
+          patch('train', { fieldErrors: r.errors });
+          return false;
+        }
+        config = r.config as unknown as Record<string, unknown>;
+      }
+      patch('train', { fieldErrors: {}, error: undefined, message: undefined, validation: resumeRunId ? t.validation : [], series: resumeRunId ? t.series : emptySeries() });
+      try {
+        const r = await engine().request('train-start', { config, runId: resumeRunId });
+        patch('train', { runId: r.runId, lastRunId: r.runId, resumedFrom: r.resumedFrom, step: r.resumedFrom ?? 0 });
+        return true;
+      } catch (e) {
+        const fields = e instanceof EngineError ? e.wire?.fields : undefined;
+        if (fields?.length) patch('train', { fieldErrors: fieldErrors(fields) });
+        else patch('train', { error: { name: (e as Error).name, message: (e as Error).message } });
+        return false;
+      }
+    },
+    async pause() {
+      await engine().request('train-pause', {}).catch((e) => patch('train', { error: { name: e.name, message: e.message } }));
+    },
+    async resume() {
+      await engine().request('train-resume', {}).catch((e) => patch('train', { error: { name: e.name, message: e.message } }));
+    },
+    async stop() {
+      await engine().request('train-stop', {}).catch((e) => patch('train', { error: { name: e.name, message: e.message } }));
+    },
+    async refreshRuns() {
+      try {
+        const r = await engine().request('list-checkpoints', {});
+        patch('train', { runs: r.runs });
+      } catch (e) {
+        patch('train', { error: { name: (e as Error).name, message: `list-checkpoints: ${(e as Error).message}` } });
+      }
+    },
+    async exportAdapter() {
+      return (await engine().request('export-adapter', {})).files;
+    },
+    async importAdapter(files) {
+      const named: NamedBlob[] = files.map((f) => ({ path: f.name, data: f }));
+      try {
+        const r = await engine().request('load-adapter', { files: named });
+        patch('train', { adapterNote: `Imported adapter: rank ${r.rank}, modules ${r.modules.join(' ')}${r.softPrompts ? ', soft prompts' : ''}` });
+      } catch (e) {
+        patch('train', { adapterNote: `Import failed — ${msg(e)}` });
+      }
+    },
+
+    async refreshStorage() {
+      patch('storage', { status: 'loading', error: undefined });
+      try {
+        const r = await engine().request('storage-usage', {});
+        set({ storage: { status: 'ready', checkpoints: r.checkpoints, features: r.features, note: get().storage.note } });
+      } catch (e) {
+        patch('storage', { status: 'error', error: msg(e) });
+      }
+    },
+    async clearStorage(kind, runId) {
+      try {
+        const r = await engine().request('storage-clear', kind === 'features' ? { kind } : { kind, runId });
+        patch('storage', { note: `Cleared ${r.removed} ${kind === 'features' ? 'cached feature rows' : 'checkpoints'} (${(r.bytes / 1024).toFixed(1)} KiB)` });
+      } catch (e) {
+        patch('storage', { note: `Clear failed — ${msg(e)}` });
+      }
+      await get().refreshStorage();
+      await get().refreshRuns();
     },
   };
 });
+
+// Persist the UI choices (not files, not results).
+useStore.subscribe((s) =>
+  savePersisted({
+    modelKind: s.model.kind, modelUrl: s.model.url, dataKind: s.data.kind, syntheticCount: s.data.syntheticCount,
+    syntheticSeed: s.data.syntheticSeed, form: s.train.form, modules: s.train.modules, learnTemperature: s.train.learnTemperature,
+    lastRunId: s.train.lastRunId,
+  }),
+);

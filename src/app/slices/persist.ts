@@ -1,0 +1,35 @@
+// The UI choices that survive a reload (localStorage "discern.ui"): model source kind + URL,
+// data source kind + synthetic settings, the training form, and the last run id.
+// Files (model folder, dataset) cannot be persisted — the user re-picks them after a reload.
+export interface PersistedUi {
+  modelKind: 'bundled' | 'url' | 'files';
+  modelUrl: string;
+  dataKind: 'synthetic' | 'files';
+  syntheticCount: number;
+  syntheticSeed: number;
+  /** Training form as the user typed it (field → text), plus lora modules / learnTemperature. */
+  form: Record<string, string>;
+  modules: string[];
+  learnTemperature: boolean;
+  lastRunId: string | null;
+}
+
+const KEY = 'discern.ui';
+
+export function loadPersisted(): Partial<PersistedUi> {
+  try {
+    const raw = globalThis.localStorage?.getItem(KEY);
+    const v = raw ? (JSON.parse(raw) as unknown) : null;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Partial<PersistedUi>) : {};
+  } catch {
+    return {}; // corrupt entry: start from defaults rather than failing the app
+  }
+}
+
+export function savePersisted(v: PersistedUi): void {
+  try {
+    globalThis.localStorage?.setItem(KEY, JSON.stringify(v));
+  } catch {
+    /* storage full or disabled: choices just do not persist */
+  }
+}

@@ -1,0 +1,79 @@
+// State shape of the store, one slice per screen. Types only.
+import type { GpuCaps } from '../../engine/gpu/device.ts';
+import type { DataSummary, ModelInfo, Problem, RunIndex, StorageUsage, TrainState } from '../../protocol/messages.ts';
+
+export type Status = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface DeviceSlice {
+  status: Status;
+  caps?: GpuCaps;
+  summary?: string;
+  error?: string;
+  checks?: { name: string; maxAbsErr: number; ok: boolean }[];
+}
+
+export interface ModelSlice {
+  kind: 'bundled' | 'url' | 'files';
+  url: string;
+  files: File[];
+  status: Status;
+  info?: ModelInfo;
+  /** load-model progress in bytes. */
+  progress?: { done: number; total: number };
+  error?: string;
+}
+
+export interface DataSlice {
+  kind: 'synthetic' | 'files';
+  syntheticCount: number;
+  syntheticSeed: number;
+  files: File[];
+  status: Status;
+  summary?: DataSummary;
+  /** Skipped rows/images from the last load (also when the load was refused). */
+  problems: Problem[];
+  progress?: { done: number; total: number };
+  error?: string;
+}
+
+/** Whole history of a run's per-step metrics, x = step. Replaced (not mutated) per batch. */
+export interface Series {
+  step: number[];
+  loss: number[];
+  contrastive: number[];
+  nextToken: number[];
+  lr: number[];
+  examplesPerSec: number[];
+  peakBytes: number[];
+}
+
+export interface TrainSlice {
+  form: Record<string, string>;
+  modules: string[];
+  learnTemperature: boolean;
+  /** field → reason (client-side validator or the engine's TrainConfigError). */
+  fieldErrors: Record<string, string>;
+  state: TrainState;
+  runId: string | null;
+  lastRunId: string | null;
+  resumedFrom: number | null;
+  step: number;
+  totalSteps: number;
+  etaSeconds: number;
+  series: Series;
+  validation: { step: number; name: string; value: number }[];
+  runs: RunIndex[];
+  message?: string;
+  error?: { name: string; message: string };
+  adapterNote?: string;
+}
+
+export interface StorageSlice {
+  status: Status;
+  checkpoints?: StorageUsage;
+  features?: { count: number; bytes: number };
+  error?: string;
+  note?: string;
+}
+
+export const emptySeries = (): Series => ({ step: [], loss: [], contrastive: [], nextToken: [], lr: [], examplesPerSec: [], peakBytes: [] });
