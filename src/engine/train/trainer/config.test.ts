@@ -18,6 +18,14 @@ describe('validateTrainConfig', () => {
     expect(DEFAULT_TRAIN_CONFIG.lora.modules).toEqual(['q', 'k', 'v', 'o', 'gate', 'up', 'down']);
   });
 
+  test('settings added later (accumulationSteps, activationRecompute) default when absent and are checked', () => {
+    const { accumulationSteps: _a, activationRecompute: _r, ...older } = DEFAULT_TRAIN_CONFIG;
+    const r = validateTrainConfig(older);
+    expect('config' in r && r.config.accumulationSteps === 1 && r.config.activationRecompute === false).toBe(true);
+    const bad = validateTrainConfig({ ...DEFAULT_TRAIN_CONFIG, accumulationSteps: 0, activationRecompute: 'yes' });
+    expect('errors' in bad && bad.errors.map((e) => e.field)).toEqual(['accumulationSteps', 'activationRecompute']);
+  });
+
   test('LoRA modules come back in canonical order', () => {
     const r = validateTrainConfig(withField({ lora: { rank: 4, alpha: 8, modules: ['down', 'q'] } }));
     expect('config' in r && r.config.lora.modules).toEqual(['q', 'down']);

@@ -49,6 +49,11 @@ export interface TrainConfig {
   validateEvery: number;
   /** Long captions are cut to this many tokens (paper: 30–500-token captions). */
   maxLongTokens: number;
+  /** Contrastive batches per optimizer update (gradient accumulation; optional, default 1). */
+  accumulationSteps: number;
+  /** Re-run each layer's forward during backward instead of keeping its activations
+   * (per-layer activation recompute; optional, default false). */
+  activationRecompute: boolean;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze({
@@ -70,7 +75,12 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze({
   keepCheckpoints: 3,
   validateEvery: 100,
   maxLongTokens: 256,
+  accumulationSteps: 1,
+  activationRecompute: false,
 }) as TrainConfig;
+
+/** Settings added after format 1 of the checkpoint: filled with defaults when absent. */
+const OPTIONAL: (keyof TrainConfig)[] = ['accumulationSteps', 'activationRecompute'];
 
 export const ADAM_BETAS = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
@@ -82,7 +92,7 @@ export interface ConfigFieldError {
 const FIELDS: (keyof TrainConfig)[] = [
   'steps', 'batchSize', 'chunkSize', 'lr', 'warmupSteps', 'minLrRatio', 'weightDecay', 'maxGradNorm',
   'lambdaContrastive', 'lambdaNextToken', 'temperature', 'learnTemperature', 'lora', 'seed',
-  'checkpointEvery', 'keepCheckpoints', 'validateEvery', 'maxLongTokens',
+  'checkpointEvery', 'keepCheckpoints', 'validateEvery', 'maxLongTokens', 'accumulationSteps', 'activationRecompute',
 ];
 
 const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? JSON.stringify(v) : String(v));
@@ -91,7 +101,8 @@ export function validateTrainConfig(c: unknown): { config: TrainConfig } | { err
   const errors: ConfigFieldError[] = [];
   const fail = (field: string, message: string) => errors.push({ field, message });
   if (!c || typeof c !== 'object' || Array.isArray(c)) return { errors: [{ field: '(config)', message: `must be an object, got ${show(c)}` }] };
-  const o = c as Record<string, unknown>;
+  const o = { ...(c as Record<string, unknown>) };
+  for (const k of OPTIONAL) if (!(k in o)) o[k] = DEFAULT_TRAIN_CONFIG[k];
   for (const k of Object.keys(o)) {
     if (!(FIELDS as string[]).includes(k)) fail(k, `is not a training setting (known: ${FIELDS.join(', ')})`);
   }
@@ -156,6 +167,8 @@ export function validateTrainConfig(c: unknown): { config: TrainConfig } | { err
   int('keepCheckpoints', o.keepCheckpoints, 1);
   int('validateEvery', o.validateEvery, 0);
   int('maxLongTokens', o.maxLongTokens, 1, 4096);
+  int('accumulationSteps', o.accumulationSteps, 1, 1024);
+  if (typeof o.activationRecompute !== 'boolean') fail('activationRecompute', `must be true or false, got ${show(o.activationRecompute)}`);
   if (errors.length) return { errors };
 
   const config = Object.fromEntries(FIELDS.map((k) => [k, o[k]])) as unknown as TrainConfig;

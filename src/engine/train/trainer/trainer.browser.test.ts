@@ -94,3 +94,20 @@ test('exportPeft → importPeft into a fresh Vlm gives identical text and image 
   vlm.dispose();
   fresh.dispose();
 });
+
+test('gradient accumulation and per-layer recompute: one update per accumulationSteps batches', async () => {
+  const ctx = gpu();
+  const vlm = await loadTinyVlm(ctx);
+  const data = syntheticTrainData(ctx, vlm, 8, 1);
+  const cfg = smallConfig({ steps: 2, batchSize: 4, chunkSize: 2, lr: 1e-2, warmupSteps: 0, accumulationSteps: 2, activationRecompute: true, checkpointEvery: 0, validateEvery: 0 });
+  const t = await Trainer.create(ctx, vlm, data, cfg, { runId: 'accum', modelId: 'tiny-random', store: memoryKeyValueStore() });
+  const r1 = await t.step();
+  const r2 = await t.step();
+  expect(t.done).toBe(true);
+  expect([r1.step, r2.step]).toEqual([1, 2]);
+  expect(Number.isFinite(r1.loss) && Number.isFinite(r2.loss)).toBe(true);
+  expect(r2.epoch).toBeGreaterThanOrEqual(1); // 2 updates × 2 batches × 4 = 16 examples = 2 epochs of 8
+  t.dispose();
+  ctx.release(data.features);
+  vlm.dispose();
+});

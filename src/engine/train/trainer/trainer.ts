@@ -173,18 +173,23 @@ export class Trainer {
     const { ctx, config: c } = this;
     const t0 = performance.now();
     const before = this.order.cursor();
-    const { indices } = this.order.next();
-    const ex = indices.map((i) => this.data.train[i]);
-    const features = gatherFeatures(ctx, this.data.features, ex.map((e) => e.image));
+    // gradient accumulation: accumulationSteps contrastive batches, one update
+    const micro = Array.from({ length: c.accumulationSteps }, () => this.order.next().indices.map((i) => this.data.train[i]));
+    const batches = micro.map((ex) => ({
+      features: gatherFeatures(ctx, this.data.features, ex.map((e) => e.image)),
+      shortCaptions: ex.map((e) => e.short),
+      longCaptions: ex.map((e) => e.long),
+    }));
     const k = this.updates + 1;
     const lr = lrAt(k - 1, this.schedule);
     const stepCfg: StepConfig = {
       lambdaContrastive: c.lambdaContrastive, lambdaNextToken: c.lambdaNextToken, chunkSize: c.chunkSize,
       maxGradNorm: c.maxGradNorm, lr, ...ADAM_BETAS, weightDecay: c.weightDecay, maxLongTokens: c.maxLongTokens,
+      activations: c.activationRecompute ? 'recompute' : 'keep',
     };
     let m;
     try {
-      m = await this.stepper.run({ features, shortCaptions: ex.map((e) => e.short), longCaptions: ex.map((e) => e.long) }, stepCfg, k);
+      m = await this.stepper.runAccumulated(batches, stepCfg, k);
     } catch (e) {
       if (e instanceof NonFiniteLossError) {
         this.order = DataOrder.fromCursor(before, c.batchSize); // the update was not applied: rewind
@@ -196,7 +201,7 @@ export class Trainer {
       }
       throw e;
     } finally {
-      ctx.release(features);
+      ctx.release(...batches.map((b) => b.features));
     }
     this.updates = k;
     const seconds = (performance.now() - t0) / 1000;
@@ -205,7 +210,7 @@ export class Trainer {
     s.lr.push(lr); s.gradNorm.push(m.gradNorm);
     const report: StepReport = {
       step: k, epoch: this.order.progress, loss: m.loss, contrastive: m.contrastive, nextToken: m.nextToken, lr,
-      gradNorm: m.gradNorm, examplesPerSec: c.batchSize / seconds, peakBytes: m.peakBytes, seconds, validation: null, checkpoint: null,
+      gradNorm: m.gradNorm, examplesPerSec: (c.batchSize * c.accumulationSteps) / seconds, peakBytes: m.peakBytes, seconds, validation: null, checkpoint: null,
     };
     this.lastReport = report;
     if (c.validateEvery > 0 && this.data.validation.length >= 2 && (k % c.validateEvery === 0 || k === c.steps)) {
