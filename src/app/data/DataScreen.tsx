@@ -1,1 +1,116 @@
-export function DataScreen() { return <section data-testid="screen-data"><h2>Data</h2></section>; }
+// Data: synthetic scenes (one click) or a dataset file + images (drop zone / pickers).
+// Shows counts (images, train, validation, feature-cache hits), a preview grid and every
+// skipped row/image (file, line, reason) — also when the whole load was refused.
+import { useEffect, useState } from 'react';
+import { formatProblem } from '../../engine/data/errors.ts';
+import { useStore } from '../store.ts';
+import { filesPreview, syntheticPreview, type Tile } from './preview.ts';
+
+export function DataScreen() {
+  const data = useStore((s) => s.data);
+  const modelReady = useStore((s) => s.model.status === 'ready');
+  const setData = useStore((s) => s.setData);
+  const loadData = useStore((s) => s.loadData);
+  const [tiles, setTiles] = useState<Tile[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const loading = data.status === 'loading';
+
+  // Preview what was loaded (synthetic) or picked (files); revoke the previous URLs.
+  useEffect(() => {
+    let live = true;
+    let made: Tile[] = [];
+    const show = (t: Tile[]) => (live ? setTiles((made = t)) : t.forEach((x) => URL.revokeObjectURL(x.url)));
+    if (data.kind === 'files' && data.files.length) void filesPreview(data.files).then(show, () => show([]));
+    else if (data.kind === 'synthetic' && data.status === 'ready') show(syntheticPreview(data.syntheticCount, data.syntheticSeed));
+    else show([]);
+    return () => {
+      live = false;
+      made.forEach((x) => URL.revokeObjectURL(x.url));
+    };
+  }, [data.kind, data.files, data.status, data.syntheticCount, data.syntheticSeed]);
+
+  const addFiles = (list: FileList | File[] | null) => {
+    const files = [...(list ?? [])];
+    if (files.length) setData({ kind: 'files', files });
+  };
+  const onDrop = (ev: React.DragEvent) => {
+    ev.preventDefault();
+    setDragging(false);
+    addFiles(ev.dataTransfer.files);
+  };
+  const s = data.summary;
+  return (
+    <section data-testid="screen-data" className="screen">
+      <h2>Data</h2>
+      {!modelReady && <p className="muted">Load a model first (Model tab): features are computed with its vision encoder.</p>}
+      <div className="row">
+        <button className="primary" data-testid="use-synthetic" disabled={!modelReady || loading}
+          onClick={() => { setData({ kind: 'synthetic' }); void loadData(); }}>
+          Use synthetic scenes
+        </button>
+        <label>count <input type="number" min={2} data-testid="synthetic-count" value={data.syntheticCount}
+          onChange={(e) => setData({ syntheticCount: Number(e.target.value) })} /></label>
+        <label>seed <input type="number" min={0} value={data.syntheticSeed}
+          onChange={(e) => setData({ syntheticSeed: Number(e.target.value) })} /></label>
+      </div>
+      <div
+        data-testid="data-dropzone" className={`dropzone${dragging ? ' over' : ''}`}
+        onDragOver={(e) => { e.preventDefault(); setDragging(true); }} onDragLeave={() => setDragging(false)} onDrop={onDrop}
+      >
+        <p>Drop a captions file (.jsonl / .csv / COCO .json) and its images here, or pick them:</p>
+        <input type="file" multiple data-testid="data-files" onChange={(e) => addFiles(e.target.files)} />
+        <label> folder: <input type="file" data-testid="data-folder"
+          // @ts-expect-error webkitdirectory is a non-standard attribute React passes through
+          webkitdirectory="" multiple onChange={(e) => addFiles(e.target.files)} /></label>
+        {data.kind === 'files' && data.files.length > 0 && (
+          <p>
+            {data.files.length} file(s) chosen.{' '}
+            <button data-testid="load-files" disabled={!modelReady || loading} onClick={() => void loadData()}>Load these files</button>
+          </p>
+        )}
+      </div>
+      {loading && (
+        <div className="progress-row">
+          <progress data-testid="data-progress" max={data.progress?.total || 1} value={data.progress?.done ?? 0} />
+          <span>{data.progress ? `vision features ${data.progress.done} / ${data.progress.total}` : 'reading files…'}</span>
+        </div>
+      )}
+      {data.status === 'error' && <p role="alert" className="error" data-testid="data-error">{data.error}</p>}
+      {s && (
+        <table className="kv" data-testid="data-summary">
+          <tbody>
+            <tr><th>Source</th><td>{s.file}</td></tr>
+            <tr><th>Images</th><td data-testid="count-images">{s.images}</td></tr>
+            <tr><th>Train / validation</th><td data-testid="count-split">{s.train} / {s.validation}</td></tr>
+            <tr><th>Feature cache</th><td data-testid="count-cache">{s.cacheHits} hits, {s.cacheMisses} computed</td></tr>
+          </tbody>
+        </table>
+      )}
+      {data.problems.length > 0 && (
+        <div className="problems" data-testid="problems">
+          <h3>Skipped ({data.problems.length})</h3>
+          <table>
+            <thead><tr><th>File</th><th>Where</th><th>Reason</th></tr></thead>
+            <tbody>
+              {data.problems.map((p, i) => (
+                <tr key={i} title={formatProblem(p)}>
+                  <td>{p.file}</td><td>{p.line !== undefined ? `line ${p.line}` : (p.path ?? '')}</td><td>{p.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {tiles.length > 0 && (
+        <div className="grid" data-testid="preview-grid">
+          {tiles.map((t) => (
+            <figure key={t.url}>
+              <img src={t.url} alt={t.caption} width={96} height={96} />
+              <figcaption title={t.name}>{t.caption}</figcaption>
+            </figure>
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}

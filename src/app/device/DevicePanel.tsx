@@ -11,7 +11,17 @@ export function DevicePanel() {
   }, [connect]);
 
   if (device.status === 'loading' || device.status === 'idle') return <p>Requesting a WebGPU device…</p>;
-  if (device.status === 'error') return <p role="alert" data-testid="device-error">{device.error}</p>;
+  if (device.status === 'error') {
+    const missing = typeof navigator !== 'undefined' && !('gpu' in navigator);
+    return (
+      <p role="alert" className="error" data-testid="device-error">
+        {missing
+          ? 'WebGPU is not available in this browser, so nothing can run here. Use a recent Chrome or Edge (113+) with hardware acceleration on, or Firefox/Safari with WebGPU enabled.'
+          : 'No usable WebGPU device: '}
+        {!missing && device.error}
+      </p>
+    );
+  }
   const caps = device.caps!;
   return (
     <section data-testid="device-panel">

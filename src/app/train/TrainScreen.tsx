@@ -1,1 +1,93 @@
-export function TrainScreen() { return <section data-testid="screen-train"><h2>Train</h2></section>; }
+// Train: configuration form, start/pause/resume/stop driven by train-state, live charts of
+// every loss term + lr / examples/s / GPU memory, validation metrics, checkpoints, adapters.
+import { useEffect } from 'react';
+import { fmtBytes, fmtSeconds } from '../format.ts';
+import { useStore } from '../store.ts';
+import { Adapter } from './Adapter.tsx';
+import { Checkpoints } from './Checkpoints.tsx';
+import { LossChart } from './LossChart.tsx';
+import { TrainForm } from './TrainForm.tsx';
+
+const LOSSES = ['loss', 'contrastive', 'nextToken'] as const;
+const LR = ['lr'] as const;
+const SPEED = ['examplesPerSec'] as const;
+const MEMORY = ['peakBytes'] as const;
+
+/** Last value of one series column without subscribing to the series (re-renders on step). */
+function useLast(col: 'lr' | 'examplesPerSec' | 'peakBytes' | 'loss') {
+  return useStore((s) => s.train.series[col].at(-1));
+}
+
+export function TrainScreen() {
+  const t = useStore((s) => s.train);
+  const ready = useStore((s) => s.model.status === 'ready' && s.data.status === 'ready');
+  const modelReady = useStore((s) => s.model.status === 'ready');
+  const { startTraining, pause, resume, stop, refreshRuns } = useStore.getState();
+  const lr = useLast('lr');
+  const eps = useLast('examplesPerSec');
+  const mem = useLast('peakBytes');
+  const loss = useLast('loss');
+  useEffect(() => {
+    if (modelReady) void refreshRuns();
+  }, [modelReady, refreshRuns]);
+
+  const running = t.state === 'running';
+  const paused = t.state === 'paused';
+  const active = running || paused;
+  return (
+    <section data-testid="screen-train" className="screen">
+      <h2>Train</h2>
+      {!ready && <p className="muted">Load a model and data first.</p>}
+      {!active && t.lastRunId && t.runs.some((r) => r.runId === t.lastRunId) && (
+        <p className="resume-offer">
+          <button data-testid="resume-last" disabled={!ready} onClick={() => void startTraining(t.lastRunId!)}>
+            Resume run {t.lastRunId}
+          </button>{' '}
+          <span className="muted">continues from its latest checkpoint with its own configuration</span>
+        </p>
+      )}
+      <TrainForm disabled={active} />
+      <div className="row controls">
+        <button className="primary" data-testid="start" disabled={!ready || active} onClick={() => void startTraining()}>Start</button>
+        <button data-testid="pause" disabled={!running} onClick={() => void pause()}>Pause</button>
+        <button data-testid="resume" disabled={!paused} onClick={() => void resume()}>Resume</button>
+        <button data-testid="stop" disabled={!active} onClick={() => void stop()}>Stop</button>
+        <span data-testid="train-state" className={`state state-${t.state}`}>{t.state}</span>
+        {t.runId && <span>run <code data-testid="run-id">{t.runId}</code></span>}
+        {t.resumedFrom !== null && <span data-testid="resumed-from">resumed from step {t.resumedFrom}</span>}
+      </div>
+      {t.error && (
+        <p role="alert" className="error" data-testid="train-error">
+          <strong>{t.error.name}</strong>: {t.error.message}
+        </p>
+      )}
+      {t.state === 'stopped' && t.message && <p className="muted" data-testid="train-message">Stopped: {t.message}</p>}
+      <table className="kv stats" data-testid="train-stats">
+        <tbody>
+          <tr><th>Step</th><td data-testid="step">{t.step} / {t.totalSteps || '—'}</td><th>Loss</th><td>{loss?.toFixed(4) ?? '—'}</td></tr>
+          <tr><th>Learning rate</th><td>{lr?.toExponential(2) ?? '—'}</td><th>Examples/s</th><td>{eps?.toFixed(2) ?? '—'}</td></tr>
+          <tr><th>ETA</th><td>{running ? fmtSeconds(t.etaSeconds) : '—'}</td><th>GPU memory (peak)</th><td>{mem !== undefined ? fmtBytes(mem) : '—'}</td></tr>
+        </tbody>
+      </table>
+      <div className="charts">
+        <LossChart title="Loss (total, contrastive, next-token)" columns={LOSSES} testId="chart-loss" />
+        <LossChart title="Learning rate" columns={LR} testId="chart-lr" />
+        <LossChart title="Examples / s" columns={SPEED} testId="chart-speed" />
+        <LossChart title="GPU memory (bytes)" columns={MEMORY} testId="chart-memory" />
+      </div>
+      <h3>Validation</h3>
+      {t.validation.length ? (
+        <table className="compact" data-testid="validation">
+          <thead><tr><th>Step</th><th>Metric</th><th>Value</th></tr></thead>
+          <tbody>
+            {t.validation.map((v, i) => <tr key={i}><td>{v.step}</td><td>{v.name}</td><td>{v.value.toFixed(4)}</td></tr>)}
+          </tbody>
+        </table>
+      ) : <p className="muted">No validation yet (every “Validate every” steps).</p>}
+      <h3>Adapter</h3>
+      <Adapter canExport={!!t.runId && !running} canImport={modelReady && !running} />
+      <h3>Checkpoints</h3>
+      <Checkpoints canResume={ready} />
+    </section>
+  );
+}
