@@ -41,6 +41,8 @@ for l in range(L):
         lora[f"L{l}.{m}.A"] = rn(R, i, scale=1 / math.sqrt(i)).requires_grad_()
         lora[f"L{l}.{m}.B"] = rn(o, R, scale=0.2).requires_grad_()   # non-zero so dA != 0
 extra = rn(2, H, scale=0.5).requires_grad_()                          # two soft-prompt vectors
+for v_ in W.values():
+    v_.requires_grad_()                                               # full-parameter grads too (pretraining)
 
 ids = torch.randint(0, V, (B, T))
 positions = torch.arange(T).repeat(B, 1)
@@ -70,11 +72,8 @@ def linear(x, l, m):
     y = x @ W[f"L{l}.{m}"].T
     return y + (x @ lora[f"L{l}.{m}.A"].T) @ lora[f"L{l}.{m}.B"].T * (ALPHA / R)
 
-h = W["embed"][ids].clone()
-for b in range(B):
-    for t in range(T):
-        if src_index[b, t] >= 0:
-            h[b, t] = extra[src_index[b, t]]
+use_src = (src_index >= 0)[..., None]
+h = torch.where(use_src, extra[src_index.clamp(min=0)], W["embed"][ids])
 causal = torch.tril(torch.ones(T, T, dtype=torch.bool))
 allowed = causal[None, None] & key_mask[:, None, None, :].bool()     # [B,1,T,T]
 for l in range(L):
@@ -108,6 +107,7 @@ put("in.src_index", src_index.view(-1)); put("in.labels", labels.view(-1)); put(
 put("out.ce_loss", ce.view(1)); put("out.normed", normed.view(B * T, H))
 for k_, v_ in lora.items(): put(f"grad.lora.{k_}", v_.grad)
 put("grad.extra", extra.grad)
+for k_, v_ in W.items(): put(f"grad.w.{k_}", v_.grad)
 
 meta = {"format": "discern-golden-decoder", "version": "1", "torch": torch.__version__,
         "dims": json.dumps({"hidden": H, "intermediate": I, "layers": L, "heads": HQ, "kvHeads": HKV,

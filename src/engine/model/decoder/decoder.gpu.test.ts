@@ -36,4 +36,14 @@ describe('decoder (WGSL kernels) vs PyTorch golden', () => {
     expect(peaks.recompute).toBeGreaterThan(0);
     expect(peaks.recompute).toBeLessThan(peaks.keep);
   });
+
+  test('full-parameter mode: every base-weight gradient matches PyTorch (pretraining path)', async () => {
+    const g = await loadGolden(new Uint8Array(await (await fetch(fixtureUrl)).arrayBuffer()));
+    const ctx = gpu();
+    const ops = new GpuOps(ctx);
+    const run = await runGolden(ops, g, (h, label) => ctx.upload(h.data, h.shape, label), 'recompute', true);
+    ops.releaseInputs();
+    expect(run.baseGrads!.size).toBe(3 + 2 * 9);
+    for (const [name, grad] of run.baseGrads!) expectClose(grad, g.expect.baseGrads.get(name)!, `grad w.${name}`, { atol: 1e-4, rtol: 2e-3 });
+  });
 });

@@ -24,4 +24,12 @@ describe('decoder (CPU references) vs PyTorch golden', () => {
     // the fixture is not trivial: gradients are far from zero
     expect(Math.max(...[...want.values()].map((a) => Math.max(...a.map(Math.abs))))).toBeGreaterThan(1e-2);
   });
+
+  test('full-parameter mode: every base-weight gradient (embedding, norms, linears, lm head)', async () => {
+    const g = await loadGolden(new Uint8Array(readFileSync(fixture)));
+    const run = await runGolden(new CpuOps(), g, (h) => cpuTensor(h.data, h.shape), 'keep', true);
+    expect(run.baseGrads!.size).toBe(g.expect.baseGrads.size);
+    expect(g.expect.baseGrads.size).toBe(3 + 2 * 9);
+    for (const [name, grad] of run.baseGrads!) expectClose(grad, g.expect.baseGrads.get(name)!, `grad w.${name}`, { atol: 1e-5, rtol: 1e-3 });
+  });
 });

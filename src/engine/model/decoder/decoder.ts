@@ -134,7 +134,13 @@ export class Decoder<T> {
    */
   backward(
     st: ForwardState<T>,
-    grads: { adapters: Adapters<T> | null; dExtra: T | null },
+    grads: {
+      adapters: Adapters<T> | null;
+      dExtra: T | null;
+      /** Full-parameter training (pretraining): gradients of the base weights, same record
+       * shape as the weights (for tied embeddings, lmHead is the same tensor as embed). */
+      base?: DecoderWeights<T> | null;
+    },
     dLoss: number,
     dNormed: T | null,
   ): void {
@@ -145,16 +151,17 @@ export class Decoder<T> {
     const scale = this.scale();
     const dn = ops.zeros([N, H], 'dNormed');
     if (dNormed) ops.accumulate(dn, dNormed);
-    if (st.loss && b.labels && dLoss !== 0) ops.crossEntropyBackward(dn, null, dLoss, st.normed, this.w.lmHead, b.labels, st.lseCE!);
+    const base = grads.base ?? null;
+    if (st.loss && b.labels && dLoss !== 0) ops.crossEntropyBackward(dn, base?.lmHead ?? null, dLoss, st.normed, this.w.lmHead, b.labels, st.lseCE!);
     const dh = ops.zeros([N, H], 'dh'); // the residual stream gradient, shared by all layers
-    ops.rmsNormBackward(dh, null, dn, st.hOut, this.w.finalNorm, st.rstdF);
+    ops.rmsNormBackward(dh, base?.finalNorm ?? null, dn, st.hOut, this.w.finalNorm, st.rstdF);
     ops.free(dn);
 
     const linBack = (l: number, m: LoraModule, dx: T, dy: T, x: T, u: T | undefined) => {
       const pair = this.adapters?.layers[l]?.[m];
       const gp = grads.adapters?.layers[l]?.[m];
       ops.linearBackward(
-        { dx, dA: gp?.A ?? null, dB: gp?.B ?? null, dW: null },
+        { dx, dA: gp?.A ?? null, dB: gp?.B ?? null, dW: base?.layers[l][m] ?? null },
         dy, x, u ?? null, this.w.layers[l][m], pair?.A ?? null, pair?.B ?? null, scale,
       );
     };
@@ -174,7 +181,7 @@ export class Decoder<T> {
       const dm = ops.zeros([N, H], 'dm');
       linBack(l, 'gate', dm, dg, A.m, A.lora.gate);
       linBack(l, 'up', dm, du, A.m, A.lora.up);
-      ops.rmsNormBackward(dh, null, dm, A.hMid, L.postNorm, A.rstd2);
+      ops.rmsNormBackward(dh, base?.layers[l].postNorm ?? null, dm, A.hMid, L.postNorm, A.rstd2);
       ops.free(ds, dg, du, dm);
       // attention branch: hMid = hIn + o_proj(attn(rope(q(a)), rope(k(a)), v(a)))
       const dO = ops.zeros([N, q], 'dO');
@@ -189,11 +196,11 @@ export class Decoder<T> {
       linBack(l, 'q', da, dq, A.a, A.lora.q);
       linBack(l, 'k', da, dk, A.a, A.lora.k);
       linBack(l, 'v', da, dv, A.a, A.lora.v);
-      ops.rmsNormBackward(dh, null, da, A.hIn, L.inputNorm, A.rstd1);
+      ops.rmsNormBackward(dh, base?.layers[l].inputNorm ?? null, da, A.hIn, L.inputNorm, A.rstd1);
       ops.free(dO, dq, dk, dv, da);
       if (recomputed) this.releaseLayer({ ...recomputed.acts, hIn: null as unknown as T }); // hIn stays owned by st
     }
-    ops.embedBackward(null, grads.dExtra, dh, b.ids, b.srcIndex);
+    ops.embedBackward(base?.embed ?? null, grads.dExtra, dh, b.ids, b.srcIndex);
     ops.free(dh);
   }
 

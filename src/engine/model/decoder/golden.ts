@@ -16,7 +16,7 @@ export interface Golden {
   extra: HostTensor; // soft-prompt rows [2,H]
   batch: DecoderBatch;
   upstream: HostTensor; // dLoss/dNormed [N,H]
-  expect: { ceLoss: number; normed: HostTensor; adapterGrads: Adapters<HostTensor>; dExtra: HostTensor };
+  expect: { ceLoss: number; normed: HostTensor; adapterGrads: Adapters<HostTensor>; dExtra: HostTensor; baseGrads: Map<string, Float32Array> };
 }
 
 export const GOLDEN_FORMAT = 'discern-golden-decoder';
@@ -69,6 +69,7 @@ export async function loadGolden(bytes: Uint8Array): Promise<Golden> {
       normed: await t('out.normed'),
       adapterGrads: await adapters('grad.lora.'),
       dExtra: await t('grad.extra'),
+      baseGrads: new Map(await Promise.all(f.names().filter((n) => n.startsWith('grad.w.')).map(async (n) => [n.slice(7), await f.readF32(n)] as [string, Float32Array]))),
     },
   };
 }

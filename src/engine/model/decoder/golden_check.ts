@@ -11,10 +11,13 @@ export interface GoldenRun {
   normed: Float32Array;
   adapterGrads: Map<string, Float32Array>; // "L0.q.A" → gradient
   dExtra: Float32Array;
+  /** Full-parameter mode only: base-weight gradients keyed like the fixture ("L0.q", "embed", …). */
+  baseGrads: Map<string, Float32Array> | null;
 }
 
 export async function runGolden<T>(
   ops: Ops<T>, g: Golden, upload: (h: HostTensor, label: string) => T, activations: 'keep' | 'recompute' = 'keep',
+  fullParams = false,
 ): Promise<GoldenRun> {
   const up = (h: HostTensor, label: string) => upload(h, label);
   const weights: DecoderWeights<T> = {
@@ -39,9 +42,25 @@ export async function runGolden<T>(
   const dExtra = ops.zeros(g.extra.shape, 'dExtra');
   const upstream = up(g.upstream, 'upstream');
 
+  const zerosOf = (t: HostTensor, label: string) => ops.zeros(t.shape, label);
+  const base: DecoderWeights<T> | null = fullParams
+    ? {
+        embed: zerosOf(g.weights.embed, 'dEmbed'), finalNorm: zerosOf(g.weights.finalNorm, 'dFinalNorm'),
+        lmHead: zerosOf(g.weights.lmHead, 'dLmHead'),
+        layers: g.weights.layers.map((L, l) => Object.fromEntries(Object.entries(L).map(([k, v]) => [k, zerosOf(v, `dL${l}.${k}`)])) as unknown as DecoderWeights<T>['layers'][number]),
+      }
+    : null;
   const dec = new Decoder(ops, g.dims, weights, adapters);
   const st = dec.forward(g.batch, extra, { activations });
-  dec.backward(st, { adapters: grads, dExtra }, 1, upstream);
+  dec.backward(st, { adapters: grads, dExtra, base }, 1, upstream);
+  let baseGrads: Map<string, Float32Array> | null = null;
+  if (base) {
+    baseGrads = new Map([['embed', await ops.read(base.embed)], ['final_norm', await ops.read(base.finalNorm)], ['lm_head', await ops.read(base.lmHead)]]);
+    const names: Record<string, string> = { inputNorm: 'input_norm', postNorm: 'post_norm' };
+    for (let l = 0; l < base.layers.length; l++) {
+      for (const [k, t] of Object.entries(base.layers[l])) baseGrads.set(`L${l}.${names[k] ?? k}`, await ops.read(t as T));
+    }
+  }
 
   const adapterGrads = new Map<string, Float32Array>();
   for (let l = 0; l < grads.layers.length; l++) {
@@ -55,6 +74,7 @@ export async function runGolden<T>(
     normed: await ops.read(st.normed),
     adapterGrads,
     dExtra: await ops.read(dExtra),
+    baseGrads,
   };
   dec.release(st);
   return run;
