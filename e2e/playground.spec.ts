@@ -1,0 +1,110 @@
+// The playground end to end on SwiftShader WebGPU: bundled model → synthetic data → a short
+// run (batch 4, checkpoint every step) with live charts → reload → resume the run from its
+// saved step → export the adapter (3 PEFT files); bad files → the problems report names them;
+// a refused configuration → reasons next to the fields and no run started.
+import { expect, test } from '@playwright/test';
+import { dropFiles, loadBundledModel, screenshot, state, tab, waitState } from './helpers.ts';
+
+const FIXTURES = 'e2e/fixtures/data';
+
+async function loadSynthetic(page: import('@playwright/test').Page, count: number) {
+  await tab(page, 'data');
+  await page.getByTestId('synthetic-count').fill(String(count));
+  await page.getByTestId('use-synthetic').click();
+  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
+  expect(await state(page, (s) => s.data.error ?? null)).toBeNull();
+}
+
+async function fill(page: import('@playwright/test').Page, values: Record<string, string>) {
+  for (const [k, v] of Object.entries(values)) await page.getByTestId(`field-${k}`).fill(v);
+}
+
+test('train a few steps, reload, resume from the saved step, export the adapter', async ({ page }) => {
+  await page.goto('/');
+  await loadBundledModel(page);
+  await expect(page.getByTestId('model-info')).toContainText('Tokens per image');
+  await expect(page.getByTestId('device-summary')).toBeVisible();
+  await screenshot(page, 'model');
+
+  await loadSynthetic(page, 8);
+  await expect(page.getByTestId('count-split')).toHaveText('8 / 4');
+  await expect(page.getByTestId('preview-grid').locator('img')).toHaveCount(8);
+  await screenshot(page, 'data');
+
+  await tab(page, 'train');
+  await fill(page, { steps: '5', batchSize: '4', chunkSize: '4', warmupSteps: '0', checkpointEvery: '1', validateEvery: '2', 'lora.rank': '4', 'lora.alpha': '8' });
+  await page.getByTestId('start').click();
+  await waitState(page, (s) => s.train.series.step.length >= 2 || s.train.state === 'error', 150_000);
+  await page.getByTestId('stop').click();
+  await waitState(page, (s) => s.train.state === 'stopped' || s.train.state === 'error');
+  expect(await state(page, (s) => s.train.error ?? null)).toBeNull();
+  const runId = (await state(page, (s) => s.train.runId))!;
+  const stoppedAt = await state(page, (s) => s.train.step);
+  expect(stoppedAt).toBeGreaterThanOrEqual(2);
+  // Every step is plotted; the chart element reports its point count.
+  await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', String(stoppedAt));
+  expect(await state(page, (s) => s.train.series.loss.every(Number.isFinite))).toBe(true);
+  await expect(page.getByTestId(`run-${runId}`)).toContainText(String(stoppedAt));
+  await screenshot(page, 'train');
+
+  // Reload: the UI choices survive (synthetic count, form), the run is offered for resume.
+  await page.reload();
+  await loadBundledModel(page);
+  await tab(page, 'data');
+  await expect(page.getByTestId('synthetic-count')).toHaveValue('8');
+  await page.getByTestId('use-synthetic').click();
+  await waitState(page, (s) => s.data.status === 'ready');
+  await expect(page.getByTestId('count-cache')).toContainText('12 hits'); // features from IndexedDB
+  await tab(page, 'train');
+  await expect(page.getByTestId('field-steps')).toHaveValue('5');
+  const resume = page.getByTestId('resume-last');
+  await expect(resume).toHaveText(`Resume run ${runId}`);
+  await resume.click();
+  await waitState(page, (s) => s.train.series.step.length >= 1 || s.train.state === 'error', 150_000);
+  expect(await state(page, (s) => s.train.resumedFrom)).toBe(stoppedAt);
+  expect(await state(page, (s) => s.train.series.step[0])).toBe(stoppedAt + 1);
+  await waitState(page, (s) => s.train.state === 'stopped' || s.train.state === 'error', 150_000);
+  expect(await state(page, (s) => [s.train.state, s.train.step, s.train.message])).toEqual(['stopped', 5, expect.stringMatching(/complete/i)]);
+  await expect(page.getByTestId('validation')).toBeVisible();
+
+  // Export: three downloads with the PEFT names.
+  const downloads: string[] = [];
+  page.on('download', (d) => downloads.push(d.suggestedFilename()));
+  await page.getByTestId('export-adapter').click();
+  await expect(page.getByTestId('export-note')).toContainText('adapter_config.json');
+  await expect.poll(() => downloads.length).toBe(3);
+  expect(downloads.sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'soft_prompts.safetensors']);
+  await screenshot(page, 'train-resumed');
+
+  await tab(page, 'storage');
+  await expect(page.getByTestId('storage-runs')).toContainText(runId);
+  await expect(page.getByTestId('feature-count')).toHaveText('12');
+  await screenshot(page, 'storage');
+});
+
+test('dropped bad files are reported; a refused configuration starts no run', async ({ page }) => {
+  await page.goto('/');
+  await loadBundledModel(page);
+  await tab(page, 'data');
+  const images = ['red_cube.png', 'blue_ball.png', 'green_triangle.png', 'corrupt.png'].map((f) => `${FIXTURES}/images/${f}`);
+  await dropFiles(page, '[data-testid=data-dropzone]', [`${FIXTURES}/captions.jsonl`, ...images]);
+  await expect(page.getByTestId('data-dropzone')).toContainText('5 file(s) chosen');
+  await page.getByTestId('load-files').click();
+  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
+  const report = page.getByTestId('problems');
+  await expect(report).toContainText('captions.jsonl');
+  await expect(report).toContainText('corrupt.png');
+  await expect(report).toContainText('line 3'); // the truncated JSON row
+  await expect(report).toContainText('missing.png');
+  await screenshot(page, 'data-problems');
+
+  await loadSynthetic(page, 4);
+  await tab(page, 'train');
+  await fill(page, { batchSize: '1', lr: '-1' });
+  await page.getByTestId('start').click();
+  await expect(page.getByTestId('error-batchSize')).toContainText('in-batch negatives');
+  await expect(page.getByTestId('error-lr')).toContainText('> 0');
+  expect(await state(page, (s) => [s.train.state, s.train.runId])).toEqual(['idle', null]);
+  await expect(page.getByTestId('no-runs')).toBeVisible();
+  await screenshot(page, 'train-refused');
+});
