@@ -139,13 +139,7 @@ export class VladvaStep {
     const imageSeqs = (s: number, e: number, withCaptions: boolean) =>
       Array.from({ length: e - s }, (_, j) => imageTrainSequence(vlm, j, base, withCaptions ? b.longCaptions[s + j] : null, cfg.maxLongTokens));
     const textSeqs = (s: number, e: number) => b.shortCaptions.slice(s, e).map((t) => vlm.textSequence(t));
-    const extraFor = (s: number, e: number) => {
-      const f = ctx.empty([(e - s) * T, H], 'chunk.features');
-      ctx.copyRange(b.features, s * T * H, f, 0, (e - s) * T * H);
-      const x = vlm.buildExtra(f);
-      ctx.release(f);
-      return x;
-    };
+    const extraFor = (s: number, e: number) => vlm.buildExtra(b.features, s, e - s);
 
     // ---- 1. embed without activations
     const rawImg = ctx.empty([K, H], 'gc.rawImg');

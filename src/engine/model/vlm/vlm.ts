@@ -170,15 +170,17 @@ export class Vlm {
     return { ids: [...p.ids], src, summaryIndex: p.lastIndex };
   }
 
-  /** extra = [image SP; text SP; features]. features: [n·tokens, H] or null. */
-  buildExtra(features: GpuTensor | null): GpuTensor {
+  /** extra = [image SP; text SP; images [first, first+count) of features].
+   * features: [n, tokensPerImage, H] (or [n·tokens, H]) or null. */
+  buildExtra(features: GpuTensor | null, first = 0, count?: number): GpuTensor {
     const H = this.dims.hidden;
+    const perImage = this.tokensPerImage * H;
+    const n = features ? (count ?? features.size / perImage - first) : 0;
     const { image, text } = this.softPrompts;
-    const rows = image.shape[0] + text.shape[0] + (features ? features.size / H : 0);
-    const extra = this.ctx.empty([rows, H], 'extra');
+    const extra = this.ctx.empty([image.shape[0] + text.shape[0] + n * this.tokensPerImage, H], 'extra');
     this.ctx.copyRange(image, 0, extra, 0, image.size);
     this.ctx.copyRange(text, 0, extra, image.size, text.size);
-    if (features) this.ctx.copyRange(features, 0, extra, image.size + text.size, features.size);
+    if (features) this.ctx.copyRange(features, first * perImage, extra, image.size + text.size, n * perImage);
     return extra;
   }
 
