@@ -2,40 +2,13 @@
 // the session is written against this, and trainer_adapter.ts binds it to the real class.
 // Keeping the port here lets the session's tests name exactly what they rely on.
 import type { GpuContext } from '../gpu/context.ts';
-import type { GpuTensor } from '../gpu/tensor.ts';
 import type { LoraSettings } from '../model/vlm/adapters.ts';
 import type { Vlm } from '../model/vlm/vlm.ts';
 import type { KeyValueStore, TrainingCheckpoint } from '../train/checkpoint/index.ts';
 
-export interface StepReport {
-  step: number;
-  epoch: number;
-  loss: number;
-  contrastive: number;
-  nextToken: number;
-  lr: number;
-  gradNorm: number;
-  examplesPerSec: number;
-  peakBytes: number;
-  seconds: number;
-  /** Set when the trainer validated at this step (validateEvery). */
-  validation?: { name: string; value: number; higherIsBetter: boolean; details: Record<string, number> } | null;
-  /** Set when the trainer saved a checkpoint at this step (checkpointEvery / final step). */
-  checkpoint?: { step: number; bytes: number } | null;
-}
-
-export interface PortExample {
-  image: number;
-  short: string;
-  long: string | null;
-}
-
-export interface PortData {
-  /** [numImages, tokensPerImage, H] frozen vision features. */
-  features: GpuTensor;
-  train: PortExample[];
-  validation: PortExample[];
-}
+// The engine's own record types (type-only: the port stays a seam that tests can fake).
+export type { StepReport, TrainExample as PortExample, TrainData as PortData } from '../train/trainer/index.ts';
+import type { StepReport, TrainData as PortData } from '../train/trainer/index.ts';
 
 /** The subset of TrainConfig the host reads (the rest passes through untouched). */
 export interface PortConfig {
