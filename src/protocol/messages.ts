@@ -94,8 +94,19 @@ export interface Api {
   /** Deletes one kind: a run's checkpoints (all runs without runId) or the whole feature cache. */
   'storage-clear': { args: { kind: 'checkpoints'; runId?: string } | { kind: 'features' }; result: { removed: number; bytes: number } };
   'embed': {
-    args: { texts?: string[]; images?: NamedBlob[] };
+    /** base: bypass LoRA adapters and soft prompts (the base model), to compare with the tuned one. */
+    args: { texts?: string[]; images?: NamedBlob[]; base?: boolean };
     result: { dim: number; texts: ArrayBuffer | null; images: ArrayBuffer | null; imageNames: string[]; problems: Problem[]; cacheHits: number };
+  };
+  /**
+   * The summary token's attention over the image tokens, LAST decoder layer, mean over heads,
+   * restricted to the image-token positions and renormalised (src/engine/host/attention.ts).
+   * weights: Float32 [tokensPerImage], row-major over the grid×grid pixel-shuffled tokens;
+   * imageMass: Float32 [heads], the share of each head's attention that fell on the image.
+   */
+  'attention-map': {
+    args: { image: NamedBlob; base?: boolean };
+    result: { weights: ArrayBuffer; imageMass: ArrayBuffer; grid: number; layer: number; tokensPerImage: number };
   };
 }
 

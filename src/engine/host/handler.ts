@@ -12,6 +12,7 @@ import type { Vlm } from '../model/vlm/vlm.ts';
 import { idbKeyValueStore, listCheckpoints, listRuns, storageUsage, type KeyValueStore } from '../train/checkpoint/index.ts';
 import type { Api, EngineEvent, Reply, Request, RequestType, WireError } from '../../protocol/messages.ts';
 import { buildHostData, DataInputError, type HostData } from './data.ts';
+import { attentionRequest, withBase } from './probes.ts';
 import { embedRequest, loadAdapterInto } from './embed.ts';
 import { EventBatcher } from './events.ts';
 import { clearStorage, storageReport } from './storage.ts';
@@ -186,8 +187,15 @@ export class EngineHandler {
         const m = this.need(this.model, 'load-model', req.type);
         if (this.session?.state === 'running') throw new NotLoadedError('embed: a training run is using the GPU; pause it first');
         const vlm = this.session?.vlm ?? m.vlm;
-        const r = await embedRequest(vlm, req.args, (images) => this.imageFeatures(m, images));
+        const r = await withBase(vlm, req.args.base, () => embedRequest(vlm, req.args, (images) => this.imageFeatures(m, images)));
         return { result: r, transfer: [r.texts, r.images].filter((b): b is ArrayBuffer => !!b) };
+      }
+      case 'attention-map': {
+        const m = this.need(this.model, 'load-model', req.type);
+        if (this.session?.state === 'running') throw new NotLoadedError('attention-map: a training run is using the GPU; pause it first');
+        const vlm = this.session?.vlm ?? m.vlm;
+        const r = await withBase(vlm, req.args.base, () => attentionRequest(vlm, req.args.image, (images) => this.imageFeatures(m, images)));
+        return { result: r, transfer: [r.weights, r.imageMass] };
       }
     }
   }
