@@ -1,1 +1,106 @@
-export function RetrieveScreen() { return <section data-testid="screen-retrieve"><h2>Retrieve</h2></section>; }
+// Retrieve: a gallery of dropped (or synthetic) images embedded in the worker, a text query →
+// top-k images with cosine scores, a click on an image → captions (and similar images) ranked.
+// "Base model / tuned adapter" switches the embeddings (embed {base: true} bypasses LoRA and
+// soft prompts). State lives in gallery.ts.
+import { useState } from 'react';
+import { useStore } from '../store.ts';
+import { useGallery, type Mode } from './gallery.ts';
+import './retrieve.css';
+
+export function RetrieveScreen() {
+  const modelReady = useStore((s) => s.model.status === 'ready');
+  const training = useStore((s) => s.train.state === 'running');
+  const g = useGallery();
+  const [k, setK] = useState(5);
+  const [query, setQuery] = useState('');
+  const [newCaptions, setNewCaptions] = useState('');
+  const [dragging, setDragging] = useState(false);
+  const busy = g.status === 'embedding';
+  const blocked = !modelReady ? 'Load a model first (Model tab).' : training ? 'Pause the training run to use the GPU here.' : null;
+
+  return (
+    <section data-testid="screen-retrieve" className="screen retrieve">
+      <h2>Retrieve</h2>
+      {blocked && <p className="hint" data-testid="retrieve-blocked">{blocked}</p>}
+      <div className="row" role="radiogroup" aria-label="Embeddings">
+        {(['base', 'tuned'] as Mode[]).map((m) => (
+          <label key={m}>
+            <input type="radio" name="retrieve-mode" data-testid={`mode-${m}`} checked={g.mode === m} onChange={() => g.setMode(m)} />
+            {m === 'base' ? 'Base model' : 'Tuned adapter'}
+          </label>
+        ))}
+      </div>
+      <div
+        data-testid="gallery-dropzone" className={`dropzone${dragging ? ' over' : ''}`}
+        onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
+        onDragLeave={() => setDragging(false)}
+        onDrop={(e) => { e.preventDefault(); setDragging(false); void g.addFiles([...e.dataTransfer.files]); }}
+      >
+        Drop images here, or{' '}
+        <input type="file" accept="image/*" multiple data-testid="gallery-files" onChange={(e) => void g.addFiles([...(e.target.files ?? [])])} />
+        <button data-testid="add-synthetic" onClick={() => void g.addSynthetic(8)}>Add 8 synthetic test images</button>
+        <button data-testid="clear-gallery" onClick={() => g.clear()} disabled={busy}>Clear</button>
+      </div>
+      <div className="row">
+        <button className="primary" data-testid="embed-gallery" disabled={!!blocked || busy || !g.images.length} onClick={() => void g.embedGallery()}>
+          Embed gallery ({g.images.length} images)
+        </button>
+        <progress data-testid="embed-progress" max={g.progress.total || 1} value={g.progress.done} />
+        <span data-testid="embed-status">{g.status === 'embedding' ? `${g.progress.done} / ${g.progress.total}` : g.status}</span>
+      </div>
+      {g.error && <p role="alert" className="error" data-testid="retrieve-error">{g.error}</p>}
+      <div className="gallery" data-testid="gallery">
+        {g.images.map((im, i) => (
+          <figure key={i} data-testid="gallery-item" className={`${g.imageHits?.image === i ? 'selected' : ''} ${im.problem ? 'bad' : ''}`} title={im.problem ?? 'Click: rank captions and similar images'}>
+            <img src={im.url} alt={im.name} onClick={() => !blocked && void g.queryImage(i, k)} />
+            <figcaption>{im.name}</figcaption>
+          </figure>
+        ))}
+      </div>
+      <form className="row query" onSubmit={(e) => { e.preventDefault(); if (query.trim()) void g.queryText(query.trim(), k); }}>
+        <input type="text" data-testid="text-query" placeholder="a red cube left of a blue ball" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <label>top-k <input type="number" min={1} max={50} value={k} data-testid="top-k" onChange={(e) => setK(Math.max(1, Number(e.target.value) || 1))} style={{ width: 56 }} /></label>
+        <button type="submit" data-testid="search" disabled={!!blocked || busy}>Search</button>
+      </form>
+      {g.textHits && (
+        <>
+          <h3>Images for “{g.textHits.query}”</h3>
+          <div className="hits" data-testid="text-hits">
+            {g.textHits.hits.map((h, r) => (
+              <figure key={r} data-testid="text-hit" data-index={h.index}>
+                <img src={g.images[h.index].url} alt={g.images[h.index].name} />
+                <figcaption>#{r + 1} {g.images[h.index].name}<br /><span className="score" data-testid="hit-score">{h.score.toFixed(4)}</span></figcaption>
+              </figure>
+            ))}
+          </div>
+        </>
+      )}
+      {g.imageHits && (
+        <>
+          <h3>Captions for {g.images[g.imageHits.image].name}</h3>
+          {g.captions.length === 0 && <p className="hint">No candidate captions yet: add some below.</p>}
+          <ol className="captions" data-testid="caption-hits">
+            {g.imageHits.captions.map((h) => (
+              <li key={h.index}><span className="score">{h.score.toFixed(4)}</span> {g.captions[h.index]}</li>
+            ))}
+          </ol>
+          <h3>Similar images</h3>
+          <div className="hits" data-testid="image-hits">
+            {g.imageHits.images.map((h, r) => (
+              <figure key={r} data-testid="image-hit" data-index={h.index}>
+                <img src={g.images[h.index].url} alt={g.images[h.index].name} />
+                <figcaption>#{r + 1} {g.images[h.index].name}<br /><span className="score">{h.score.toFixed(4)}</span></figcaption>
+              </figure>
+            ))}
+          </div>
+        </>
+      )}
+      <details>
+        <summary>Candidate captions ({g.captions.length})</summary>
+        <textarea data-testid="new-captions" placeholder="one caption per line" value={newCaptions} onChange={(e) => setNewCaptions(e.target.value)} />
+        <button data-testid="add-captions" onClick={() => { g.addCaptions(newCaptions); setNewCaptions(''); }}>Add captions</button>
+        <ul>{g.captions.map((c, i) => <li key={i}>{c}</li>)}</ul>
+      </details>
+    </section>
+  );
+}
