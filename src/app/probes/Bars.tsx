@@ -1,0 +1,27 @@
+// Horizontal paired bars (base vs tuned) in plain CSS: one row per label, value in [0, 1].
+import type { Variant } from './probeRun.ts';
+
+export interface BarRow {
+  label: string;
+  values: Partial<Record<Variant, number>>;
+  /** Shown after the percentage, e.g. "(7/9)". */
+  note?: Partial<Record<Variant, string>>;
+}
+
+const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
+
+export function Bars({ rows, testId }: { rows: BarRow[]; testId: string }) {
+  return (
+    <div className="bars" data-testid={testId}>
+      {rows.map((r) => [
+        <div key={`${r.label}-l`} className="label">{r.label}</div>,
+        ...(['base', 'tuned'] as const).map((v) => (
+          <div key={`${r.label}-${v}`} className={`bar ${v}`} data-testid={`bar-${r.label}-${v}`} data-value={r.values[v] ?? ''} title={`${v}: ${pct(r.values[v])}`}>
+            <span style={{ width: `${Math.max(0, Math.min(1, r.values[v] ?? 0)) * 100}%` }} />
+            <em>{v} {pct(r.values[v])} {r.note?.[v] ?? ''}</em>
+          </div>
+        )),
+      ])}
+    </div>
+  );
+}
