@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { SUGARCREPE_CATEGORIES, type SugarCrepeCategory } from '../../engine/data/dataset.ts';
 import { dot } from '../../engine/eval/synthetic_eval.ts';
+import { variantOf } from '../retrieve/gallery.ts';
 import { useStore } from '../store.ts';
 import { Bars, type BarRow } from './Bars.tsx';
 import { Heatmap } from './Heatmap.tsx';
@@ -17,6 +18,8 @@ export function ProbesScreen() {
   const modelReady = useStore((s) => s.model.status === 'ready');
   const training = useStore((s) => s.train.state === 'running');
   const p = useProbes();
+  // Re-render on model/training changes so a stale result set is flagged.
+  const stale = useStore(() => p.stamp !== null && p.stamp !== variantOf('tuned'));
   const [category, setCategory] = useState<SugarCrepeCategory>('replace-obj');
   const [index, setIndex] = useState(0);
   const [attVariant, setAttVariant] = useState<Variant>('tuned');
@@ -55,6 +58,7 @@ export function ProbesScreen() {
         <progress data-testid="probes-progress" max={p.progress.total || 1} value={p.progress.done} />
         <span data-testid="probes-status">{p.status === 'running' ? p.progress.what : p.status}</span>
       </div>
+      {stale && <p className="hint" data-testid="probes-stale">The model or its adapters changed since these results were computed: run the probes again.</p>}
       {p.error && <p role="alert" className="error" data-testid="probes-error">{p.error}</p>}
       {Object.keys(p.results).length > 0 && (
         <>

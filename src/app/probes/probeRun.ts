@@ -7,6 +7,7 @@
 import { create } from 'zustand';
 import { planSyntheticEval, type EvalPlan, type EvalReport } from '../../engine/eval/synthetic_eval.ts';
 import { getEngine } from '../engine.ts';
+import { variantOf } from '../retrieve/gallery.ts';
 
 export type Variant = 'base' | 'tuned';
 
@@ -38,6 +39,8 @@ export interface ProbesState {
   progress: { done: number; total: number; what: string };
   error?: string;
   attention: AttentionResult | null;
+  /** variantOf('tuned') when the results were computed: differs once the model/adapters change. */
+  stamp: string | null;
   setSize(count: number, seed: number): void;
   run(): Promise<void>;
   attend(image: number, variant: Variant): Promise<void>;
@@ -92,7 +95,7 @@ export const useProbes = create<ProbesState>((set, get) => {
   }
 
   return {
-    count: 16, seed: 7, plan: null, urls: [], results: {}, status: 'idle', progress: { done: 0, total: 0, what: '' }, attention: null,
+    count: 16, seed: 7, plan: null, urls: [], results: {}, status: 'idle', progress: { done: 0, total: 0, what: '' }, attention: null, stamp: null,
 
     setSize(count, seed) {
       for (const u of get().urls) URL.revokeObjectURL(u);
@@ -104,7 +107,7 @@ export const useProbes = create<ProbesState>((set, get) => {
         const plan = ensurePlan();
         const total = 2 * (plan.images.length + plan.texts.length);
         let done = 0;
-        set({ status: 'running', error: undefined, results: {}, progress: { done, total, what: '' } });
+        set({ status: 'running', error: undefined, results: {}, attention: null, stamp: variantOf('tuned'), progress: { done, total, what: '' } });
         const tick = (n: number, what: string) => set({ progress: { done: (done += n), total, what } });
         const results: ProbesState['results'] = {};
         for (const v of ['base', 'tuned'] as const) {

@@ -4,7 +4,7 @@
 //   images      the gallery: dropped files or synthetic test scenes (PNG bytes + object URL)
 //   captions    candidate captions for image → text (synthetic captions + typed ones)
 //   cache       embeddings by `${variant}|img|${sha256}` and `${variant}|txt|${text}`, where
-//               variant = 'base' or 'tuned:<run>:<step>' (a new training step → new vectors)
+//               variant = variantOf(mode): model id + base, or run/step/imported adapter
 // Similarities are cosine (unit vectors from the worker) computed here: galleries are small.
 import { create } from 'zustand';
 import { syntheticFiles } from '../../engine/data/synthetic/files.ts';
@@ -60,11 +60,16 @@ async function toImage(name: string, bytes: ArrayBuffer, type = 'image/png'): Pr
   return { name, bytes, hash: await sha256(bytes), url: URL.createObjectURL(new Blob([bytes], { type })) };
 }
 
-/** The adapter state an embedding belongs to. */
+/**
+ * The model + adapter state an embedding belongs to: model id, then 'base' or the run, its
+ * step and the last adapter import (a new step or an imported adapter → new vectors).
+ */
 export function variantOf(mode: Mode): string {
-  if (mode === 'base') return 'base';
-  const t = useStore.getState().train;
-  return `tuned:${t.runId ?? t.lastRunId ?? 'init'}:${t.step}`;
+  const st = useStore.getState();
+  const model = st.model.info?.modelId ?? 'none';
+  if (mode === 'base') return `${model}|base`;
+  const t = st.train;
+  return `${model}|tuned:${t.runId ?? t.lastRunId ?? 'init'}:${t.step}:${t.adapterNote ?? ''}`;
 }
 
 const msg = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
