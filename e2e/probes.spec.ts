@@ -29,6 +29,9 @@ test('probes: bars, one item with similarities, attention heat map', async ({ pa
   await expect(wino).toHaveCount(6);
   for (const v of await wino.evaluateAll((els) => els.map((e) => Number((e as HTMLElement).dataset.value)))) expect(v >= 0 && v <= 1).toBe(true);
 
+  await expect(page.getByTestId('bars-retrieval').locator('.bar')).toHaveCount(8);
+  await expect(page.getByTestId('wino-pair')).toHaveCount(2);
+
   // One item: the positive cell is green exactly when its cosine beats the negative's.
   await expect(page.getByTestId('probe-item')).toBeVisible();
   for (const v of ['base', 'tuned']) {

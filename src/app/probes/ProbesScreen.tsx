@@ -9,6 +9,7 @@ import { variantOf } from '../retrieve/gallery.ts';
 import { useStore } from '../store.ts';
 import { Bars, type BarRow } from './Bars.tsx';
 import { Heatmap } from './Heatmap.tsx';
+import { WinoPairs } from './WinoPairs.tsx';
 import { useProbes, type Variant } from './probeRun.ts';
 import './probes.css';
 
@@ -46,6 +47,11 @@ export function ProbesScreen() {
     label: k, values: Object.fromEntries(VARIANTS.filter((v) => p.results[v]).map((v) => [v, p.results[v]!.report.winoground[k]])),
   }));
 
+  const retrievalRows: BarRow[] = (['textToImage', 'imageToText'] as const).flatMap((dir) => [1, 5].map((k) => ({
+    label: `${dir === 'textToImage' ? 'text→image' : 'image→text'} R@${k}`,
+    values: Object.fromEntries(VARIANTS.filter((v) => p.results[v]).map((v) => [v, p.results[v]!.report.retrieval[dir][k]])),
+  })));
+
   return (
     <section data-testid="screen-probes" className="screen probes">
       <h2>Probes</h2>
@@ -67,6 +73,8 @@ export function ProbesScreen() {
           <Bars rows={scRows} testId="bars-sugarcrepe" />
           <h3>Winoground ({p.results.base?.report.winoground.n ?? 0} pairs)</h3>
           <Bars rows={winoRows} testId="bars-winoground" />
+          <h3>Retrieval on the test pairs ({p.plan?.n ?? 0} images and captions)</h3>
+          <Bars rows={retrievalRows} testId="bars-retrieval" />
         </>
       )}
       {ready && p.plan && item && (
@@ -111,6 +119,8 @@ export function ProbesScreen() {
               </tbody>
             </table>
           </div>
+          <h3>Winoground pairs</h3>
+          <WinoPairs plan={p.plan} urls={p.urls} results={p.results} />
         </>
       )}
     </section>
