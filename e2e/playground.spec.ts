@@ -57,14 +57,18 @@ test('train a few steps, reload, resume from the saved step, export the adapter'
   await expect(page.getByTestId('count-cache')).toContainText('12 hits'); // features from IndexedDB
   await tab(page, 'train');
   await expect(page.getByTestId('field-steps')).toHaveValue('5');
+  // The run's per-step history came back with the page (charts show it before resuming).
+  await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', String(stoppedAt));
   const resume = page.getByTestId('resume-last');
   await expect(resume).toHaveText(`Resume run ${runId}`);
   await resume.click();
-  await waitState(page, (s) => s.train.series.step.length >= 1 || s.train.state === 'error', 150_000);
+  await waitState(page, (s) => s.train.resumedFrom !== null || s.train.state === 'error');
   expect(await state(page, (s) => s.train.resumedFrom)).toBe(stoppedAt);
-  expect(await state(page, (s) => s.train.series.step[0])).toBe(stoppedAt + 1);
   await waitState(page, (s) => s.train.state === 'stopped' || s.train.state === 'error', 150_000);
   expect(await state(page, (s) => [s.train.state, s.train.step, s.train.message])).toEqual(['stopped', 5, expect.stringMatching(/complete/i)]);
+  // Whole history, each step once: 1…stoppedAt from before the reload, then stoppedAt+1…5.
+  expect(await state(page, (s) => s.train.series.step)).toEqual([1, 2, 3, 4, 5]);
+  await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', '5');
   await expect(page.getByTestId('validation')).toBeVisible();
 
   // Export: three downloads with the PEFT names.

@@ -5,7 +5,7 @@ import { create } from 'zustand';
 import type { EngineEvent, NamedBlob, TrainMetricsEvent } from '../protocol/messages.ts';
 import { getEngine, setEngineEventSink } from './engine.ts';
 import { EngineError } from './engineClient.ts';
-import { loadPersisted, savePersisted } from './slices/persist.ts';
+import { loadHistory, loadPersisted, saveHistory, savePersisted } from './slices/persist.ts';
 import { defaultForm, fieldErrors, formToConfig, ALL_MODULES } from './slices/trainForm.ts';
 import { emptySeries, type DataSlice, type DeviceSlice, type ModelSlice, type Series, type StorageSlice, type TrainSlice } from './slices/types.ts';
 
@@ -40,6 +40,20 @@ export interface State {
 
 const msg = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 const p = loadPersisted();
+const history = loadHistory();
+const historySeries = (): Series => {
+  const e = emptySeries();
+  if (!history) return e;
+  for (const k of Object.keys(e) as (keyof Series)[]) if (Array.isArray(history.series[k]) && history.series[k].length === history.series.step.length) e[k] = history.series[k];
+  return e.loss.length === e.step.length ? e : emptySeries();
+};
+
+/** Keeps only entries at or before `step` (a resumed run continues from there). */
+function upTo(s: Series, step: number): Series {
+  const n = s.step.findIndex((x) => x > step);
+  if (n < 0) return s;
+  return Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.slice(0, n)])) as unknown as Series;
+}
 
 function appendMetrics(s: Series, ms: TrainMetricsEvent[]): Series {
   // A resumed run restarts at resumedFrom + 1: drop history at or after the first new step.
@@ -90,7 +104,7 @@ export const useStore = create<State>((set, get) => {
     train: {
       form: { ...defaultForm(), ...p.form }, modules: p.modules ?? [...ALL_MODULES], learnTemperature: p.learnTemperature ?? false,
       fieldErrors: {}, state: 'idle', runId: null, lastRunId: p.lastRunId ?? null, resumedFrom: null, step: 0, totalSteps: 0, etaSeconds: 0,
-      series: emptySeries(), validation: [], runs: [],
+      series: historySeries(), validation: history?.validation ?? [], runs: [],
     },
     storage: { status: 'idle' },
 
@@ -155,10 +169,19 @@ export const useStore = create<State>((set, get) => {
         }
         config = r.config as unknown as Record<string, unknown>;
       }
-      patch('train', { fieldErrors: {}, error: undefined, message: undefined, validation: resumeRunId ? t.validation : [], series: resumeRunId ? t.series : emptySeries() });
+      // A resume keeps the history of the same run (this tab's or the reloaded one's).
+      const own = resumeRunId && (t.runId ?? history?.runId) === resumeRunId;
+      patch('train', { fieldErrors: {}, error: undefined, message: undefined, validation: own ? t.validation : [], series: own ? t.series : emptySeries() });
       try {
         const r = await engine().request('train-start', { config, runId: resumeRunId });
-        patch('train', { runId: r.runId, lastRunId: r.runId, resumedFrom: r.resumedFrom, step: r.resumedFrom ?? 0 });
+        // The reply comes before the run's first step: drop history past the resume point
+        // (a stop after the last checkpoint leaves steps the run will redo).
+        const from = r.resumedFrom ?? 0;
+        const cur = get().train;
+        patch('train', {
+          runId: r.runId, lastRunId: r.runId, resumedFrom: r.resumedFrom, step: from,
+          series: upTo(cur.series, from), validation: cur.validation.filter((v) => v.step <= from),
+        });
         return true;
       } catch (e) {
         const fields = e instanceof EngineError ? e.wire?.fields : undefined;
@@ -217,6 +240,14 @@ export const useStore = create<State>((set, get) => {
       await get().refreshRuns();
     },
   };
+});
+
+// Persist the latest run's per-step history (for the charts after a reload).
+useStore.subscribe((s, prev) => {
+  const t = s.train;
+  if (t.runId && (t.series !== prev.train.series || t.validation !== prev.train.validation)) {
+    saveHistory({ runId: t.runId, series: t.series as unknown as Record<string, number[]>, validation: t.validation });
+  }
 });
 
 // Persist the UI choices (not files, not results).

@@ -39,6 +39,8 @@ export function DataScreen() {
     addFiles(ev.dataTransfer.files);
   };
   const s = data.summary;
+  // Tiles whose image the engine could not use (matched by basename; problems name files).
+  const skipped = new Set(data.problems.map((p) => p.file.slice(p.file.lastIndexOf('/') + 1)));
   return (
     <section data-testid="screen-data" className="screen">
       <h2>Data</h2>
@@ -104,7 +106,7 @@ export function DataScreen() {
       {tiles.length > 0 && (
         <div className="grid" data-testid="preview-grid">
           {tiles.map((t) => (
-            <figure key={t.url}>
+            <figure key={t.url} className={skipped.has(t.name.slice(t.name.lastIndexOf('/') + 1)) ? 'skipped' : ''}>
               <img src={t.url} alt={t.caption} width={96} height={96} />
               <figcaption title={t.name}>{t.caption}</figcaption>
             </figure>

@@ -33,3 +33,32 @@ export function savePersisted(v: PersistedUi): void {
     /* storage full or disabled: choices just do not persist */
   }
 }
+
+/**
+ * Per-step history of the latest run (localStorage "discern.history"), so the charts show the
+ * whole history after a reload + resume. Checkpoints keep only the last loss per entry.
+ */
+export interface RunHistory {
+  runId: string;
+  series: Record<string, number[]>;
+  validation: { step: number; name: string; value: number }[];
+}
+
+const HISTORY = 'discern.history';
+
+export function loadHistory(): RunHistory | null {
+  try {
+    const v = JSON.parse(globalThis.localStorage?.getItem(HISTORY) ?? 'null') as RunHistory | null;
+    return v && typeof v.runId === 'string' && v.series && Array.isArray(v.series.step) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveHistory(h: RunHistory): void {
+  try {
+    globalThis.localStorage?.setItem(HISTORY, JSON.stringify(h));
+  } catch {
+    /* full: the live charts still work, only the reload history is lost */
+  }
+}

@@ -73,7 +73,7 @@ export function TrainScreen() {
         <LossChart title="Loss (total, contrastive, next-token)" columns={LOSSES} testId="chart-loss" />
         <LossChart title="Learning rate" columns={LR} testId="chart-lr" />
         <LossChart title="Examples / s" columns={SPEED} testId="chart-speed" />
-        <LossChart title="GPU memory (bytes)" columns={MEMORY} testId="chart-memory" />
+        <LossChart title="GPU memory (peak)" columns={MEMORY} testId="chart-memory" unit="bytes" />
       </div>
       <h3>Validation</h3>
       {t.validation.length ? (
