@@ -2,7 +2,10 @@
 // run (batch 4, checkpoint every step) with live charts → reload → resume the run from its
 // saved step → export the adapter (3 PEFT files); bad files → the problems report names them;
 // a refused configuration → reasons next to the fields and no run started.
-import { expect, test } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Download } from '@playwright/test';
 import { dropFiles, loadBundledModel, screenshot, state, tab, waitState } from './helpers.ts';
 
 const FIXTURES = 'e2e/fixtures/data';
@@ -72,18 +75,30 @@ test('train a few steps, reload, resume from the saved step, export the adapter'
   await expect(page.getByTestId('validation')).toBeVisible();
 
   // Export: three downloads with the PEFT names.
-  const downloads: string[] = [];
-  page.on('download', (d) => downloads.push(d.suggestedFilename()));
+  const downloads: Download[] = [];
+  page.on('download', (d) => downloads.push(d));
   await page.getByTestId('export-adapter').click();
   await expect(page.getByTestId('export-note')).toContainText('adapter_config.json');
   await expect.poll(() => downloads.length).toBe(3);
-  expect(downloads.sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'soft_prompts.safetensors']);
+  expect(downloads.map((d) => d.suggestedFilename()).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'soft_prompts.safetensors']);
+  // The downloaded files import back (load-adapter parses the PEFT config + safetensors).
+  const dir = mkdtempSync(join(tmpdir(), 'discern-adapter-'));
+  const paths = await Promise.all(downloads.map(async (d) => {
+    const p = join(dir, d.suggestedFilename());
+    await d.saveAs(p);
+    return p;
+  }));
+  await page.getByTestId('import-adapter').setInputFiles(paths);
+  await expect(page.getByTestId('import-note')).toContainText('rank 4');
   await screenshot(page, 'train-resumed');
 
   await tab(page, 'storage');
   await expect(page.getByTestId('storage-runs')).toContainText(runId);
   await expect(page.getByTestId('feature-count')).toHaveText('12');
   await screenshot(page, 'storage');
+  await page.getByTestId('clear-features').click();
+  await expect(page.getByTestId('feature-count')).toHaveText('0');
+  await expect(page.getByTestId('storage-note')).toContainText('Cleared 12 cached feature rows');
 });
 
 test('dropped bad files are reported; a refused configuration starts no run', async ({ page }) => {
