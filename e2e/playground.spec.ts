@@ -99,6 +99,11 @@ test('train a few steps, reload, resume from the saved step, export the adapter'
   await page.getByTestId('clear-features').click();
   await expect(page.getByTestId('feature-count')).toHaveText('0');
   await expect(page.getByTestId('storage-note')).toContainText('Cleared 12 cached feature rows');
+  await page.getByTestId(`delete-run-${runId}`).click();
+  await expect(page.getByTestId('storage-note')).toContainText(/Cleared \d+ checkpoints/);
+  await expect(page.getByTestId('storage-runs')).not.toContainText(runId);
+  await tab(page, 'train');
+  await expect(page.getByTestId('no-runs')).toBeVisible();
 });
 
 test('dropped bad files are reported; a refused configuration starts no run', async ({ page }) => {

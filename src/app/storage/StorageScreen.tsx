@@ -34,7 +34,7 @@ export function StorageScreen() {
               {c.runs.map((r) => (
                 <tr key={r.runId}>
                   <td><code>{r.runId}</code></td><td>{r.count}</td><td>{fmtBytes(r.bytes)}</td><td>{r.latest ?? '—'}</td><td>{r.best ?? '—'}</td>
-                  <td><button disabled={r.runId === busyRun} onClick={() => void clearStorage('checkpoints', r.runId)}>Delete</button></td>
+                  <td><button data-testid={`delete-run-${r.runId}`} disabled={r.runId === busyRun} onClick={() => void clearStorage('checkpoints', r.runId)}>Delete</button></td>
                 </tr>
               ))}
             </tbody>
