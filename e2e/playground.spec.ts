@@ -37,6 +37,11 @@ test('train a few steps, reload, resume from the saved step, export the adapter'
   await tab(page, 'train');
   await fill(page, { steps: '5', batchSize: '4', chunkSize: '4', warmupSteps: '0', checkpointEvery: '1', validateEvery: '2', 'lora.rank': '4', 'lora.alpha': '8' });
   await page.getByTestId('start').click();
+  await waitState(page, (s) => s.train.series.step.length >= 1 || s.train.state === 'error', 150_000);
+  await page.getByTestId('pause').click();
+  await waitState(page, (s) => s.train.state === 'paused' || s.train.state === 'error');
+  await expect(page.getByTestId('train-state')).toHaveText('paused');
+  await page.getByTestId('resume').click();
   await waitState(page, (s) => s.train.series.step.length >= 2 || s.train.state === 'error', 150_000);
   await page.getByTestId('stop').click();
   await waitState(page, (s) => s.train.state === 'stopped' || s.train.state === 'error');
@@ -108,7 +113,13 @@ test('train a few steps, reload, resume from the saved step, export the adapter'
 
 test('dropped bad files are reported; a refused configuration starts no run', async ({ page }) => {
   await page.goto('/');
-  await loadBundledModel(page);
+  // The model from a local folder (webkitdirectory picker) this time.
+  await tab(page, 'model');
+  await page.getByTestId('model-folder').setInputFiles('public/models/tiny-random');
+  await page.getByTestId('load-model').click();
+  await waitState(page, (s) => s.model.status === 'ready' || s.model.status === 'error');
+  expect(await state(page, (s) => s.model.error ?? null)).toBeNull();
+  await expect(page.getByTestId('model-info')).toContainText('64');
   await tab(page, 'data');
   const images = ['red_cube.png', 'blue_ball.png', 'green_triangle.png', 'corrupt.png'].map((f) => `${FIXTURES}/images/${f}`);
   await dropFiles(page, '[data-testid=data-dropzone]', [`${FIXTURES}/captions.jsonl`, ...images]);
