@@ -3,14 +3,18 @@
 import { join } from 'node:path';
 import { IMPLS, type ImplName } from './types.ts';
 
-export const USAGE = 'usage: tsx scripts/bench/run.ts kernels [--quick] [--peers ours,jax-js,tfjs] [--filter "lora down"] [--out file.json]';
+export const USAGE = 'usage: tsx scripts/bench/run.ts kernels|train-step|all [--quick] [--peers ours,jax-js,tfjs] [--filter "lora down"] [--out file.json]';
 
 export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
+export const SUITES = ['kernels', 'train-step', 'all'] as const;
+export type Suite = (typeof SUITES)[number];
+
 export interface Args {
-  suite: 'kernels';
+  /** 'all' = kernels then train-step. */
+  suite: Suite;
   quick: boolean;
   peers: ImplName[] | undefined;
   filter: string | undefined;
@@ -41,6 +45,12 @@ export function parseArgs(argv: readonly string[], root: string): Args {
     else if (suite) throw new BenchUsageError(`more than one suite given (${suite}, ${a})`);
     else suite = a;
   }
-  if (suite !== 'kernels') throw new BenchUsageError(`unknown suite "${suite ?? ''}" (known: kernels)`);
-  return { suite, quick, peers, filter, out: out ?? join(root, 'bench-results', `${suite}${quick ? '-quick' : ''}${filter ? '-filtered' : ''}.json`) };
+  if (!SUITES.includes(suite as Suite)) throw new BenchUsageError(`unknown suite "${suite ?? ''}" (known: ${SUITES.join(', ')})`);
+  if (suite === 'all' && out) throw new BenchUsageError('--out cannot be used with "all" (one file per suite)');
+  return { suite: suite as Suite, quick, peers, filter, out: out ?? outPath(root, suite as Suite, quick, filter) };
+}
+
+/** bench-results/<suite>[-quick][-filtered].json */
+export function outPath(root: string, suite: string, quick: boolean, filter: string | undefined): string {
+  return join(root, 'bench-results', `${suite}${quick ? '-quick' : ''}${filter ? '-filtered' : ''}.json`);
 }

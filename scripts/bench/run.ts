@@ -1,4 +1,5 @@
-// Benchmark runner (Node): `npm run bench:kernels [-- --quick] [-- --peers ours,tfjs]`.
+// Benchmark runner (Node): `npm run bench:kernels [-- --quick] [-- --peers ours,tfjs]`,
+// `tsx scripts/bench/run.ts train-step`, `npm run bench` (= all: kernels then train-step).
 //  1. starts a Vite dev server on a free 127.0.0.1 port, root = repo (no config file: the
 //     page only needs TS + `?raw` WGSL imports, and file watching/HMR are off so edits by
 //     others mid-run cannot reload the page);
@@ -18,8 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
-import { parseArgs, USAGE, type Args } from './args.ts';
+import { outPath, parseArgs, USAGE, type Args } from './args.ts';
 import { disagreements, formatReport } from './stats.ts';
+import { formatTrainStepReport, trainDisagreements, type TrainStepResult } from './train/result.ts';
 import type { SuiteResult } from './types.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -96,25 +98,31 @@ async function main(): Promise<number> {
     }
     // SwiftShader runs on the host CPU: the load others put on it moves every figure, so the
     // 1-minute load average before and after goes into the output next to the adapter.
-    const loadBefore = loadavg()[0];
-    const { suite, quick, peers, filter } = args;
-    const result: SuiteResult = await withTimeout(
-      page.evaluate(({ suite, ...opts }) => window.__discernBench!.run(suite, opts), { suite, quick, peers, filter }),
-      RUN_TIMEOUT_MS,
-      `suite ${suite}`,
-    );
-
-    const host = { cpus: cpus().length, loadavg1Before: loadBefore, loadavg1After: loadavg()[0] };
-    console.log('\n' + formatReport(result));
-    console.log(`host: ${host.cpus} CPUs, 1-min load average ${host.loadavg1Before.toFixed(1)} before / ${host.loadavg1After.toFixed(1)} after`);
-    await mkdir(dirname(args.out), { recursive: true });
-    await writeFile(args.out, JSON.stringify({ ...result, host }, null, 2) + '\n');
-    console.log(`\nbench: wrote ${args.out} (${(result.durationMs / 1000).toFixed(1)} s in the page)`);
-    const bad = disagreements(result.rows);
-    if (bad.length) {
-      console.error(`bench: implementations disagree — the comparison is not of the same computation:\n  ${bad.join('\n  ')}`);
-      return 3;
+    const { quick, peers, filter } = args;
+    const suites = args.suite === 'all' ? (['kernels', 'train-step'] as const) : [args.suite];
+    let disagree = false;
+    for (const suite of suites) {
+      const loadBefore = loadavg()[0];
+      const result = await withTimeout(
+        page.evaluate(({ suite, ...opts }) => window.__discernBench!.run(suite, opts), { suite, quick, peers, filter }),
+        RUN_TIMEOUT_MS,
+        `suite ${suite}`,
+      );
+      const host = { cpus: cpus().length, loadavg1Before: loadBefore, loadavg1After: loadavg()[0] };
+      const train = result.suite === 'train-step' ? (result as TrainStepResult) : null;
+      console.log('\n' + (train ? formatTrainStepReport(train) : formatReport(result as SuiteResult)));
+      console.log(`host: ${host.cpus} CPUs, 1-min load average ${host.loadavg1Before.toFixed(1)} before / ${host.loadavg1After.toFixed(1)} after`);
+      const out = args.suite === 'all' ? outPath(ROOT, suite, quick, filter) : args.out;
+      await mkdir(dirname(out), { recursive: true });
+      await writeFile(out, JSON.stringify({ ...result, host }, null, 2) + '\n');
+      console.log(`\nbench: wrote ${out} (${(result.durationMs / 1000).toFixed(1)} s in the page)`);
+      const bad = train ? trainDisagreements(train) : disagreements((result as SuiteResult).rows);
+      if (bad.length) {
+        console.error(`bench: implementations disagree — the comparison is not of the same computation:\n  ${bad.join('\n  ')}`);
+        disagree = true;
+      }
     }
+    if (disagree) return 3;
     return 0;
   } catch (e) {
     // page.evaluate wraps page-side errors; keep only the page's message.

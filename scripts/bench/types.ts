@@ -3,6 +3,8 @@
 // browser page (bench-page.ts) and Node (run.ts, stats.ts) import this file.
 
 /** The three implementations compared on the same adapter, each on its own GPUDevice. */
+import type { TrainStepResult } from './train/result.ts';
+
 export type ImplName = 'ours' | 'jax-js' | 'tfjs';
 export const IMPLS: readonly ImplName[] = ['ours', 'jax-js', 'tfjs'];
 
@@ -65,7 +67,7 @@ export interface BenchOptions {
 
 /** What bench-page.ts installs on `window` for the runner to call through page.evaluate. */
 export interface BenchApi {
-  run(suite: string, opts: BenchOptions): Promise<SuiteResult>;
+  run(suite: string, opts: BenchOptions): Promise<SuiteResult | TrainStepResult>;
 }
 
 declare global {

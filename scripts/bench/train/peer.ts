@@ -1,0 +1,24 @@
+// What each implementation of the LoRA training step provides (suite "train-step").
+import type { ImplName } from '../types.ts';
+
+export interface TrainPeer {
+  readonly name: ImplName;
+  readonly adapter: string;
+  /** Enqueue one full step: forward, backward (LoRA grads only), AdamW on every LoRA tensor. */
+  step(): void;
+  /** Resolves when everything enqueued has executed. */
+  sync(): Promise<void>;
+  /** CE loss of the latest step (before its update). */
+  readLoss(): Promise<number>;
+  /** LoRA params after the latest update, keyed "L0.q.A" … (loraNames order). */
+  readParams(): Promise<Map<string, Float32Array>>;
+  destroy(): void;
+}
+
+/** Ours also reports its pool's memory. */
+export interface OursTrainPeer extends TrainPeer {
+  /** Peak live bytes during the steps, above residentBytes(). */
+  peakBytes(): number;
+  /** Bytes live before the first step: weights, LoRA params, grads, AdamW m/v. */
+  residentBytes(): number;
+}

@@ -1,0 +1,84 @@
+// Suite "train-step" (runs in the page). Each peer builds the same decoder from the same host
+// Float32Arrays (model.ts); step 1 is run on every peer and checked against ours (loss and
+// the updated LoRA params) BEFORE any timing — a mismatch still produces the report, and the
+// runner exits 3. Then warm-up + timed rounds go round-robin over the peers (as in
+// suite-kernels.ts), one sample being `step(); await sync();`. Finally the VladVA memory table.
+import { IMPLS, type BenchOptions, type ImplName } from '../types.ts';
+import { median } from '../stats.ts';
+import { measureVladvaMemory } from './memory.ts';
+import { makeTrainData, TRAIN_BATCH, TRAIN_DIMS, TRAIN_LORA, trainStepFlops } from './model.ts';
+import type { OursTrainPeer, TrainPeer } from './peer.ts';
+import { maxAbsDiffMaps, type TrainImplResult, type TrainStepResult } from './result.ts';
+
+const PLAN = { warmup: 1, minReps: 3, maxReps: 9, budgetMs: 60_000 };
+
+export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => void): Promise<TrainStepResult> {
+  const started = performance.now();
+  const startedAt = new Date().toISOString();
+  const data = makeTrainData();
+  const names = IMPLS.filter((n) => n !== 'tfjs' && (!opts.peers || opts.peers.includes(n)));
+  if (opts.peers?.includes('tfjs')) log('train-step: tfjs peer not implemented (skipped; see docs/PERFORMANCE.md)');
+  const peers: TrainPeer[] = [];
+  let oursPeak = 0, oursResident = 0;
+  let ours: OursTrainPeer | null = null;
+  try {
+    for (const n of names) {
+      log(`train-step: initialising ${n}…`);
+      if (n === 'ours') {
+        ours = await (await import('./ours.ts')).createOursTrainPeer(data);
+        peers.push(ours);
+      } else peers.push(await (await import('./jaxjs.ts')).createJaxTrainPeer(data));
+    }
+    // step 1 + agreement
+    const first: { loss: number; params: Map<string, Float32Array> }[] = [];
+    for (const p of peers) {
+      const t0 = performance.now();
+      p.step();
+      await p.sync();
+      first.push({ loss: await p.readLoss(), params: await p.readParams() });
+      log(`train-step: ${p.name} step 1 (compiles) ${(performance.now() - t0).toFixed(0)} ms, loss ${first[first.length - 1].loss.toFixed(6)}`);
+    }
+    const oi = peers.findIndex((p) => p.name === 'ours');
+    const samples: number[][] = peers.map(() => []);
+    for (let w = 0; w < PLAN.warmup; w++) for (const p of peers) { p.step(); await p.sync(); }
+    const t0 = performance.now();
+    let last = 0;
+    for (let r = 0; r < PLAN.maxReps; r++) {
+      if (r >= PLAN.minReps && performance.now() - t0 + last > PLAN.budgetMs) break;
+      const s = performance.now();
+      for (const [i, p] of peers.entries()) {
+        const a = performance.now();
+        p.step();
+        await p.sync();
+        samples[i].push(performance.now() - a);
+      }
+      last = performance.now() - s;
+    }
+    if (ours) {
+      oursPeak = ours.peakBytes();
+      oursResident = ours.residentBytes();
+    }
+    const impls: TrainImplResult[] = peers.map((p, i) => ({
+      impl: p.name,
+      samplesMs: samples[i].map((x) => Math.round(x * 1000) / 1000),
+      medianMs: median(samples[i]),
+      loss1: first[i].loss,
+      lossRelDiffVsOurs: oi < 0 || i === oi ? null : Math.abs(first[i].loss - first[oi].loss) / Math.abs(first[oi].loss),
+      paramMaxAbsDiffVsOurs: oi < 0 || i === oi ? null : maxAbsDiffMaps(first[i].params, first[oi].params),
+    }));
+    for (const i of impls) log(`train-step: ${i.impl} ${i.medianMs.toFixed(1)} ms/step (n=${i.samplesMs.length})`);
+    const adapters = Object.fromEntries(peers.map((p) => [p.name, p.adapter])) as Partial<Record<ImplName, string>>;
+    for (const p of peers.splice(0)) p.destroy();
+    const memory = opts.quick ? null : await measureVladvaMemory([{ batch: 64, chunks: [16, 64] }, { batch: 256, chunks: [16, 256] }], log);
+    const d = TRAIN_DIMS, { batch, seqLen } = TRAIN_BATCH;
+    return {
+      suite: 'train-step',
+      config: `decoder H${d.hidden} L${d.layers} heads ${d.heads}/${d.kvHeads} D${d.headDim} I${d.intermediate} V${d.vocab}, batch ${batch}×${seqLen}, LoRA r${TRAIN_LORA.rank} α${TRAIN_LORA.alpha} on q,k,v,o,gate,up,down, next-token CE, AdamW`,
+      flopsPerStep: trainStepFlops(d, TRAIN_BATCH, TRAIN_LORA.rank),
+      userAgent: navigator.userAgent, adapters, startedAt, durationMs: performance.now() - started, impls,
+      oursPeakStepBytes: oursPeak, oursResidentBytes: oursResident, memory,
+    };
+  } finally {
+    for (const p of peers) p.destroy();
+  }
+}
