@@ -83,3 +83,19 @@ export function trainStepFlops(d: DecoderDims, bt: { batch: number; seqLen: numb
   fwd += 2 * N * d.vocab * d.hidden; // lm head
   return 3 * fwd;
 }
+
+/** cos/sin tables [T,D] (HF: emb = cat(freqs, freqs)) and the rotate-half matrix R [D,D]. */
+export function ropeTables(T: number, D: number, theta: number) {
+  const cos = new Float32Array(T * D), sin = new Float32Array(T * D), R = new Float32Array(D * D);
+  const h = D / 2;
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < h; i++) {
+      const f = t * Math.pow(theta, -(2 * i) / D);
+      cos[t * D + i] = cos[t * D + i + h] = Math.cos(f);
+      sin[t * D + i] = sin[t * D + i + h] = Math.sin(f);
+    }
+  }
+  // (x·R)[j] = −x[j+h] for j < h, x[j−h] for j ≥ h
+  for (let j = 0; j < h; j++) { R[(j + h) * D + j] = -1; R[j * D + j + h] = 1; }
+  return { cos, sin, R };
+}

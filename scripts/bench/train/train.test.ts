@@ -1,0 +1,81 @@
+// Pure parts of suite "train-step": data, labels, RoPE-as-matmul tables (checked against our
+// CPU RoPE reference), agreement checks, report and command line. No timing here.
+import { describe, expect, test } from 'vitest';
+import { ropeForwardRef } from '../../../src/engine/kernels/rope/rope.ref.ts';
+import { parseArgs } from '../args.ts';
+import { loraNames, makeTrainData, nextTokenLabels, ropeTables, TRAIN_DIMS, trainStepFlops } from './model.ts';
+import { formatTrainStepReport, maxAbsDiffMaps, trainDisagreements, type TrainStepResult } from './result.ts';
+
+describe('train-step data', () => {
+  test('next-token labels shift ids left and ignore each sequence end', () => {
+    expect(Array.from(nextTokenLabels(Uint32Array.from([5, 6, 7, 8, 9, 10]), 2, 3))).toEqual([6, 7, -100, 9, 10, -100]);
+  });
+  test('deterministic weights of the configured shapes; 28 LoRA tensors', () => {
+    const a = makeTrainData(3), b = makeTrainData(3);
+    const d = TRAIN_DIMS;
+    expect(a.embed).toEqual(b.embed);
+    expect(a.layers[1].B.down).toEqual(b.layers[1].B.down);
+    expect(a.layers[0].lin.q.length).toBe(d.heads * d.headDim * d.hidden);
+    expect(a.layers[0].lin.k.length).toBe(d.kvHeads * d.headDim * d.hidden);
+    expect(a.layers[0].A.down.length).toBe(8 * d.intermediate);
+    expect(a.ids.every((i) => i < d.vocab)).toBe(true);
+    expect(loraNames(2)).toHaveLength(28);
+    expect(loraNames(1).slice(0, 3)).toEqual(['L0.q.A', 'L0.q.B', 'L0.k.A']);
+    expect(makeTrainData(4).embed[0]).not.toBe(a.embed[0]);
+  });
+  test('flop count: 3 × forward matmul flops', () => {
+    const d = { ...TRAIN_DIMS, layers: 1, heads: 1, kvHeads: 1, headDim: 2, hidden: 2, intermediate: 2, vocab: 2 };
+    // per linear (all 2×2): 2·N·4 + 2·N·r·4 with N = 1, r = 1 → 16; 7 linears → 112; attention 2·2·1·1·1·2 = 8; lm head 8
+    expect(trainStepFlops(d, { batch: 1, seqLen: 1 }, 1)).toBe(3 * (112 + 8 + 8));
+  });
+  test('x·cos + (x·R)·sin equals the HF rotate-half RoPE of our CPU reference', () => {
+    const T = 5, D = 8, theta = 10000;
+    const { cos, sin, R } = ropeTables(T, D, theta);
+    const x = Float32Array.from({ length: T * D }, (_, i) => Math.sin(i * 1.3) + 0.1 * i);
+    const want = new Float32Array(x);
+    ropeForwardRef(want, [0, 1, 2, 3, 4], { heads: 1, headDim: D, theta });
+    for (let t = 0; t < T; t++) {
+      for (let j = 0; j < D; j++) {
+        let xr = 0;
+        for (let k = 0; k < D; k++) xr += x[t * D + k] * R[k * D + j];
+        expect(x[t * D + j] * cos[t * D + j] + xr * sin[t * D + j]).toBeCloseTo(want[t * D + j], 5);
+      }
+    }
+  });
+});
+
+function result(over: Partial<TrainStepResult['impls'][number]> = {}): TrainStepResult {
+  return {
+    suite: 'train-step', config: 'cfg', flopsPerStep: 2e9, userAgent: '', adapters: { ours: 'google swiftshader' }, startedAt: '', durationMs: 1,
+    impls: [
+      { impl: 'ours', samplesMs: [100, 110], medianMs: 100, loss1: 7, lossRelDiffVsOurs: null, paramMaxAbsDiffVsOurs: null },
+      { impl: 'jax-js', samplesMs: [200], medianMs: 200, loss1: 7, lossRelDiffVsOurs: 1e-7, paramMaxAbsDiffVsOurs: 1e-6, ...over },
+    ],
+    oursPeakStepBytes: 8 * 2 ** 20, oursResidentBytes: 5 * 2 ** 20,
+    memory: { model: 'tiny', rows: [{ batch: 64, chunk: 16, peakBytes: 2 ** 20, ms: 1, loss: 1 }, { batch: 64, chunk: 64, peakBytes: 4 * 2 ** 20, ms: 1, loss: 1 }] },
+  };
+}
+
+describe('train-step report', () => {
+  test('agreement within tolerance passes; loss or parameter mismatch (or NaN) is reported', () => {
+    expect(trainDisagreements(result())).toEqual([]);
+    expect(trainDisagreements(result({ lossRelDiffVsOurs: 2e-3 }))[0]).toMatch(/jax-js: step-1 loss differs/);
+    expect(trainDisagreements(result({ paramMaxAbsDiffVsOurs: NaN }))[0]).toMatch(/updated LoRA params differ/);
+  });
+  test('table: ms/step, GF/s, ratio ours/impl, memory and chunk ratio', () => {
+    const s = formatTrainStepReport(result());
+    expect(s).toMatch(/^jax-js\s+200\.0\s+1\s+10\.00\s+0\.50\s/m);
+    expect(s).toContain('peak GPU memory of one step 8.0 MiB above 5.0 MiB resident');
+    expect(s).toMatch(/^\s+64\s+16\s+1\.0\s+0\.25/m);
+  });
+  test('maxAbsDiffMaps compares every tensor and refuses mismatched sets', () => {
+    const a = new Map([['x', Float32Array.from([1, 2])]]);
+    expect(maxAbsDiffMaps(a, new Map([['x', Float32Array.from([1, 2.5])]]))).toBe(0.5);
+    expect(() => maxAbsDiffMaps(a, new Map([['y', Float32Array.from([1, 2])]]))).toThrow(/parameter x missing/);
+  });
+  test('command line: train-step and all', () => {
+    expect(parseArgs(['train-step'], '/r')).toMatchObject({ suite: 'train-step', out: '/r/bench-results/train-step.json' });
+    expect(parseArgs(['all', '--quick'], '/r').suite).toBe('all');
+    expect(() => parseArgs(['all', '--out', 'x.json'], '/r')).toThrow(/--out cannot be used with "all"/);
+  });
+});
