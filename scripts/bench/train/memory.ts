@@ -32,7 +32,7 @@ export async function measureVladvaMemory(
   plan: readonly { batch: number; chunks: number[] }[], log: (l: string) => void,
 ): Promise<{ rows: MemoryRow[]; model: string }> {
   const ctx = await GpuContext.create();
-  const url = new URL('/public/models/tiny-random/', location.origin).href;
+  const url = new URL('/models/tiny-random/', location.origin) /* Vite serves public/ at the root */.href;
   const vlm = await Vlm.load(ctx, folderFromUrl(url), { seed: 4, lora: { rank: 4, alpha: 8, modules: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } });
   try {
     adapterTensors(vlm.adapters!).forEach(({ t }, i) => ctx.write(t, randn(t.size, 200 + i, 0.05)));

@@ -57,6 +57,13 @@ export async function createOursTrainPeer(data: TrainData): Promise<OursTrainPee
   const baseline = ctx.pool.liveBytes;
   ctx.pool.resetPeak();
 
+  const keepLoss = (st: ReturnType<typeof dec.forward>) => {
+    if (lastLoss) ctx.release(lastLoss);
+    lastLoss = st.loss; // keep the loss for readLoss(); free every activation
+    st.loss = null;
+    dec.release(st);
+  };
+
   return {
     name: 'ours',
     adapter: [a.vendor, a.architecture, a.description].filter((s) => s).join(' ') || 'unknown adapter (empty adapterInfo)',
@@ -66,10 +73,25 @@ export async function createOursTrainPeer(data: TrainData): Promise<OursTrainPee
       const st = dec.forward(b, null, { activations: 'keep' });
       dec.backward(st, { adapters: grads, dExtra: null }, 1, null);
       for (let k = 0; k < P.length; k++) adamwStep(ctx, P[k], G[k], M[k], V[k], clipScale, { ...TRAIN_ADAMW, step: stepNo });
-      if (lastLoss) ctx.release(lastLoss);
-      lastLoss = st.loss; // keep the loss for readLoss(); free every activation
-      st.loss = null;
-      dec.release(st);
+      keepLoss(st);
+    },
+    async phases() {
+      // the same step with a full sync after each phase (slower in total: 2 extra syncs)
+      stepNo++;
+      for (const g of G) ctx.clear(g);
+      let t = performance.now();
+      const st = dec.forward(b, null, { activations: 'keep' });
+      await ctx.sync();
+      const forwardMs = performance.now() - t;
+      t = performance.now();
+      dec.backward(st, { adapters: grads, dExtra: null }, 1, null);
+      await ctx.sync();
+      const backwardMs = performance.now() - t;
+      t = performance.now();
+      for (let k = 0; k < P.length; k++) adamwStep(ctx, P[k], G[k], M[k], V[k], clipScale, { ...TRAIN_ADAMW, step: stepNo });
+      await ctx.sync();
+      keepLoss(st);
+      return { forwardMs, backwardMs, adamwMs: performance.now() - t };
     },
     sync: () => ctx.sync(),
     async readLoss() {

@@ -21,4 +21,6 @@ export interface OursTrainPeer extends TrainPeer {
   peakBytes(): number;
   /** Bytes live before the first step: weights, LoRA params, grads, AdamW m/v. */
   residentBytes(): number;
+  /** One step with a sync after forward, backward and the 28 AdamW updates: where the time goes. */
+  phases(): Promise<{ forwardMs: number; backwardMs: number; adamwMs: number }>;
 }

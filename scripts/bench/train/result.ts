@@ -26,6 +26,8 @@ export interface TrainStepResult {
   /** ours: peak live bytes of the pool during the timed steps, above the resident weights/optimizer state. */
   oursPeakStepBytes: number;
   oursResidentBytes: number;
+  /** ours: median of 3 phase-synced steps. */
+  oursPhasesMs: { forwardMs: number; backwardMs: number; adamwMs: number } | null;
   memory: { model: string; rows: MemoryRow[] } | null;
   host?: { cpus: number; loadavg1Before: number; loadavg1After: number };
 }
@@ -69,6 +71,10 @@ export function formatTrainStepReport(r: TrainStepResult): string {
     ].join(' '));
   }
   lines.push('', `ours: peak GPU memory of one step ${mib(r.oursPeakStepBytes)} above ${mib(r.oursResidentBytes)} resident (weights + LoRA + AdamW state)`);
+  if (r.oursPhasesMs) {
+    const p = r.oursPhasesMs;
+    lines.push(`ours, synced per phase: forward ${p.forwardMs.toFixed(0)} ms, backward ${p.backwardMs.toFixed(0)} ms, 28 × AdamW ${p.adamwMs.toFixed(0)} ms`);
+  }
   if (r.memory) {
     lines.push('', `VladVA contrastive step, ${r.memory.model}:`, 'batch  chunk  peak MiB   vs no caching   ms');
     for (const row of r.memory.rows) {

@@ -54,9 +54,14 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
       }
       last = performance.now() - s;
     }
+    let phases: TrainStepResult['oursPhasesMs'] = null;
     if (ours) {
       oursPeak = ours.peakBytes();
       oursResident = ours.residentBytes();
+      const ph: NonNullable<TrainStepResult['oursPhasesMs']>[] = [];
+      for (let k = 0; k < 3; k++) ph.push(await ours.phases());
+      const med = (f: (x: (typeof ph)[number]) => number) => median(ph.map(f));
+      phases = { forwardMs: med((x) => x.forwardMs), backwardMs: med((x) => x.backwardMs), adamwMs: med((x) => x.adamwMs) };
     }
     const impls: TrainImplResult[] = peers.map((p, i) => ({
       impl: p.name,
@@ -76,7 +81,7 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
       config: `decoder H${d.hidden} L${d.layers} heads ${d.heads}/${d.kvHeads} D${d.headDim} I${d.intermediate} V${d.vocab}, batch ${batch}×${seqLen}, LoRA r${TRAIN_LORA.rank} α${TRAIN_LORA.alpha} on q,k,v,o,gate,up,down, next-token CE, AdamW`,
       flopsPerStep: trainStepFlops(d, TRAIN_BATCH, TRAIN_LORA.rank),
       userAgent: navigator.userAgent, adapters, startedAt, durationMs: performance.now() - started, impls,
-      oursPeakStepBytes: oursPeak, oursResidentBytes: oursResident, memory,
+      oursPeakStepBytes: oursPeak, oursResidentBytes: oursResident, oursPhasesMs: phases, memory,
     };
   } finally {
     for (const p of peers) p.destroy();

@@ -51,7 +51,7 @@ function result(over: Partial<TrainStepResult['impls'][number]> = {}): TrainStep
       { impl: 'ours', samplesMs: [100, 110], medianMs: 100, loss1: 7, lossRelDiffVsOurs: null, paramMaxAbsDiffVsOurs: null },
       { impl: 'jax-js', samplesMs: [200], medianMs: 200, loss1: 7, lossRelDiffVsOurs: 1e-7, paramMaxAbsDiffVsOurs: 1e-6, ...over },
     ],
-    oursPeakStepBytes: 8 * 2 ** 20, oursResidentBytes: 5 * 2 ** 20,
+    oursPeakStepBytes: 8 * 2 ** 20, oursResidentBytes: 5 * 2 ** 20, oursPhasesMs: { forwardMs: 10, backwardMs: 20, adamwMs: 3 },
     memory: { model: 'tiny', rows: [{ batch: 64, chunk: 16, peakBytes: 2 ** 20, ms: 1, loss: 1 }, { batch: 64, chunk: 64, peakBytes: 4 * 2 ** 20, ms: 1, loss: 1 }] },
   };
 }
@@ -65,6 +65,7 @@ describe('train-step report', () => {
   test('table: ms/step, GF/s, ratio ours/impl, memory and chunk ratio', () => {
     const s = formatTrainStepReport(result());
     expect(s).toMatch(/^jax-js\s+200\.0\s+1\s+10\.00\s+0\.50\s/m);
+    expect(s).toContain('forward 10 ms, backward 20 ms, 28 × AdamW 3 ms');
     expect(s).toContain('peak GPU memory of one step 8.0 MiB above 5.0 MiB resident');
     expect(s).toMatch(/^\s+64\s+16\s+1\.0\s+0\.25/m);
   });
