@@ -60,7 +60,7 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 export function formatTrainStepReport(r: TrainStepResult): string {
   const lines = [`train-step: ${r.config}`, ...Object.entries(r.adapters).map(([k, v]) => `  adapter (${k}): ${v}`), ''];
   const ours = r.impls.find((i) => i.impl === 'ours');
-  lines.push('impl     ms/step (median)  n   GF/s   ours/impl  loss@1     Δloss rel  Δparam max');
+  lines.push('impl     ms/step (median)  n   GF/s   ours/impl  loss@1     Δloss rel  Δparam max'); // ours/impl = ratio of ms/step: < 1 means ours is faster
   for (const i of r.impls) {
     const ratio = ours && i.impl !== 'ours' ? (ours.medianMs / i.medianMs).toFixed(2) : '—';
     lines.push([
