@@ -72,16 +72,17 @@ export function makeTrainData(seed = 7, d: DecoderDims = TRAIN_DIMS, bt: { batch
   };
 }
 
-/** Flops of one LoRA training step (matmuls only; forward 2·m·n·k, backward ≈ 2× forward
- * for the activation gradients, frozen base weights get no dW). For the GF/s column. */
+/** Matmul flops of one LoRA training step with the base frozen (for the GF/s column):
+ *  linears: forward 2·N·out·in + LoRA 2·N·r·(in+out); backward only dX (= the forward's base
+ *  flops, no dW) + LoRA dU, dB, dA, dX (2× its forward); attention QKᵀ, PV: backward 2× forward;
+ *  lm head: forward + dh (no dW). Elementwise kernels are not counted. */
 export function trainStepFlops(d: DecoderDims, bt: { batch: number; seqLen: number }, r: number): number {
   const N = bt.batch * bt.seqLen;
-  let fwd = 0;
-  for (const m of LORA_MODULES) { const [o, i] = linearShape(d, m); fwd += 2 * N * o * i + 2 * N * r * (i + o); }
-  fwd *= d.layers;
-  fwd += d.layers * 2 * 2 * bt.batch * d.heads * bt.seqLen * bt.seqLen * d.headDim; // QKᵀ and PV
-  fwd += 2 * N * d.vocab * d.hidden; // lm head
-  return 3 * fwd;
+  let base = 0, lora = 0;
+  for (const m of LORA_MODULES) { const [o, i] = linearShape(d, m); base += 2 * N * o * i; lora += 2 * N * r * (i + o); }
+  const attn = 2 * 2 * bt.batch * d.heads * bt.seqLen * bt.seqLen * d.headDim; // QKᵀ and PV
+  const head = 2 * N * d.vocab * d.hidden;
+  return d.layers * (2 * base + 3 * lora + 3 * attn) + 2 * head;
 }
 
 /** cos/sin tables [T,D] (HF: emb = cat(freqs, freqs)) and the rotate-half matrix R [D,D]. */

@@ -23,10 +23,10 @@ describe('train-step data', () => {
     expect(loraNames(1).slice(0, 3)).toEqual(['L0.q.A', 'L0.q.B', 'L0.k.A']);
     expect(makeTrainData(4).embed[0]).not.toBe(a.embed[0]);
   });
-  test('flop count: 3 × forward matmul flops', () => {
+  test('flop count: frozen base (no dW), LoRA and attention backward 2× forward', () => {
     const d = { ...TRAIN_DIMS, layers: 1, heads: 1, kvHeads: 1, headDim: 2, hidden: 2, intermediate: 2, vocab: 2 };
-    // per linear (all 2×2): 2·N·4 + 2·N·r·4 with N = 1, r = 1 → 16; 7 linears → 112; attention 2·2·1·1·1·2 = 8; lm head 8
-    expect(trainStepFlops(d, { batch: 1, seqLen: 1 }, 1)).toBe(3 * (112 + 8 + 8));
+    // N = r = 1, all linears 2×2: base 7·8 = 56, LoRA 7·8 = 56; attention 2·2·1·1·1·1·2 = 8; lm head 8
+    expect(trainStepFlops(d, { batch: 1, seqLen: 1 }, 1)).toBe(2 * 56 + 3 * 56 + 3 * 8 + 2 * 8);
   });
   test('x·cos + (x·R)·sin equals the HF rotate-half RoPE of our CPU reference', () => {
     const T = 5, D = 8, theta = 10000;
