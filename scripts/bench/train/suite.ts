@@ -17,6 +17,7 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
   const startedAt = new Date().toISOString();
   const data = makeTrainData();
   const names = IMPLS.filter((n) => n !== 'tfjs' && (!opts.peers || opts.peers.includes(n)));
+  if (names.length === 0) throw new Error('suite train-step: no implemented peer selected (train-step has ours and jax-js)');
   if (opts.peers?.includes('tfjs')) log('train-step: tfjs peer not implemented (skipped; see docs/PERFORMANCE.md)');
   const peers: TrainPeer[] = [];
   let oursPeak = 0, oursResident = 0;
