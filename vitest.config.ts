@@ -19,6 +19,14 @@ export default defineConfig({
         },
       },
       {
+        // Pre-bundle what browser tests import lazily: otherwise a fresh clone (no .vite cache)
+        // discovers them mid-run and Vite reloads the page under a running test.
+        optimizeDeps: {
+          include: [
+            'react', 'react-dom', 'react-dom/client', 'react/jsx-dev-runtime', 'uplot', 'zustand',
+            'idb-keyval', '@huggingface/tokenizers', '@huggingface/jinja',
+          ],
+        },
         test: {
           name: 'gpu',
           include: ['src/**/*.gpu.test.ts', 'src/**/*.browser.test.ts'],
