@@ -133,6 +133,21 @@ test('dropped bad files are reported; a refused configuration starts no run', as
   await expect(report).toContainText('missing.png');
   await screenshot(page, 'data-problems');
 
+  // the dropped files survive a reload (IndexedDB) and load again with the same report
+  await page.reload();
+  await loadBundledModel(page);
+  await tab(page, 'data');
+  await expect(page.getByTestId('files-restored')).toBeVisible();
+  await expect(page.getByTestId('data-dropzone')).toContainText('5 file(s)');
+  await page.getByTestId('load-files').click();
+  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
+  await expect(page.getByTestId('problems')).toContainText('corrupt.png');
+  await expect(page.getByTestId('problems')).toContainText('missing.png');
+  await tab(page, 'storage');
+  await expect(page.getByTestId('dataset-count')).toHaveText('5');
+  await page.getByTestId('clear-datasets').click();
+  await expect(page.getByTestId('dataset-count')).toHaveText('0');
+
   await loadSynthetic(page, 4);
   await tab(page, 'train');
   await fill(page, { batchSize: '1', lr: '-1' });

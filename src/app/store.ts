@@ -5,6 +5,7 @@ import { create } from 'zustand';
 import type { EngineEvent, NamedBlob, TrainMetricsEvent } from '../protocol/messages.ts';
 import { getEngine, setEngineEventSink } from './engine.ts';
 import { EngineError } from './engineClient.ts';
+import { loadDatasetFiles, saveDatasetFiles } from './slices/datasetFiles.ts';
 import { loadHistory, loadPersisted, saveHistory, savePersisted } from './slices/persist.ts';
 import { defaultForm, fieldErrors, formToConfig, ALL_MODULES } from './slices/trainForm.ts';
 import { emptySeries, type DataSlice, type DeviceSlice, type ModelSlice, type Series, type StorageSlice, type TrainSlice } from './slices/types.ts';
@@ -22,7 +23,7 @@ export interface State {
   runSelfCheck(): Promise<void>;
   setModel(p: Partial<Pick<ModelSlice, 'kind' | 'url' | 'files'>>): void;
   loadModel(): Promise<void>;
-  setData(p: Partial<Pick<DataSlice, 'kind' | 'syntheticCount' | 'syntheticSeed' | 'files'>>): void;
+  setData(p: Partial<Pick<DataSlice, 'kind' | 'syntheticCount' | 'syntheticSeed' | 'files' | 'restored'>>): void;
   loadData(): Promise<void>;
   setForm(key: string, value: string): void;
   setTrainOptions(p: Partial<Pick<TrainSlice, 'modules' | 'learnTemperature'>>): void;
@@ -137,7 +138,10 @@ export const useStore = create<State>((set, get) => {
       }
     },
 
-    setData: (v) => patch('data', v),
+    setData: (v) => {
+      patch('data', v);
+      if (v.files && (v.kind ?? get().data.kind) === 'files') void saveDatasetFiles(v.files);
+    },
     async loadData() {
       const d = get().data;
       const args = d.kind === 'synthetic' ? { kind: 'synthetic' as const, count: d.syntheticCount, seed: d.syntheticSeed } : { kind: 'files' as const, files: d.files };
@@ -241,6 +245,14 @@ export const useStore = create<State>((set, get) => {
     },
   };
 });
+
+// Restore the dataset files of the last visit (IndexedDB), unless the user picked new ones.
+if (useStore.getState().data.kind === 'files') {
+  void loadDatasetFiles().then((files) => {
+    const d = useStore.getState().data;
+    if (files.length && d.kind === 'files' && d.files.length === 0) useStore.setState({ data: { ...d, files, restored: true } });
+  });
+}
 
 // Persist the latest run's per-step history (for the charts after a reload).
 useStore.subscribe((s, prev) => {

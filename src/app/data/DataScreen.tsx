@@ -31,7 +31,7 @@ export function DataScreen() {
 
   const addFiles = (list: FileList | File[] | null) => {
     const files = [...(list ?? [])];
-    if (files.length) setData({ kind: 'files', files });
+    if (files.length) setData({ kind: 'files', files, restored: false });
   };
   const onDrop = (ev: React.DragEvent) => {
     ev.preventDefault();
@@ -66,7 +66,7 @@ export function DataScreen() {
           webkitdirectory="" multiple onChange={(e) => addFiles(e.target.files)} /></label>
         {data.kind === 'files' && data.files.length > 0 && (
           <p>
-            {data.files.length} file(s) chosen.{' '}
+            {data.files.length} file(s) {data.restored ? <span data-testid="files-restored">restored from your last visit</span> : 'chosen'}.{' '}
             <button data-testid="load-files" disabled={!modelReady || loading} onClick={() => void loadData()}>Load these files</button>
           </p>
         )}

@@ -1,6 +1,7 @@
 // The UI choices that survive a reload (localStorage "discern.ui"): model source kind + URL,
 // data source kind + synthetic settings, the training form, and the last run id.
-// Files (model folder, dataset) cannot be persisted — the user re-picks them after a reload.
+// Dataset files are kept in IndexedDB (datasetFiles.ts); a picked model folder is not (the
+// user re-picks it, or uses the bundled model / a URL, which persist as choices).
 export interface PersistedUi {
   modelKind: 'bundled' | 'url' | 'files';
   modelUrl: string;

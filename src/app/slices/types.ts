@@ -28,6 +28,8 @@ export interface DataSlice {
   syntheticCount: number;
   syntheticSeed: number;
   files: File[];
+  /** The files came back from IndexedDB after a reload (not picked in this visit). */
+  restored?: boolean;
   status: Status;
   summary?: DataSummary;
   /** Skipped rows/images from the last load (also when the load was refused). */
