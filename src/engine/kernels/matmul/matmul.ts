@@ -24,12 +24,15 @@ import direct from './matmul_direct.wgsl?raw';
 import direct4 from './matmul_direct4.wgsl?raw';
 import headF16 from './matmul_b_f16.wgsl?raw';
 import headF32 from './matmul_b_f32.wgsl?raw';
+import common from './matmul_common.wgsl?raw';
 
 // `enable f16;` is the first statement of the f16 head
+// (then the shared params/bindings/overrides of matmul_common.wgsl, then the kernel body)
 const CODE = {
-  tiled: { f32: headF32 + body, f16: headF16 + body },
-  direct: { f32: headF32 + direct, f16: headF16 + direct },
+  tiled: { f32: headF32 + common + body, f16: headF16 + common + body },
+  direct: { f32: headF32 + common + direct, f16: headF16 + common + direct },
 };
+const DIRECT4 = common + direct4;
 /** Output tile of one workgroup: 64×64 (16×16 threads × 4×4) tiled, 32×32 (8×8 × 4×4) direct. */
 const TILE = { tiled: 64, direct: 32 };
 /** K-tile of the tiled kernel; 16 keeps its two tiles at 8 KiB of workgroup memory. */
@@ -155,7 +158,7 @@ export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTenso
   }
   ctx.dispatch({
     name: `${name}${f16 ? '_f16' : ''}${path === 'direct' ? (vec4 ? '_direct4' : '_direct') : ''}`,
-    code: vec4 ? direct4 : CODE[path][f16 ? 'f16' : 'f32'],
+    code: vec4 ? DIRECT4 : CODE[path][f16 ? 'f16' : 'f32'],
     overrides: {
       TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias ? 1 : 0,
       ...(path === 'tiled' ? { BK } : {}),

@@ -17,23 +17,10 @@
 // operand's contiguous axis, so no shape needs to be a tile multiple or vec4-aligned.
 // Trap: beta == 0 must not read C (pooled buffers hold garbage, 0·NaN = NaN).
 
-struct Params {
-  M: u32, N: u32, K: u32, K2: u32,
-  sA: u32, sB: u32, sC: u32,
-  alpha: f32, beta: f32, s2: f32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+// Params, p, a2, b2, bias, c and TRANS_A / TRANS_B / HAS_BIAS: matmul_common.wgsl
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 // binding 2: b (header)
-@group(0) @binding(3) var<storage, read> a2: array<f32>;
-@group(0) @binding(4) var<storage, read> b2: array<f32>;
-@group(0) @binding(5) var<storage, read> bias: array<f32>;
-@group(0) @binding(6) var<storage, read_write> c: array<f32>;
 
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
 override BK: u32 = 16u;
 
 const BM = 64u;

@@ -12,23 +12,9 @@
 // at the store. On a discrete GPU this would be bandwidth-bound: use matmul.wgsl there.
 // Trap: beta == 0 must not read C (pooled buffers hold garbage, 0·NaN = NaN).
 
-struct Params {
-  M: u32, N: u32, K: u32, K2: u32,
-  sA: u32, sB: u32, sC: u32,
-  alpha: f32, beta: f32, s2: f32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+// Params, p, a2, b2, bias, c and TRANS_A / TRANS_B / HAS_BIAS: matmul_common.wgsl
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 // binding 2: b (header)
-@group(0) @binding(3) var<storage, read> a2: array<f32>;
-@group(0) @binding(4) var<storage, read> b2: array<f32>;
-@group(0) @binding(5) var<storage, read> bias: array<f32>;
-@group(0) @binding(6) var<storage, read_write> c: array<f32>;
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
 
 // Flat offsets of the 4 rows of op(A) (at k = 0) and the per-k step, for either layout.
 fn a_rows(m: vec4u, M: u32, K: u32) -> vec4u {

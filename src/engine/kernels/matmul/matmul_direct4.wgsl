@@ -11,23 +11,9 @@
 // SwiftShader: ~2× the scalar direct kernel (4× fewer gathers).
 // Trap: beta == 0 must not read C.
 
-struct Params {
-  M: u32, N: u32, K: u32, K2: u32,
-  sA: u32, sB: u32, sC: u32,
-  alpha: f32, beta: f32, s2: f32,
-}
-
-@group(0) @binding(0) var<uniform> p: Params;
+// Params, p, a2, b2, bias, c and TRANS_A / TRANS_B / HAS_BIAS: matmul_common.wgsl
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;
-@group(0) @binding(3) var<storage, read> a2: array<f32>;
-@group(0) @binding(4) var<storage, read> b2: array<f32>;
-@group(0) @binding(5) var<storage, read> bias: array<f32>;
-@group(0) @binding(6) var<storage, read_write> c: array<f32>;
-
-override TRANS_A: bool = false;
-override TRANS_B: bool = false;
-override HAS_BIAS: bool = false;
 
 fn ia(m: u32, k: u32, M: u32, K: u32) -> u32 {
   if (TRANS_A) { return k * M + m; }
