@@ -12,13 +12,12 @@
 // meaningless).
 
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer as createNetServer } from 'node:net';
 import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort } from '../chromium.ts';
 import { outPath, parseArgs, USAGE, type Args } from './args.ts';
 import { disagreements, formatReport } from './stats.ts';
 import { formatTrainStepReport, trainDisagreements, type TrainStepResult } from './train/result.ts';
@@ -27,19 +26,6 @@ import type { SuiteResult } from './types.ts';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PAGE_READY_TIMEOUT_MS = 180_000; // first run pre-bundles TF.js / jax-js on 2 cores
 const RUN_TIMEOUT_MS = 15 * 60_000;
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createNetServer();
-    s.unref();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => (port ? res(port) : rej(new Error('could not obtain a free port'))));
-    });
-  });
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout>;

@@ -9,13 +9,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
 import type { Api, EngineEvent, RequestType, WireError } from '../../src/protocol/messages.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort } from '../chromium.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PREFIX = '/__discern-cli/';
@@ -29,19 +28,6 @@ export class EngineReplyError extends Error {
     super(wire.message);
     this.name = wire.name;
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createNetServer();
-    s.unref();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => (port ? res(port) : rej(new Error('could not obtain a free port'))));
-    });
-  });
 }
 
 async function serveFile(req: IncomingMessage, res: ServerResponse, mount: Mount, rel: string): Promise<void> {
