@@ -16,3 +16,18 @@ struct Params {
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
+
+// Epilogue of the direct kernels: c[m, nb…nb+3] = alpha·v (+ bias) (+ beta·c), bound-checked.
+// Trap: beta == 0 must not read C (pooled buffers hold garbage, 0·NaN = NaN).
+fn store_row(baseC: u32, m: u32, nb: u32, v: vec4f) {
+  if (m >= p.M) { return; }
+  for (var j = 0u; j < 4u; j++) {
+    let n = nb + j;
+    if (n >= p.N) { return; }
+    let o = baseC + m * p.N + n;
+    var r = p.alpha * v[j];
+    if (HAS_BIAS) { r += bias[n]; }
+    if (p.beta != 0.0) { r += p.beta * c[o]; }
+    c[o] = r;
+  }
+}

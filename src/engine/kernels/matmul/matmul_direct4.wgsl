@@ -26,18 +26,7 @@ fn ib(k: u32, n: u32, K: u32, N: u32) -> u32 {
 fn sa(e: u32) -> f32 { return a[e >> 2u][e & 3u]; }
 fn sb(e: u32) -> f32 { return b[e >> 2u][e & 3u]; }
 
-fn store_row(baseC: u32, m: u32, nb: u32, v: vec4f) {
-  if (m >= p.M) { return; }
-  for (var j = 0u; j < 4u; j++) {
-    let n = nb + j;
-    if (n >= p.N) { return; }
-    let o = baseC + m * p.N + n;
-    var r = p.alpha * v[j];
-    if (HAS_BIAS) { r += bias[n]; }
-    if (p.beta != 0.0) { r += p.beta * c[o]; }
-    c[o] = r;
-  }
-}
+// store_row (the epilogue: alpha, bias, beta·C, bounds): matmul_common.wgsl
 
 @compute @workgroup_size(8, 8)
 fn main(@builtin(global_invocation_id) g: vec3u) {
