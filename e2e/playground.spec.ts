@@ -78,6 +78,10 @@ test('train a few steps, reload, resume from the saved step, export the adapter'
   expect(await state(page, (s) => s.train.series.step)).toEqual([1, 2, 3, 4, 5]);
   await expect(page.getByTestId('chart-loss')).toHaveAttribute('data-points', '5');
   await expect(page.getByTestId('validation')).toBeVisible();
+  // A finished run is marked as such and no longer offered for resume.
+  await expect(page.getByTestId(`finished-${runId}`)).toHaveText('finished (5 steps)');
+  await expect(page.getByTestId(`resume-${runId}`)).toHaveCount(0);
+  await expect(page.getByTestId('resume-last')).toHaveCount(0);
 
   // Export: three downloads with the PEFT names.
   const downloads: Download[] = [];

@@ -1,5 +1,7 @@
 // Stored runs and their checkpoints (list-checkpoints; refreshed on checkpoint-saved and on
-// every non-running train-state), with "Resume run X" for runs not currently loaded.
+// every non-running train-state), with "Resume run X" for unfinished runs not currently loaded
+// (a run whose latest checkpoint reached its configured steps is marked finished instead).
+import { runFinished } from '../../engine/train/checkpoint/store.ts';
 import { fmtBytes } from '../format.ts';
 import { useStore } from '../store.ts';
 
@@ -15,7 +17,8 @@ export function Checkpoints({ canResume }: { canResume: boolean }) {
         <div key={r.runId} className="run" data-testid={`run-${r.runId}`}>
           <h4>
             Run <code>{r.runId}</code> {r.runId === current && active && <span className="badge">current</span>}
-            {(!active || r.runId !== current) && r.entries.length > 0 && (
+            {runFinished(r) && <span className="badge" data-testid={`finished-${r.runId}`}>finished ({r.totalSteps} steps)</span>}
+            {(!active || r.runId !== current) && r.entries.length > 0 && !runFinished(r) && (
               <button data-testid={`resume-${r.runId}`} disabled={!canResume || active} onClick={() => void start(r.runId)}>
                 Resume run {r.runId} (from step {r.entries[r.entries.length - 1].step})
               </button>

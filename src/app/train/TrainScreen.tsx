@@ -1,6 +1,7 @@
 // Train: configuration form, start/pause/resume/stop driven by train-state, live charts of
 // every loss term + lr / examples/s / GPU memory, validation metrics, checkpoints, adapters.
 import { useEffect } from 'react';
+import { runFinished } from '../../engine/train/checkpoint/store.ts';
 import { fmtBytes, fmtSeconds } from '../format.ts';
 import { useStore } from '../store.ts';
 import { Adapter } from './Adapter.tsx';
@@ -38,7 +39,7 @@ export function TrainScreen() {
     <section data-testid="screen-train" className="screen">
       <h2>Train</h2>
       {!ready && <p className="muted">Load a model and data first.</p>}
-      {!active && t.lastRunId && t.runs.some((r) => r.runId === t.lastRunId) && (
+      {!active && t.lastRunId && t.runs.some((r) => r.runId === t.lastRunId && !runFinished(r)) && (
         <p className="resume-offer">
           <button data-testid="resume-last" disabled={!ready} onClick={() => void startTraining(t.lastRunId!)}>
             Resume run {t.lastRunId}

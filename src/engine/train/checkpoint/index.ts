@@ -4,6 +4,6 @@ export * from './errors.ts';
 export { serializeCheckpoint, deserializeCheckpoint, crc32 } from './format.ts';
 export { idbKeyValueStore, memoryKeyValueStore, isQuotaError, type KeyValueStore } from './kv.ts';
 export {
-  saveCheckpoint, listCheckpoints, listRuns, loadCheckpoint, deleteRun, pruneCheckpoints, storageUsage, pickBest,
+  saveCheckpoint, listCheckpoints, listRuns, loadCheckpoint, deleteRun, pruneCheckpoints, storageUsage, pickBest, runFinished,
   type CheckpointEntry, type RunIndex, type StorageUsage,
 } from './store.ts';

@@ -4,13 +4,30 @@ import { describe, expect, test } from 'vitest';
 import { CheckpointFormatError, CheckpointNotFoundError, StorageQuotaError } from './errors.ts';
 import { memoryKeyValueStore } from './kv.ts';
 import {
-  blobKey, deleteRun, listCheckpoints, listRuns, loadCheckpoint, pickBest, pruneCheckpoints, saveCheckpoint, storageUsage,
+  blobKey, deleteRun, listCheckpoints, listRuns, loadCheckpoint, pickBest, pruneCheckpoints, runFinished, saveCheckpoint, storageUsage,
 } from './store.ts';
 import { makeCheckpoint, tensorBits } from './test_fixture.ts';
 
 const val = (value: number) => ({ name: 'val/R@1', value, higherIsBetter: true });
 
 describe('checkpoint store (memory KV)', () => {
+  test('the index records the run length; a run is finished once a checkpoint reaches it', async () => {
+    const store = memoryKeyValueStore();
+    const at = (step: number, steps: number) => ({ ...makeCheckpoint({ runId: 'len', step }), config: { steps } });
+    await saveCheckpoint(at(3, 5), { store });
+    let idx = await listCheckpoints('len', store);
+    expect(idx.totalSteps).toBe(5);
+    expect(runFinished(idx)).toBe(false);
+    await saveCheckpoint(at(5, 5), { store });
+    idx = await listCheckpoints('len', store);
+    expect(runFinished(idx)).toBe(true);
+    // indexes written before totalSteps existed: never "finished" (resume stays offered)
+    expect(runFinished({ entries: idx.entries })).toBe(false);
+    // a config without a numeric step count records none
+    await saveCheckpoint({ ...makeCheckpoint({ runId: 'nolen', step: 1 }), config: { lr: 1 } }, { store });
+    expect((await listCheckpoints('nolen', store)).totalSteps).toBeUndefined();
+  });
+
   test('save → list → load latest / best / by step, bit-identical', async () => {
     const store = memoryKeyValueStore();
     const saved = [10, 20, 30].map((step, i) => makeCheckpoint({ runId: 'run1', step, validation: val([0.2, 0.5, 0.4][i]) }));

@@ -38,6 +38,15 @@ export interface RunIndex {
   entries: CheckpointEntry[];
   /** Step of the best checkpoint by validation metric, or null when none has one. */
   best: number | null;
+  /** The run's configured length (config.steps of its latest checkpoint); absent in indexes
+   * written before it was recorded. A run whose latest entry reached it is finished. */
+  totalSteps?: number;
+}
+
+/** True when the run's latest checkpoint is at (or past) its configured length. */
+export function runFinished(r: Pick<RunIndex, 'entries' | 'totalSteps'>): boolean {
+  const last = r.entries.at(-1);
+  return r.totalSteps !== undefined && last !== undefined && last.step >= r.totalSteps;
 }
 
 export interface StorageUsage {
@@ -123,7 +132,11 @@ export async function saveCheckpoint(
     lastLoss: loss && loss.length ? loss[loss.length - 1] : null,
   };
   const entries = [...index.entries.filter((e) => e.step !== c.step), entry].sort((a, b) => a.step - b.step);
-  const next: RunIndex = { ...index, modelId: c.modelId, entries, best: pickBest(entries) };
+  const total = c.config.steps;
+  const next: RunIndex = {
+    ...index, modelId: c.modelId, entries, best: pickBest(entries),
+    ...(typeof total === 'number' && Number.isFinite(total) ? { totalSteps: total } : {}),
+  };
   const pruned = opts.keepLast !== undefined ? stepsToPrune(next, opts.keepLast) : [];
   next.entries = entries.filter((e) => !pruned.includes(e.step));
   const key = blobKey(c.runId, c.step);
