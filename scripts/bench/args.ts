@@ -1,22 +1,24 @@
 // Command line of the benchmark runner (pure, unit-tested in bench.test.ts).
 
 import { join } from 'node:path';
-import { IMPLS, type ImplName } from './types.ts';
+import { EMBED_IMPLS, IMPLS, type PeerName } from './types.ts';
 
-export const USAGE = 'usage: tsx scripts/bench/run.ts kernels|train-step|all [--quick] [--peers ours,jax-js,tfjs] [--filter "lora down"] [--out file.json]';
+export const USAGE = 'usage: tsx scripts/bench/run.ts kernels|train-step|embed|all [--quick] [--peers ours,jax-js,tfjs,ort-webgpu,ort-wasm] [--filter "lora down"] [--out file.json]';
 
 export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
-export const SUITES = ['kernels', 'train-step', 'all'] as const;
+export const SUITES = ['kernels', 'train-step', 'embed', 'all'] as const;
+/** What 'all' runs, in order. */
+export const ALL_SUITES = ['kernels', 'train-step', 'embed'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface Args {
-  /** 'all' = kernels then train-step. */
+  /** 'all' = kernels, train-step, embed. */
   suite: Suite;
   quick: boolean;
-  peers: ImplName[] | undefined;
+  peers: PeerName[] | undefined;
   filter: string | undefined;
   out: string;
 }
@@ -24,7 +26,7 @@ export interface Args {
 export function parseArgs(argv: readonly string[], root: string): Args {
   let suite: string | undefined;
   let quick = false;
-  let peers: ImplName[] | undefined;
+  let peers: PeerName[] | undefined;
   let out: string | undefined;
   let filter: string | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -37,9 +39,10 @@ export function parseArgs(argv: readonly string[], root: string): Args {
       else if (a === '--filter') filter = v;
       else {
         const names = v.split(',').map((s) => s.trim());
-        const bad = names.filter((n) => !IMPLS.includes(n as ImplName));
-        if (bad.length) throw new BenchUsageError(`--peers: unknown ${bad.join(', ')} (known: ${IMPLS.join(', ')})`);
-        peers = names as ImplName[];
+        const known: string[] = [...new Set([...IMPLS, ...EMBED_IMPLS])];
+        const bad = names.filter((n) => !known.includes(n));
+        if (bad.length) throw new BenchUsageError(`--peers: unknown ${bad.join(', ')} (known: ${known.join(', ')})`);
+        peers = names as PeerName[];
       }
     } else if (a.startsWith('--')) throw new BenchUsageError(`unknown option ${a}`);
     else if (suite) throw new BenchUsageError(`more than one suite given (${suite}, ${a})`);

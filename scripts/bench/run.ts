@@ -1,5 +1,5 @@
 // Benchmark runner (Node): `npm run bench:kernels [-- --quick] [-- --peers ours,tfjs]`,
-// `tsx scripts/bench/run.ts train-step`, `npm run bench` (= all: kernels then train-step).
+// `tsx scripts/bench/run.ts train-step|embed`, `npm run bench` (= all: kernels, train-step, embed).
 //  1. starts a Vite dev server on a free 127.0.0.1 port, root = repo (no config file: the
 //     page only needs TS + `?raw` WGSL imports, and file watching/HMR are off so edits by
 //     others mid-run cannot reload the page);
@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort } from '../chromium.ts';
-import { outPath, parseArgs, USAGE, type Args } from './args.ts';
+import { ALL_SUITES, outPath, parseArgs, USAGE, type Args } from './args.ts';
+import { embedDisagreements, formatEmbedReport, type EmbedResult } from './embed/result.ts';
 import { disagreements, formatReport } from './stats.ts';
 import { formatTrainStepReport, trainDisagreements, type TrainStepResult } from './train/result.ts';
 import type { SuiteResult } from './types.ts';
@@ -57,7 +58,7 @@ async function main(): Promise<number> {
       server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null },
       optimizeDeps: {
         entries: ['scripts/bench/bench.html'],
-        include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax'],
+        include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax', 'onnxruntime-web', 'onnx-proto'],
       },
     });
     await server.listen();
@@ -85,7 +86,7 @@ async function main(): Promise<number> {
     // SwiftShader runs on the host CPU: the load others put on it moves every figure, so the
     // 1-minute load average before and after goes into the output next to the adapter.
     const { quick, peers, filter } = args;
-    const suites = args.suite === 'all' ? (['kernels', 'train-step'] as const) : [args.suite];
+    const suites = args.suite === 'all' ? ALL_SUITES : [args.suite];
     let disagree = false;
     for (const suite of suites) {
       const loadBefore = loadavg()[0];
@@ -96,13 +97,14 @@ async function main(): Promise<number> {
       );
       const host = { cpus: cpus().length, loadavg1Before: loadBefore, loadavg1After: loadavg()[0] };
       const train = result.suite === 'train-step' ? (result as TrainStepResult) : null;
-      console.log('\n' + (train ? formatTrainStepReport(train) : formatReport(result as SuiteResult)));
+      const embed = result.suite === 'embed' ? (result as EmbedResult) : null;
+      console.log('\n' + (train ? formatTrainStepReport(train) : embed ? formatEmbedReport(embed) : formatReport(result as SuiteResult)));
       console.log(`host: ${host.cpus} CPUs, 1-min load average ${host.loadavg1Before.toFixed(1)} before / ${host.loadavg1After.toFixed(1)} after`);
       const out = args.suite === 'all' ? outPath(ROOT, suite, quick, filter) : args.out;
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, JSON.stringify({ ...result, host }, null, 2) + '\n');
       console.log(`\nbench: wrote ${out} (${(result.durationMs / 1000).toFixed(1)} s in the page)`);
-      const bad = train ? trainDisagreements(train) : disagreements((result as SuiteResult).rows);
+      const bad = train ? trainDisagreements(train) : embed ? embedDisagreements(embed) : disagreements((result as SuiteResult).rows);
       if (bad.length) {
         console.error(`bench: implementations disagree — the comparison is not of the same computation:\n  ${bad.join('\n  ')}`);
         disagree = true;

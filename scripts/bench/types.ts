@@ -3,10 +3,15 @@
 // browser page (bench-page.ts) and Node (run.ts, stats.ts) import this file.
 
 /** The three implementations compared on the same adapter, each on its own GPUDevice. */
+import type { EmbedResult } from './embed/result.ts';
 import type { TrainStepResult } from './train/result.ts';
 
 export type ImplName = 'ours' | 'jax-js' | 'tfjs';
 export const IMPLS: readonly ImplName[] = ['ours', 'jax-js', 'tfjs'];
+/** Suite "embed": ours vs onnxruntime-web running the same decoder as ONNX, on two EPs. */
+export type EmbedImplName = 'ours' | 'ort-webgpu' | 'ort-wasm';
+export const EMBED_IMPLS: readonly EmbedImplName[] = ['ours', 'ort-webgpu', 'ort-wasm'];
+export type PeerName = ImplName | EmbedImplName;
 
 /** One benchmark case: a linear layer y = x·Wᵀ (kind 'matmul') or the fused LoRA linear
  * y = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ (kind 'lora'). x [n,inF], W [outF,inF], A [rank,inF],
@@ -59,15 +64,15 @@ export interface SuiteResult {
 
 export interface BenchOptions {
   quick: boolean;
-  /** Subset of IMPLS to run (default all). Without 'ours', no "vs ours" diffs or ratios. */
-  peers?: ImplName[];
+  /** Subset of IMPLS / EMBED_IMPLS to run (default all). Without 'ours', no "vs ours" diffs or ratios. */
+  peers?: PeerName[];
   /** Only cases whose id contains this substring, e.g. "lora gate,up N=512". */
   filter?: string;
 }
 
 /** What bench-page.ts installs on `window` for the runner to call through page.evaluate. */
 export interface BenchApi {
-  run(suite: string, opts: BenchOptions): Promise<SuiteResult | TrainStepResult>;
+  run(suite: string, opts: BenchOptions): Promise<SuiteResult | TrainStepResult | EmbedResult>;
 }
 
 declare global {

@@ -1,7 +1,7 @@
 // The interface every implementation under test provides. Each peer owns its own GPUDevice
 // on the page's one WebGPU adapter; the suite never mixes buffers between peers.
 
-import type { CaseSpec, ImplName } from '../types.ts';
+import type { CaseSpec, ImplName, PeerName } from '../types.ts';
 
 /** Host inputs of one case, HF/PEFT layouts: x [n,inF], w [outF,inF], a [rank,inF],
  * b [outF,rank] (a, b empty for plain matmul). */
@@ -37,7 +37,7 @@ export interface Peer {
 export class PeerError extends Error {
   override readonly name = 'PeerError';
   constructor(
-    readonly peer: ImplName,
+    readonly peer: PeerName,
     detail: string,
   ) {
     super(`${peer}: ${detail}`);
