@@ -15,10 +15,9 @@
  *   h = post_LN(x) → pixel_shuffle(s) [M, T, s²·D] → ·projᵀ (no bias)         [M·T, Dt]
  * The residual adds are fused into the GEMM epilogue (C = A·Bᵀ + bias + 1·C, matmul's beta),
  * which is exactly x + linear(·) and saves a pass over x per residual.
- * Forward only: the tower is frozen in VladVA. For a backward (pretraining), keep per layer
- * h1, mean1, rstd1, q, k, v, a, lse, h2, mean2, rstd2, f1 (pre-gelu) instead of reusing the
- * scratch below, and mirror the list: fc2/fc1 via matmulBackward, elementwiseBackward
- * ('gelu_tanh'), layerNormBackward, attentionBackward, residual grads pass straight through.
+ * Inference forward: the tower is frozen in VladVA, so one scratch set is reused by every
+ * layer. Training (pretraining, the CLIP baseline) uses tower_train.ts: the same call list
+ * keeping every activation (visionTowerForwardTrain) and its backward (visionTowerBackward).
  */
 import type { GpuContext } from '../../gpu/context.ts';
 import { shapeStr, type GpuTensor } from '../../gpu/tensor.ts';
