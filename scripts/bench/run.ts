@@ -58,7 +58,7 @@ async function main(): Promise<number> {
       server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null },
       optimizeDeps: {
         entries: ['scripts/bench/bench.html'],
-        include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax', 'onnxruntime-web', 'onnx-proto'],
+        include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax', 'onnxruntime-web', 'onnx-proto'],
       },
     });
     await server.listen();

@@ -16,9 +16,8 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const data = makeTrainData();
-  const names = IMPLS.filter((n) => n !== 'tfjs' && (!opts.peers || opts.peers.includes(n)));
-  if (names.length === 0) throw new Error('suite train-step: no implemented peer selected (train-step has ours and jax-js)');
-  if (opts.peers?.includes('tfjs')) log('train-step: tfjs peer not implemented (skipped; see docs/PERFORMANCE.md)');
+  const names = IMPLS.filter((n) => !opts.peers || opts.peers.includes(n));
+  if (names.length === 0) throw new Error(`suite train-step: no peer selected (train-step has ${IMPLS.join(', ')})`);
   const peers: TrainPeer[] = [];
   let oursPeak = 0, oursResident = 0;
   let ours: OursTrainPeer | null = null;
@@ -28,7 +27,8 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
       if (n === 'ours') {
         ours = await (await import('./ours.ts')).createOursTrainPeer(data);
         peers.push(ours);
-      } else peers.push(await (await import('./jaxjs.ts')).createJaxTrainPeer(data));
+      } else if (n === 'jax-js') peers.push(await (await import('./jaxjs.ts')).createJaxTrainPeer(data));
+      else peers.push(await (await import('./tfjs.ts')).createTfjsTrainPeer(data));
     }
     // step 1 + agreement
     const first: { loss: number; params: Map<string, Float32Array> }[] = [];
