@@ -7,6 +7,7 @@
 import type { Peer } from './peers/peer.ts';
 import { runKernelSuite } from './suite-kernels.ts';
 import type { EmbedResult } from './embed/result.ts';
+import type { ProfileResult } from './profile/result.ts';
 import type { TrainStepResult } from './train/result.ts';
 import { IMPLS, type BenchApi, type BenchOptions, type ImplName, type SuiteResult } from './types.ts';
 
@@ -22,13 +23,14 @@ function log(line: string) {
   if (logEl) logEl.textContent += `\n${line}`;
 }
 
-async function run(suite: string, opts: BenchOptions): Promise<SuiteResult | TrainStepResult | EmbedResult> {
-  if (suite !== 'kernels' && suite !== 'train-step' && suite !== 'embed') throw new Error(`bench-page: unknown suite "${suite}" (known: kernels, train-step, embed)`);
+async function run(suite: string, opts: BenchOptions): Promise<SuiteResult | TrainStepResult | EmbedResult | ProfileResult> {
+  if (!['kernels', 'train-step', 'embed', 'profile'].includes(suite)) throw new Error(`bench-page: unknown suite "${suite}" (known: kernels, train-step, embed, profile)`);
   if (!navigator.gpu) throw new Error('WebGPU missing: navigator.gpu is undefined (start Chromium with --enable-unsafe-webgpu)');
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new Error('WebGPU missing: navigator.gpu.requestAdapter() returned null (no adapter on this machine)');
   if (suite === 'train-step') return (await import('./train/suite.ts')).runTrainStepSuite(opts, log);
   if (suite === 'embed') return (await import('./embed/suite.ts')).runEmbedSuite(opts, log);
+  if (suite === 'profile') return (await import('./profile/suite.ts')).runProfileSuite(opts, log);
   const names = IMPLS.filter((n) => !opts.peers || opts.peers.includes(n)); // 'ours' first: others diff against it
   const peers: Peer[] = [];
   try {

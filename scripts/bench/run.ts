@@ -1,5 +1,5 @@
 // Benchmark runner (Node): `npm run bench:kernels [-- --quick] [-- --peers ours,tfjs]`,
-// `tsx scripts/bench/run.ts train-step|embed`, `npm run bench` (= all: kernels, train-step, embed).
+// `tsx scripts/bench/run.ts train-step|embed|profile`, `npm run bench` (= all: kernels, train-step, embed, profile).
 //  1. starts a Vite dev server on a free 127.0.0.1 port, root = repo (no config file: the
 //     page only needs TS + `?raw` WGSL imports, and file watching/HMR are off so edits by
 //     others mid-run cannot reload the page);
@@ -20,6 +20,7 @@ import { createServer, type ViteDevServer } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort } from '../chromium.ts';
 import { ALL_SUITES, outPath, parseArgs, USAGE, type Args } from './args.ts';
 import { embedDisagreements, formatEmbedReport, type EmbedResult } from './embed/result.ts';
+import { formatProfileReport, type ProfileResult } from './profile/result.ts';
 import { disagreements, formatReport } from './stats.ts';
 import { formatTrainStepReport, trainDisagreements, type TrainStepResult } from './train/result.ts';
 import type { SuiteResult } from './types.ts';
@@ -98,13 +99,14 @@ async function main(): Promise<number> {
       const host = { cpus: cpus().length, loadavg1Before: loadBefore, loadavg1After: loadavg()[0] };
       const train = result.suite === 'train-step' ? (result as TrainStepResult) : null;
       const embed = result.suite === 'embed' ? (result as EmbedResult) : null;
-      console.log('\n' + (train ? formatTrainStepReport(train) : embed ? formatEmbedReport(embed) : formatReport(result as SuiteResult)));
+      const profile = result.suite === 'profile' ? (result as ProfileResult) : null;
+      console.log('\n' + (train ? formatTrainStepReport(train) : embed ? formatEmbedReport(embed) : profile ? formatProfileReport(profile) : formatReport(result as SuiteResult)));
       console.log(`host: ${host.cpus} CPUs, 1-min load average ${host.loadavg1Before.toFixed(1)} before / ${host.loadavg1After.toFixed(1)} after`);
       const out = args.suite === 'all' ? outPath(ROOT, suite, quick, filter) : args.out;
       await mkdir(dirname(out), { recursive: true });
       await writeFile(out, JSON.stringify({ ...result, host }, null, 2) + '\n');
       console.log(`\nbench: wrote ${out} (${(result.durationMs / 1000).toFixed(1)} s in the page)`);
-      const bad = train ? trainDisagreements(train) : embed ? embedDisagreements(embed) : disagreements((result as SuiteResult).rows);
+      const bad = train ? trainDisagreements(train) : embed ? embedDisagreements(embed) : profile ? [] : disagreements((result as SuiteResult).rows);
       if (bad.length) {
         console.error(`bench: implementations disagree — the comparison is not of the same computation:\n  ${bad.join('\n  ')}`);
         disagree = true;

@@ -4,6 +4,7 @@
 
 /** The three implementations compared on the same adapter, each on its own GPUDevice. */
 import type { EmbedResult } from './embed/result.ts';
+import type { ProfileResult } from './profile/result.ts';
 import type { TrainStepResult } from './train/result.ts';
 
 export type ImplName = 'ours' | 'jax-js' | 'tfjs';
@@ -72,7 +73,7 @@ export interface BenchOptions {
 
 /** What bench-page.ts installs on `window` for the runner to call through page.evaluate. */
 export interface BenchApi {
-  run(suite: string, opts: BenchOptions): Promise<SuiteResult | TrainStepResult | EmbedResult>;
+  run(suite: string, opts: BenchOptions): Promise<SuiteResult | TrainStepResult | EmbedResult | ProfileResult>;
 }
 
 declare global {

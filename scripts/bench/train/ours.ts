@@ -13,16 +13,20 @@ import { PeerError } from '../peers/peer.ts';
 import { loraNames, TRAIN_ADAMW, TRAIN_BATCH, TRAIN_LORA, type TrainData } from './model.ts';
 import type { OursTrainPeer } from './peer.ts';
 
-export async function createOursTrainPeer(data: TrainData): Promise<OursTrainPeer> {
+/** `opts` (profile suite): a context of one's own (e.g. with timestamps) and a wrapper of the
+ * decoder's ops (to attribute kernels to ops). */
+export async function createOursTrainPeer(
+  data: TrainData, opts: { ctx?: () => Promise<GpuContext>; wrapOps?: (ops: GpuOps) => GpuOps } = {},
+): Promise<OursTrainPeer> {
   let ctx: GpuContext;
   try {
-    ctx = await GpuContext.create();
+    ctx = await (opts.ctx ?? (() => GpuContext.create()))();
   } catch (e) {
     throw new PeerError('ours', (e as Error).message);
   }
   const a = ctx.caps.adapter;
   const d = data.dims, r = TRAIN_LORA.rank;
-  const ops = new GpuOps(ctx);
+  const ops = opts.wrapOps ? opts.wrapOps(new GpuOps(ctx)) : new GpuOps(ctx);
   const up = (v: Float32Array, shape: number[], label: string) => ctx.upload(v, shape, label);
   const weights: DecoderWeights<GpuTensor> = {
     embed: up(data.embed, [d.vocab, d.hidden], 'embed'),

@@ -1,0 +1,86 @@
+// Attribution of GPU time to decoder ops for the profile suite (pure TS except the Proxy).
+//
+//   const { ops, calls } = meterOps(gpuOps, (tag) => (ctx.tag = tag));
+//   // pass `ops` to Decoder; each compute call sets the tag "<method>#<k>" before running,
+//   // calls[k] = { op, flops, bytes } from the argument shapes (opCost below).
+//
+// Cost model (per call, N = rows, useful work only):
+//   linear            2·N·in·out  (+ 2·N·r·(in+out) with LoRA)
+//   linearBackward    dx: 2·N·in·out, dW: 2·N·in·out; LoRA dB, du, dA (+ dx part): 2·N·r·(2·out + in (+ in))
+//   attention         causal: 2·B·Hq·T·T·D (QKᵀ and PV over the lower triangle); else 4·B·Hq·T·T·D
+//   attentionBackward 2.5 × forward (QKᵀ recomputed, dP, dV, dQ, dK)
+//   crossEntropy      2·N·V·H;  backward 2·N·V·H per gradient + 2·N·V·H logits recompute
+//   everything else   0 FLOPs; bytes = 4 × Σ sizes of the tensor arguments (each read or
+//                     written once) — memory-bound kernels are judged in GB/s.
+import type { GpuTensor } from '../../../src/engine/gpu/tensor.ts';
+import type { GpuOps } from '../../../src/engine/model/decoder/gpu_ops.ts';
+
+export interface OpCall {
+  op: string;
+  flops: number;
+  bytes: number;
+}
+
+type Shaped = { shape: readonly number[]; size: number };
+const isT = (x: unknown): x is Shaped => !!x && typeof x === 'object' && 'shape' in x && 'size' in x && 'buffer' in x;
+const rows = (t: Shaped) => t.size / t.shape[t.shape.length - 1];
+
+export const NOT_COMPUTE = new Set(['empty', 'zeros', 'free', 'shape', 'read', 'releaseInputs']);
+
+export function opCost(op: string, args: readonly unknown[]): OpCall {
+  const tensors: Shaped[] = [];
+  const walk = (a: unknown) => {
+    if (isT(a)) tensors.push(a);
+    else if (a && typeof a === 'object' && !ArrayBuffer.isView(a) && !Array.isArray(a)) for (const v of Object.values(a)) if (isT(v)) tensors.push(v);
+  };
+  args.forEach(walk);
+  const bytes = 4 * tensors.reduce((s, t) => s + t.size, 0);
+  let flops = 0;
+  if (op === 'linear') {
+    const [, , x, W, A] = args as [Shaped, Shaped | null, Shaped, Shaped, Shaped | null];
+    const [out, inF] = W.shape, N = rows(x);
+    flops = 2 * N * inF * out + (A ? 2 * N * A.shape[0] * (inF + out) : 0);
+  } else if (op === 'linearBackward') {
+    const [g, dy, , , W, A] = args as [{ dx: Shaped | null; dW: Shaped | null; dA: Shaped | null }, Shaped, Shaped, Shaped | null, Shaped, Shaped | null];
+    const [out, inF] = W.shape, N = rows(dy);
+    flops = (g.dx ? 2 * N * inF * out : 0) + (g.dW ? 2 * N * inF * out : 0);
+    if (A && g.dA) { const r = A.shape[0]; flops += 2 * N * r * (2 * out + inF + (g.dx ? inF : 0)); }
+  } else if (op === 'attention' || op === 'attentionBackward') {
+    // the decoder passes [rows, heads·D] tensors; lse [B,Hq,T] carries the batch layout
+    const q = args[2] as Shaped, lse = args[op === 'attention' ? 1 : 6] as Shaped, causal = args[args.length - 1] as boolean;
+    const [B, Hq, T] = lse.shape, D = q.size / (B * T * Hq);
+    const fwd = causal ? 2 * B * Hq * T * T * D : 4 * B * Hq * T * T * D;
+    flops = op === 'attention' ? fwd : 2.5 * fwd;
+  } else if (op === 'crossEntropy') {
+    const [, , h, W] = args as Shaped[];
+    flops = 2 * rows(h) * W.shape[0] * W.shape[1];
+  } else if (op === 'crossEntropyBackward') {
+    const [dh, dW, , h, W] = args as [Shaped | null, Shaped | null, number, Shaped, Shaped];
+    const f = 2 * rows(h) * W.shape[0] * W.shape[1];
+    flops = f * (1 + (dh ? 1 : 0) + (dW ? 1 : 0));
+  }
+  return { op, flops, bytes };
+}
+
+/** A Proxy over GpuOps that tags each compute call and records its cost. */
+export function meterOps(ops: GpuOps, setTag: (tag: string) => void): { ops: GpuOps; calls: OpCall[] } {
+  const calls: OpCall[] = [];
+  const proxy = new Proxy(ops, {
+    get(target, prop, recv) {
+      const v = Reflect.get(target, prop, recv);
+      if (typeof v !== 'function' || typeof prop !== 'string' || NOT_COMPUTE.has(prop)) return typeof v === 'function' ? v.bind(target) : v;
+      return (...args: unknown[]) => {
+        calls.push(opCost(prop, args));
+        setTag(`${prop}#${calls.length - 1}`);
+        try {
+          return v.apply(target, args);
+        } finally {
+          setTag('');
+        }
+      };
+    },
+  });
+  return { ops: proxy, calls };
+}
+
+export type { GpuTensor };
