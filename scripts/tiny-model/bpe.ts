@@ -5,7 +5,8 @@
  * Public API:
  *   sceneCaptions(): string[]                         — the deterministic training corpus
  *   learnMerges(corpus, numMerges): [string, string][] — classic BPE on byte-level pre-tokens
- *   buildTokenizerJson({ numMerges }) → { json, vocabSize, specialIds }
+ *   buildTokenizerJson(numMerges, corpus = sceneCaptions()) → { json, vocabSize, specialIds }
+ *     (corpus: the text the merges are learned from, e.g. a dataset's captions for a pretrained model)
  * Layout of ids (mirrors SmolLM2/SmolVLM order on a small scale):
  *   0 <|endoftext|>, 1 <|im_start|>, 2 <|im_end|>, then the 256 byte symbols, then one id per
  *   merge, then the added VLM tokens <fake_token_around_image>, <image>, <global-img>,
@@ -107,13 +108,13 @@ export interface TokenizerBuild {
   specialIds: Record<string, number>;
 }
 
-export function buildTokenizerJson(numMerges = 200): TokenizerBuild {
+export function buildTokenizerJson(numMerges = 200, corpus: string[] = sceneCaptions()): TokenizerBuild {
   const vocab: Record<string, number> = {};
   let id = 0;
   for (const s of LEADING_SPECIALS) vocab[s] = id++;
   const b2u = bytesToUnicode();
   for (let b = 0; b < 256; b++) vocab[b2u[b]] = id++;
-  const merges = learnMerges(sceneCaptions(), numMerges);
+  const merges = learnMerges(corpus, numMerges);
   for (const [a, b] of merges) if (!(a + b in vocab)) vocab[a + b] = id++;
   const specialIds: Record<string, number> = {};
   LEADING_SPECIALS.forEach((s, i) => (specialIds[s] = i));

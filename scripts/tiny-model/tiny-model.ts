@@ -32,6 +32,8 @@ export interface TinyModelOptions {
     ropeTheta: number; rmsNormEps: number; maxPositions: number };
   scaleFactor: number;
   tieWordEmbeddings: boolean;
+  /** Text the BPE merges are learned from (default: bpe.ts sceneCaptions()). */
+  corpus?: string[];
 }
 
 export const DEFAULT_TINY: TinyModelOptions = {
@@ -144,7 +146,7 @@ export function buildTinyModel(partial: Partial<TinyModelOptions> = {}): TinyMod
     vision: { ...DEFAULT_TINY.vision, ...partial.vision },
     text: { ...DEFAULT_TINY.text, ...partial.text },
   };
-  const tok = buildTokenizerJson(o.numMerges);
+  const tok = buildTokenizerJson(o.numMerges, o.corpus);
   const ids = tok.specialIds;
   const configJson = tinyConfigJson(o, tok.vocabSize, ids);
   const config = parseVlmConfig(configJson);

@@ -1,0 +1,88 @@
+// The pretraining script's pure parts: the seeded initial model (benchmark-caption BPE), the
+// written folder loading back through the engine's own loaders with identical tensors, the
+// ONNX vision encoder running in onnxruntime-web and agreeing with the CPU reference, the
+// model card, and the command line.
+import * as ort from 'onnxruntime-web';
+import { describe, expect, it } from 'vitest';
+import { syntheticBenchmark } from '../../src/engine/data/synthetic/benchmark.ts';
+import { parseVlmConfig } from '../../src/engine/model/config.ts';
+import { folderFromMap } from '../../src/engine/model/io/folder.ts';
+import { SafetensorsFile } from '../../src/engine/model/io/safetensors.ts';
+import { loadTokenizer } from '../../src/engine/model/io/tokenizer.ts';
+import { visionForwardRef } from '../../src/engine/model/io/vision.ref.ts';
+import { expectedWeights, isVisionWeight, loadWeights } from '../../src/engine/model/io/weights.ts';
+import { commandLine, DEFAULTS, parsePretrainArgs } from './args.ts';
+import type { CardInfo } from './card.ts';
+import { initialModel, trainedFiles } from './model-files.ts';
+
+ort.env.wasm.numThreads = 1;
+
+const CARD: CardInfo = {
+  command: 'npm run pretrain -- --steps 7', steps: 7, batch: 3, lr: 2e-3, warmupSteps: 2, seed: 9, maxLongTokens: 64,
+  firstLoss: 6.1, finalLoss: 2.25, evalLoss: 2.5, trainSec: 61, wallSec: 75, tokensPerSec: 321,
+  samples: [{ id: 'test-00000', reference: 'a red cube', generated: 'a red | cube' }],
+};
+
+describe('pretrain model files', () => {
+  const init = initialModel({ seed: 9, imageSize: 48 });
+
+  it('initial model: seeded, 48-pixel images → 9 tokens, every benchmark caption word is one token', async () => {
+    expect(init.config.vision.image_size).toBe(48);
+    expect(init.config.imageTokensPerImage).toBe(9);
+    expect(Buffer.compare(Buffer.from(initialModel({ seed: 9, imageSize: 48 }).files['model.safetensors']),
+      Buffer.from(init.files['model.safetensors']))).toBe(0);
+    const tok = await loadTokenizer(folderFromMap('init', init.files));
+    const s = syntheticBenchmark().test[3];
+    for (const text of [s.caption, s.longCaption]) {
+      const words = text.match(/[A-Za-z]+|[^\sA-Za-z]/g)!;
+      expect(tok.encode(' ' + text).length, text).toBe(words.length);
+      expect(tok.decode(tok.encode(' ' + text))).toBe(' ' + text);
+    }
+  });
+
+  it('trained folder loads back exactly through the engine loaders; the ONNX encoder matches the CPU reference', async () => {
+    const trained = new Map(Object.entries(init.weights).map(([k, t], i) => [k, t.data.map((x, j) => x * 0.5 + Math.sin(i + j) * 0.01)]));
+    const files = trainedFiles(init, trained, CARD);
+    expect(Object.keys(files).sort()).toEqual(['README.md', 'config.json', 'generation_config.json', 'model.safetensors',
+      'onnx/vision_encoder.onnx', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json']);
+    const folder = folderFromMap('trained', files);
+    const config = parseVlmConfig(await folder.readJson('config.json'));
+    expect(config).toEqual(init.config);
+    const st = await SafetensorsFile.open(folder.open('model.safetensors'));
+    expect(st.names().sort()).toEqual(expectedWeights(config).map((w) => w.name).sort());
+    const loaded = await loadWeights(folder, config);
+    for (const [name, data] of trained) expect(Buffer.compare(Buffer.from(loaded.get(name)!.data.buffer), Buffer.from(data.buffer)), name).toBe(0);
+    expect((await loadTokenizer(folder)).encode(' a red cube')).toEqual((await loadTokenizer(folderFromMap('i', init.files))).encode(' a red cube'));
+
+    const session = await ort.InferenceSession.create(files['onnx/vision_encoder.onnx']);
+    const S = 48;
+    const pixels = new Float32Array(3 * S * S).map((_, i) => Math.cos(i * 0.11) * 0.8);
+    const out = await session.run({
+      pixel_values: new ort.Tensor('float32', pixels, [1, 1, 3, S, S]),
+      pixel_attention_mask: new ort.Tensor('bool', new Uint8Array(S * S).fill(1), [1, 1, S, S]),
+    });
+    expect(out.image_features.dims).toEqual([1, 9, 64]);
+    const ref = visionForwardRef(await loadWeights(folder, config, { only: isVisionWeight }), config, pixels, 1);
+    const got = out.image_features.data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs(got[i] - ref.features[i]));
+    expect(worst).toBeLessThan(1e-4);
+
+    const card = new TextDecoder().decode(files['README.md']);
+    for (const s of ['7 steps, batch 3', 'seed 9', '6.100', '2.250', 'npm run pretrain -- --steps 7', 'a red \\| cube']) expect(card).toContain(s);
+    expect(() => trainedFiles(init, new Map([...trained].slice(1)), CARD)).toThrow(/missing/);
+    expect(() => trainedFiles(init, new Map([...trained, ['extra.weight', new Float32Array(1)]]), CARD)).toThrow(/unexpected tensors extra\.weight/);
+  });
+
+  it('command line: defaults, overrides, reproduce command, errors name the flag', () => {
+    expect(parsePretrainArgs([])).toEqual(DEFAULTS);
+    const a = parsePretrainArgs(['--steps', '5', '--batch', '2', '--lr', '1e-3', '--out', '/tmp/x', '--profile']);
+    expect(a).toMatchObject({ steps: 5, batch: 2, lr: 1e-3, out: '/tmp/x', warmup: 5, profile: true });
+    expect(commandLine(parsePretrainArgs(['--steps', '5', '--seed', '3']))).toBe('npm run pretrain -- --steps 5 --warmup 5 --seed 3'); // warmup clamped to steps
+    expect(commandLine(DEFAULTS)).toBe('npm run pretrain');
+    expect(() => parsePretrainArgs(['--steps', '0'])).toThrow(/--steps needs a positive integer, got 0/);
+    expect(() => parsePretrainArgs(['--lr', 'x'])).toThrow(/--lr needs a number/);
+    expect(() => parsePretrainArgs(['--image-size', '40'])).toThrow(/--image-size must be a multiple of 16/);
+    expect(() => parsePretrainArgs(['--bogus'])).toThrow(/unknown argument --bogus/);
+  });
+});
