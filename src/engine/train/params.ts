@@ -1,6 +1,8 @@
 // The trainable state of a VladVA run, as one list of named GPU tensors with their gradients
 // and AdamW moments: every LoRA A/B, the two soft prompts, and logTau when the temperature is
 // learnable. Order is fixed (checkpoints and grad-norm reductions rely on it).
+// Ablations: no LoRA entries when vlm.adapters is null (the trainer detaches them for
+// trainLora: false); `softPrompts: false` leaves the soft prompts out (frozen at their init).
 import type { GpuContext } from '../gpu/context.ts';
 import type { GpuTensor } from '../gpu/tensor.ts';
 import { adapterTensors } from '../model/vlm/adapters.ts';
@@ -16,11 +18,15 @@ export interface Trainable {
   decay: boolean;
 }
 
-export function collectTrainables(ctx: GpuContext, vlm: Vlm, logTau: GpuTensor, learnTau: boolean): Trainable[] {
+export function collectTrainables(
+  ctx: GpuContext, vlm: Vlm, logTau: GpuTensor, learnTau: boolean, o: { softPrompts?: boolean } = {},
+): Trainable[] {
   const list: { name: string; t: GpuTensor; decay: boolean }[] = [];
   if (vlm.adapters) for (const a of adapterTensors(vlm.adapters)) list.push({ ...a, decay: true });
-  list.push({ name: 'softPrompt.image', t: vlm.softPrompts.image, decay: false });
-  list.push({ name: 'softPrompt.text', t: vlm.softPrompts.text, decay: false });
+  if (o.softPrompts ?? true) {
+    list.push({ name: 'softPrompt.image', t: vlm.softPrompts.image, decay: false });
+    list.push({ name: 'softPrompt.text', t: vlm.softPrompts.text, decay: false });
+  }
   if (learnTau) list.push({ name: 'logTau', t: logTau, decay: false });
   return list.map(({ name, t, decay }) => ({
     name, param: t, decay,

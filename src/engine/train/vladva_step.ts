@@ -185,7 +185,8 @@ export class VladvaStep {
     const allImageSeqs = parts.map(([s, e]) => imageSeqs(s, e, true));
     const tokensIn = (seqs: Sequence[]) => seqs.reduce((n, q) => n + (q.labels?.filter((l) => l !== IGNORE).length ?? 0), 0);
     const captionTokens = allImageSeqs.reduce((n, seqs) => n + tokensIn(seqs), 0);
-    const softGrads = [gradOf(this.trainables, 'softPrompt.image')!, gradOf(this.trainables, 'softPrompt.text')!];
+    // null when the soft prompts are frozen (trainSoftPrompts: false)
+    const softGrads = [gradOf(this.trainables, 'softPrompt.image'), gradOf(this.trainables, 'softPrompt.text')];
     const replay = (s: number, e: number, seqs: Sequence[], extra: GpuTensor, dRaw: GpuTensor) => {
       const batch = vlm.pack(seqs);
       const st = dec.forward(batch, extra, { activations: cfg.activations ?? 'keep' });
@@ -201,10 +202,13 @@ export class VladvaStep {
       // soft-prompt gradients are the first rows of dExtra
       let row = 0;
       for (const [k, sp] of [vlm.softPrompts.image, vlm.softPrompts.text].entries()) {
-        const tmp = ctx.empty(sp.shape, 'gc.dSoft');
-        ctx.copyRange(dExtra, row * H, tmp, 0, sp.size);
-        vlm.ops.accumulate(softGrads[k], tmp);
-        ctx.release(tmp);
+        const g = softGrads[k];
+        if (g) {
+          const tmp = ctx.empty(sp.shape, 'gc.dSoft');
+          ctx.copyRange(dExtra, row * H, tmp, 0, sp.size);
+          vlm.ops.accumulate(g, tmp);
+          ctx.release(tmp);
+        }
         row += sp.shape[0];
       }
       dec.release(st);

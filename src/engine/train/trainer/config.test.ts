@@ -26,6 +26,20 @@ describe('validateTrainConfig', () => {
     expect('errors' in bad && bad.errors.map((e) => e.field)).toEqual(['accumulationSteps', 'activationRecompute']);
   });
 
+  test('trainLora / trainSoftPrompts default to true when absent, are checked, and not both false', () => {
+    const { trainLora: _l, trainSoftPrompts: _s, ...older } = DEFAULT_TRAIN_CONFIG;
+    const r = validateTrainConfig(older);
+    expect('config' in r && r.config.trainLora === true && r.config.trainSoftPrompts === true).toBe(true);
+    for (const [l, s] of [[false, true], [true, false]]) {
+      const ok = validateTrainConfig(withField({ trainLora: l, trainSoftPrompts: s }));
+      expect('config' in ok && ok.config.trainLora === l && ok.config.trainSoftPrompts === s).toBe(true);
+    }
+    expect(errorsOf(withField({ trainLora: false, trainSoftPrompts: false }))).toEqual([
+      { field: 'trainLora', message: 'and trainSoftPrompts are both false: nothing to train' },
+    ]);
+    expect(errorsOf(withField({ trainLora: 0, trainSoftPrompts: 'no' })).map((e) => e.field)).toEqual(['trainLora', 'trainSoftPrompts']);
+  });
+
   test('LoRA modules come back in canonical order', () => {
     const r = validateTrainConfig(withField({ lora: { rank: 4, alpha: 8, modules: ['down', 'q'] } }));
     expect('config' in r && r.config.lora.modules).toEqual(['q', 'down']);

@@ -12,6 +12,7 @@
  * linear warmup, LoRA rank 16 / alpha 16 on q k v o gate up down, both losses weighted 1,
  * fixed temperature 0.05. The paper's batch is 1024; in a browser the default is 64 in chunks
  * of 16 (gradient caching makes the chunk, not the batch, bound memory — raise the batch freely).
+ * trainLora / trainSoftPrompts (ablations) select what trains; at least one must be true.
  * Trap: the validator returns a fresh object with exactly the known fields; unknown fields are
  * refused (a typo like "learningRate" must not silently train with the default).
  */
@@ -54,6 +55,12 @@ export interface TrainConfig {
   /** Re-run each layer's forward during backward instead of keeping its activations
    * (per-layer activation recompute; optional, default false). */
   activationRecompute: boolean;
+  /** Attach and train LoRA adapters (optional, default true; false = soft prompts only, the
+   * decoder runs without adapters — an ablation). */
+  trainLora: boolean;
+  /** Train the two soft prompts (optional, default true; false = they stay at their init, the
+   * prompt's instruction-token embeddings — an ablation). */
+  trainSoftPrompts: boolean;
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze({
@@ -77,10 +84,12 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = Object.freeze({
   maxLongTokens: 256,
   accumulationSteps: 1,
   activationRecompute: false,
+  trainLora: true,
+  trainSoftPrompts: true,
 }) as TrainConfig;
 
 /** Settings added after format 1 of the checkpoint: filled with defaults when absent. */
-const OPTIONAL: (keyof TrainConfig)[] = ['accumulationSteps', 'activationRecompute'];
+const OPTIONAL: (keyof TrainConfig)[] = ['accumulationSteps', 'activationRecompute', 'trainLora', 'trainSoftPrompts'];
 
 export const ADAM_BETAS = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
@@ -93,6 +102,7 @@ const FIELDS: (keyof TrainConfig)[] = [
   'steps', 'batchSize', 'chunkSize', 'lr', 'warmupSteps', 'minLrRatio', 'weightDecay', 'maxGradNorm',
   'lambdaContrastive', 'lambdaNextToken', 'temperature', 'learnTemperature', 'lora', 'seed',
   'checkpointEvery', 'keepCheckpoints', 'validateEvery', 'maxLongTokens', 'accumulationSteps', 'activationRecompute',
+  'trainLora', 'trainSoftPrompts',
 ];
 
 const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? JSON.stringify(v) : String(v));
@@ -169,6 +179,10 @@ export function validateTrainConfig(c: unknown): { config: TrainConfig } | { err
   int('maxLongTokens', o.maxLongTokens, 1, 4096);
   int('accumulationSteps', o.accumulationSteps, 1, 1024);
   if (typeof o.activationRecompute !== 'boolean') fail('activationRecompute', `must be true or false, got ${show(o.activationRecompute)}`);
+  const lb = typeof o.trainLora === 'boolean', sb = typeof o.trainSoftPrompts === 'boolean';
+  if (!lb) fail('trainLora', `must be true or false, got ${show(o.trainLora)}`);
+  if (!sb) fail('trainSoftPrompts', `must be true or false, got ${show(o.trainSoftPrompts)}`);
+  if (lb && sb && !o.trainLora && !o.trainSoftPrompts) fail('trainLora', 'and trainSoftPrompts are both false: nothing to train');
   if (errors.length) return { errors };
 
   const config = Object.fromEntries(FIELDS.map((k) => [k, o[k]])) as unknown as TrainConfig;

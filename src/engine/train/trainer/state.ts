@@ -6,6 +6,7 @@
  *   initAdapters(dims, lora, rng)        — PEFT default init from the project Rng (init stream):
  *                                          A [r,in] ~ U(−1/√in, 1/√in) (kaiming_uniform a=√5), B [out,r] = 0
  *   installAdapters(ctx, vlm, host)      — replaces vlm.adapters by uploads of `host` (releases the old ones)
+ *   removeAdapters(ctx, vlm)             — releases vlm.adapters and sets it to null (trainLora: false)
  *   writeSoftPrompts(ctx, vlm, sp)       — checks shapes, writes both soft prompts
  *   downloadTrainState(ctx, vlm, trainables, logTau) → { adapters, softPrompts, logTau, moments }
  *   uploadMoments(ctx, trainables, moments)
@@ -84,16 +85,30 @@ export interface TrainState {
   moments: OptimizerState['moments'];
 }
 
-export async function downloadTrainState(ctx: GpuContext, vlm: Vlm, trainables: Trainable[], logTau: GpuTensor): Promise<TrainState> {
+/** `lora` names the (empty) adapter record stored when the run has no adapters (trainLora: false). */
+export async function downloadTrainState(
+  ctx: GpuContext, vlm: Vlm, trainables: Trainable[], logTau: GpuTensor, lora?: { rank: number; alpha: number; modules: LoraModule[] },
+): Promise<TrainState> {
   await ctx.sync();
   const moments: OptimizerState['moments'] = {};
   for (const t of trainables) moments[checkpointName(t.name)] = { m: await ctx.read(t.m), v: await ctx.read(t.v) };
   return {
-    adapters: await downloadAdapters(ctx, vlm.adapters!, vlm.dims),
+    adapters: vlm.adapters ? await downloadAdapters(ctx, vlm.adapters, vlm.dims) : noAdapters(lora),
     softPrompts: { hidden: vlm.dims.hidden, image: await ctx.read(vlm.softPrompts.image), text: await ctx.read(vlm.softPrompts.text) },
     logTau: (await ctx.read(logTau))[0],
     moments,
   };
+}
+
+function noAdapters(lora: { rank: number; alpha: number; modules: LoraModule[] } | undefined): Adapters<Float32Array> {
+  if (!lora) throw new Error('downloadTrainState: the model has no adapters and no LoRA settings were given for the empty record');
+  return { rank: lora.rank, alpha: lora.alpha, modules: [...lora.modules], layers: [] };
+}
+
+/** Detaches (and releases) the Vlm's adapters: the decoder then runs the frozen base weights. */
+export function removeAdapters(ctx: GpuContext, vlm: Vlm): void {
+  for (const rec of vlm.adapters?.layers ?? []) for (const p of Object.values(rec)) ctx.release(p!.A, p!.B);
+  vlm.adapters = null;
 }
 
 export function uploadMoments(ctx: GpuContext, trainables: Trainable[], moments: OptimizerState['moments'], where: string): void {

@@ -17,6 +17,8 @@
  * Errors: NonFiniteLossError (vladva_step.ts) is rethrown after the last good state is stored
  *   and the latest checkpoint re-read (CRC-checked); the cursor is rewound to before the failed
  *   batch. StorageQuotaError from the store propagates; the GPU state is never touched by a save.
+ * Ablations (config): trainLora false detaches the Vlm's adapters (checkpoints then hold an
+ *   empty adapter record); trainSoftPrompts false keeps the soft prompts out of the trainables.
  * Trap: `step` is a method here; the completed-update count is `stepsDone` (a class cannot
  *   have both a `step()` method and a `step` getter).
  */
@@ -37,7 +39,7 @@ import { ADAM_BETAS, validateTrainConfig, type TrainConfig } from './config.ts';
 import { checkTrainData, gatherFeatures, type TrainData } from './data.ts';
 import { TrainConfigError, TrainDataError, TrainerStateError } from './errors.ts';
 import { DataOrder, INIT_STREAM } from './order.ts';
-import { allFinite, downloadTrainState, nonFiniteParams, initAdapters, installAdapters, uploadMoments, writeSoftPrompts, type TrainState } from './state.ts';
+import { allFinite, downloadTrainState, nonFiniteParams, initAdapters, installAdapters, removeAdapters, uploadMoments, writeSoftPrompts, type TrainState } from './state.ts';
 import { validateRetrieval, type ValidationResult } from './validation.ts';
 
 export type KvStore = KeyValueStore;
@@ -105,7 +107,7 @@ export class Trainer {
     private readonly series: Series,
   ) {
     this.logTau = ctx.upload(Float32Array.of(logTau), [1], 'logTau');
-    this.trainables = collectTrainables(ctx, vlm, this.logTau, config.learnTemperature);
+    this.trainables = collectTrainables(ctx, vlm, this.logTau, config.learnTemperature, { softPrompts: config.trainSoftPrompts });
     this.stepper = new VladvaStep(ctx, vlm, this.trainables, this.logTau);
     this.schedule = { lr: config.lr, warmupSteps: config.warmupSteps, totalSteps: config.steps, minLrRatio: config.minLrRatio };
   }
@@ -114,9 +116,10 @@ export class Trainer {
     const config = checkedConfig(cfg, 'Trainer.create');
     if (!RUN_ID.test(o.runId)) throw new TrainerStateError(`run id "${o.runId}" must be 1–128 characters of A–Z a–z 0–9 . _ -`);
     checkTrainData(data, vlm.tokensPerImage, vlm.dims.hidden, config.batchSize);
-    vlm.useAdapters = true;
+    vlm.useAdapters = true; // also routes the soft prompts into the sequences
     const initRng = Rng.fromSeed(config.seed, INIT_STREAM);
-    installAdapters(ctx, vlm, initAdapters(vlm.dims, config.lora, initRng));
+    if (config.trainLora) installAdapters(ctx, vlm, initAdapters(vlm.dims, config.lora, initRng));
+    else removeAdapters(ctx, vlm);
     // soft prompts stay as loaded: the embeddings of the hand-written prompt tokens
     const order = DataOrder.start(data.train.length, config.batchSize, config.seed);
     const series = Object.fromEntries(SERIES.map((k) => [k, []])) as unknown as Series;
@@ -134,8 +137,12 @@ export class Trainer {
     if (a.rank !== config.lora.rank || a.alpha !== config.lora.alpha || a.modules.join() !== config.lora.modules.join()) {
       throw new TrainerStateError(`${where}: adapters (rank ${a.rank}, alpha ${a.alpha}, ${a.modules.join(' ')}) disagree with its config.lora`);
     }
+    if (!config.trainLora && a.layers.length) {
+      throw new TrainerStateError(`${where}: config says trainLora false but the checkpoint holds ${a.layers.length} layers of adapters`);
+    }
     vlm.useAdapters = true;
-    installAdapters(ctx, vlm, a);
+    if (config.trainLora) installAdapters(ctx, vlm, a);
+    else removeAdapters(ctx, vlm);
     writeSoftPrompts(ctx, vlm, ckpt.softPrompts);
     const order = DataOrder.fromCursor(ckpt.data, config.batchSize);
     if (ckpt.rng.data && JSON.stringify(ckpt.rng.data) !== JSON.stringify(order.rngState())) {
@@ -232,7 +239,7 @@ export class Trainer {
   /** Saves the current state (refused when a parameter is NaN/Inf: the last good checkpoint stays the latest). */
   async checkpoint(state?: TrainState): Promise<{ step: number; bytes: number }> {
     this.live();
-    const st = state ?? (await downloadTrainState(this.ctx, this.vlm, this.trainables, this.logTau));
+    const st = state ?? (await downloadTrainState(this.ctx, this.vlm, this.trainables, this.logTau, this.config.lora));
     if (!allFinite(st)) {
       throw new TrainerStateError(`run "${this.runId}" step ${this.updates}: parameters hold NaN/Inf; not saved, so the last good checkpoint (${this.lastGoodCheckpoint ?? 'none'}) stays the latest`);
     }
@@ -261,7 +268,7 @@ export class Trainer {
   private async secureLastGood(): Promise<string[]> {
     let bad: string[] = [];
     try {
-      const st = await downloadTrainState(this.ctx, this.vlm, this.trainables, this.logTau);
+      const st = await downloadTrainState(this.ctx, this.vlm, this.trainables, this.logTau, this.config.lora);
       bad = nonFiniteParams(st);
       if (!bad.length && this.lastGoodCheckpoint !== this.updates) await this.checkpoint(st);
     } catch {
@@ -278,6 +285,7 @@ export class Trainer {
   async exportPeft(meta: Partial<PeftExportMeta> = {}): Promise<Map<string, Uint8Array>> {
     this.live();
     const { ctx, vlm } = this;
+    if (!vlm.adapters) throw new TrainerStateError(`run "${this.runId}" trains no LoRA adapters (trainLora: false); a PEFT export needs them`);
     await ctx.sync();
     const adapters = await downloadAdapters(ctx, vlm.adapters!, vlm.dims);
     const softPrompts = { hidden: vlm.dims.hidden, image: await ctx.read(vlm.softPrompts.image), text: await ctx.read(vlm.softPrompts.text) };
