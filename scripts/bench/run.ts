@@ -57,6 +57,10 @@ async function main(): Promise<number> {
       logLevel: 'warn',
       clearScreen: false,
       server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null },
+      // Own pre-bundle cache: other Vite servers / vitest runs on this checkout rewrite
+      // node_modules/.vite/deps with their own set, and a rewrite mid-run makes the page's
+      // next lazy import fail with "504 Outdated Optimize Dep".
+      cacheDir: resolve(ROOT, 'node_modules/.vite-bench'),
       optimizeDeps: {
         entries: ['scripts/bench/bench.html'],
         include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-core/dist/register_all_gradients', '@tensorflow/tfjs-backend-webgpu', '@jax-js/jax', 'onnxruntime-web', 'onnx-proto'],
