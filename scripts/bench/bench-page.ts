@@ -32,6 +32,7 @@ async function run(suite: string, opts: BenchOptions): Promise<SuiteResult | Tra
   if (suite === 'embed') return (await import('./embed/suite.ts')).runEmbedSuite(opts, log);
   if (suite === 'profile') return (await import('./profile/suite.ts')).runProfileSuite(opts, log);
   const names = IMPLS.filter((n) => !opts.peers || opts.peers.includes(n)); // 'ours' first: others diff against it
+  if (names.length === 0) throw new Error(`suite kernels: no peer selected (kernels has ${IMPLS.join(', ')})`);
   const peers: Peer[] = [];
   try {
     for (const name of names) {
