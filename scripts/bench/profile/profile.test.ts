@@ -46,6 +46,7 @@ test('family table: sorted by time, share, GF/s vs the matmul peak, GB/s vs the 
     suite: 'profile', quick: true, userAgent: '', adapter: 'google swiftshader', features: ['subgroups', 'timestamp-query'], timestampQuery: true,
     startedAt: '', durationMs: 1,
     peak: { matmul: [{ shape: 'a', ms: 1, gflops: 2 }, { shape: 'b', ms: 1, gflops: 4 }], bandwidth: { bytes: 1e6, ms: 1, gbs: 1 } },
+    rmsnormExperiment: [{ rows: 256, H: 192, oursMs: 50, rowwiseMs: 5, maxAbsDiff: 1e-7 }],
     step: {
       config: 'cfg', kernelMs: 100, dispatches: 3, kernels: [{ kernel: 'matmul', dispatches: 2, ms: 80 }],
       families: [{ family: 'rmsNorm', calls: 1, dispatches: 1, ms: 20, flops: 0, bytes: 5e6 }, { family: 'linear', calls: 2, dispatches: 2, ms: 80, flops: 160e6, bytes: 0 }],
@@ -58,5 +59,6 @@ test('family table: sorted by time, share, GF/s vs the matmul peak, GB/s vs the 
   expect(rows[1]).toMatchObject({ share: 0.2, rate: '0.25 GB/s', ofPeak: 0.25 });
   const s = formatProfileReport(r);
   expect(s).toContain('timestamp-query available');
+  expect(s).toContain('256×192: ours 50.00 ms, row-per-thread 5.00 ms (10.0× faster), max |Δ| 1.0e-7');
   expect(s).toMatch(/^linear\s+2\s+2\s+80\.0\s+80\.0%\s+2\.00 GF\/s\s+50%$/m);
 });

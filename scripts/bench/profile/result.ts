@@ -25,6 +25,8 @@ export interface ProfileResult {
     matmul: { shape: string; ms: number; gflops: number }[];
     bandwidth: { bytes: number; ms: number; gbs: number };
   };
+  /** RMSNorm forward, ours vs a one-invocation-per-row kernel (GPU ms, median). */
+  rmsnormExperiment: { rows: number; H: number; oursMs: number; rowwiseMs: number; maxAbsDiff: number }[];
   step: { config: string; kernelMs: number; dispatches: number; families: FamilyRow[]; kernels: { kernel: string; dispatches: number; ms: number }[] };
   host?: { cpus: number; loadavg1Before: number; loadavg1After: number };
 }
@@ -55,6 +57,10 @@ export function formatProfileReport(r: ProfileResult): string {
   L.push('family                  calls  disp      ms  share   rate          of peak');
   for (const { row, share, rate, ofPeak } of familyTable(r)) {
     L.push(`${row.family.padEnd(22)} ${String(row.calls).padStart(6)} ${String(row.dispatches).padStart(5)} ${row.ms.toFixed(1).padStart(7)} ${(share * 100).toFixed(1).padStart(5)}%  ${rate.padEnd(13)} ${Number.isNaN(ofPeak) ? '    —' : `${(ofPeak * 100).toFixed(0).padStart(5)}%`}`);
+  }
+  if (r.rmsnormExperiment.length) {
+    L.push('', 'experiment — RMSNorm forward, ours (workgroup per row, barriers) vs one invocation per row:');
+    for (const e of r.rmsnormExperiment) L.push(`  ${e.rows}×${e.H}: ours ${e.oursMs.toFixed(2)} ms, row-per-thread ${e.rowwiseMs.toFixed(2)} ms (${(e.oursMs / e.rowwiseMs).toFixed(1)}× faster), max |Δ| ${e.maxAbsDiff.toExponential(1)}`);
   }
   L.push('', 'top kernels:');
   for (const k of [...r.step.kernels].sort((a, b) => b.ms - a.ms).slice(0, 8)) L.push(`  ${k.kernel.padEnd(36)} ${String(k.dispatches).padStart(5)} × ${(k.ms / k.dispatches).toFixed(2).padStart(7)} ms = ${k.ms.toFixed(0).padStart(6)} ms`);

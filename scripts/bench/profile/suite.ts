@@ -5,9 +5,14 @@
 //     peak for our kernels) and an elementwise add on 3 × 16 MiB (reachable bandwidth);
 //  3. one LoRA training step of the train-step configuration (after a warm-up step), each
 //     dispatch timed and attributed to the decoder op that launched it (meter.ts), grouped
-//     by op family with FLOPs or bytes → rate and fraction of peak.
+//     by op family with FLOPs or bytes → rate and fraction of peak;
+//  4. experiment: RMSNorm forward, ours (workgroup per row, barrier tree reduction) vs a
+//     one-invocation-per-row variant (rmsnorm_rowwise.wgsl), outputs checked equal.
 import { elementwiseForward } from '../../../src/engine/kernels/elementwise/elementwise.ts';
 import { matmul } from '../../../src/engine/kernels/matmul/matmul.ts';
+import { rmsNormForward } from '../../../src/engine/kernels/norm/rmsnorm.ts';
+import { f32, u32 } from '../../../src/engine/gpu/tensor.ts';
+import rowwiseWgsl from './rmsnorm_rowwise.wgsl?raw';
 import { randn } from '../../../src/engine/util/random.ts';
 import { median } from '../stats.ts';
 import { makeTrainData, TRAIN_BATCH, TRAIN_DIMS, TRAIN_LORA } from '../train/model.ts';
@@ -49,6 +54,24 @@ export async function runProfileSuite(opts: BenchOptions, log: (l: string) => vo
   const addMs = await time(() => elementwiseForward(ctx, 'add', c, a, b));
   ctx.release(a, b, c);
   const bandwidth = { bytes: 3 * 4 * n, ms: addMs, gbs: (3 * 4 * n) / addMs / 1e6 };
+  const rmsnorm: ProfileResult['rmsnormExperiment'] = [];
+  for (const rows of [256, 608]) {
+    const H = TRAIN_DIMS.hidden;
+    const x = ctx.upload(randn(rows * H, 5), [rows, H], 'x'), w = ctx.upload(randn(H, 6), [H], 'w');
+    const [y1, y2, r1, r2] = [ctx.empty([rows, H], 'y1'), ctx.empty([rows, H], 'y2'), ctx.empty([rows], 'r1'), ctx.empty([rows], 'r2')];
+    const oursMs = await time(() => rmsNormForward(ctx, y1, r1, x, w, { eps: 1e-5 }));
+    const rowMs = await time(() => ctx.dispatch({
+      name: 'rmsnorm_rowwise_experiment', code: rowwiseWgsl, layout: ['uniform', 'rw', 'rw', 'read', 'read'],
+      bindings: [y2, r2, x, w], params: [u32(rows), u32(H), f32(1e-5)], workgroups: ctx.grid(Math.ceil(rows / 64)),
+    }));
+    const [a1, a2] = [await ctx.read(y1), await ctx.read(y2)];
+    let diff = 0;
+    for (let i = 0; i < a1.length; i++) diff = Math.max(diff, Math.abs(a1[i] - a2[i]));
+    if (!(diff <= 1e-4)) throw new Error(`profile: rmsnorm experiment ${rows}×${H}: row-per-thread output differs from ours by ${diff} (> 1e-4)`);
+    rmsnorm.push({ rows, H, oursMs, rowwiseMs: rowMs, maxAbsDiff: diff });
+    log(`profile: rmsnorm ${rows}×${H}: ours ${oursMs.toFixed(2)} ms, row-per-thread ${rowMs.toFixed(2)} ms (|Δ| ${diff.toExponential(1)})`);
+    ctx.release(x, w, y1, y2, r1, r2);
+  }
   ctx.destroy();
 
   // 3. one training step -------------------------------------------------------------------
@@ -91,7 +114,7 @@ export async function runProfileSuite(opts: BenchOptions, log: (l: string) => vo
   return {
     suite: 'profile', quick: opts.quick, userAgent: navigator.userAgent, adapter: desc, features, timestampQuery: true, startedAt,
     durationMs: performance.now() - started,
-    peak: { matmul: matmulPeak, bandwidth },
+    peak: { matmul: matmulPeak, bandwidth }, rmsnormExperiment: rmsnorm,
     step: {
       config: `H${d.hidden} L${d.layers} I${d.intermediate} V${d.vocab}, ${TRAIN_BATCH.batch}×${TRAIN_BATCH.seqLen} tokens, LoRA r${TRAIN_LORA.rank}`,
       kernelMs: recs.reduce((s, r) => s + r.ns, 0) / 1e6, dispatches: recs.length, families: [...fam.values()], kernels: [...kernels.values()],

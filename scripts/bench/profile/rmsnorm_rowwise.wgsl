@@ -1,0 +1,22 @@
+// Experiment of the profile suite (not used by the engine): RMSNorm forward with ONE
+// invocation per row and no workgroup memory or barriers — the shape of matmul's `direct`
+// path, for CPU adapters where a barrier costs a coroutine switch per SIMD group.
+// Same bindings and params as src/engine/kernels/norm/rmsnorm.wgsl; rows = gid.x + gid.y·(64·nwg.x).
+struct P { rows: u32, H: u32, eps: f32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> rstd: array<f32>;
+@group(0) @binding(3) var<storage, read> x: array<f32>;
+@group(0) @binding(4) var<storage, read> w: array<f32>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let row = gid.x + gid.y * nwg.x * 64u;
+  if (row >= p.rows) { return; }
+  let base = row * p.H;
+  var ss = 0.0;
+  for (var c = 0u; c < p.H; c++) { let v = x[base + c]; ss += v * v; }
+  let r = inverseSqrt(ss / f32(p.H) + p.eps);
+  rstd[row] = r;
+  for (var c = 0u; c < p.H; c++) { y[base + c] = w[c] * (x[base + c] * r); }
+}
