@@ -1,0 +1,85 @@
+/**
+ * The rows of the evidence table (issue #7) and the shapes the page hands back. Pure data.
+ *
+ * Public API:
+ *   ROWS: RowSpec[]        in table order; ROW_IDS
+ *   interface RowResult    one row's evaluation (+ training trace for trained rows)
+ *   interface EvidenceRun  everything the page returns (results, adapter, timings)
+ *   interface RunOptions   what Node asks the page to run
+ *   type Progress          events the page streams to Node while it runs
+ *
+ * Every trained row uses the same data, order (seed), optimizer-step budget and batch.
+ * VLM rows differ only in what trains (LoRA / soft prompts) and λ of the next-token loss;
+ * 'zero-shot' is the base model with the soft prompts at their init (the prompt's own
+ * instruction-token embeddings) and no LoRA — E5-V-style prompting.
+ */
+import type { EvalReport } from '../../src/engine/eval/synthetic_eval.ts';
+import type { EvidenceSizes } from './plan.ts';
+
+export type RowId = 'zero-shot' | 'vladva' | 'soft-prompt' | 'lora' | 'no-next-token' | 'clip';
+
+export interface RowSpec {
+  id: RowId;
+  label: string;
+  kind: 'vlm' | 'clip';
+  /** VLM rows: what trains and λ of the next-token loss; null = no training. */
+  train: { lora: boolean; softPrompts: boolean; lambdaNextToken: number } | null;
+}
+
+export const ROWS: readonly RowSpec[] = Object.freeze([
+  { id: 'zero-shot', label: 'zero-shot prompting (base LVLM)', kind: 'vlm', train: null },
+  { id: 'vladva', label: 'VladVA: LoRA + soft prompts, contr. + next-token', kind: 'vlm', train: { lora: true, softPrompts: true, lambdaNextToken: 1 } },
+  { id: 'soft-prompt', label: 'soft prompts only, contr. + next-token', kind: 'vlm', train: { lora: false, softPrompts: true, lambdaNextToken: 1 } },
+  { id: 'lora', label: 'LoRA only, contr. + next-token', kind: 'vlm', train: { lora: true, softPrompts: false, lambdaNextToken: 1 } },
+  { id: 'no-next-token', label: 'LoRA + soft prompts, contrastive only', kind: 'vlm', train: { lora: true, softPrompts: true, lambdaNextToken: 0 } },
+  { id: 'clip', label: 'CLIP-style dual encoder from scratch', kind: 'clip', train: null },
+] satisfies RowSpec[]);
+
+export const ROW_IDS: readonly RowId[] = ROWS.map((r) => r.id);
+
+export interface RunOptions {
+  modelUrl: string;
+  sizes: EvidenceSizes;
+  rows: RowId[];
+  steps: number;
+  batch: number;
+  /** Gradient-cache chunk of the VLM rows (memory only; does not change the update). */
+  chunk: number;
+  lr: number;
+  clipLr: number;
+  warmup: number;
+  maxLongTokens: number;
+  seed: number;
+  /** Texts / images embedded per forward at evaluation. */
+  embedChunk: number;
+}
+
+export interface TrainTrace {
+  steps: number;
+  loss: number[];
+  contrastive: number[];
+  nextToken: number[];
+  seconds: number;
+}
+
+export interface RowResult {
+  id: RowId;
+  report: EvalReport;
+  /** Validation retrieval (R@1/5/10 both ways) on `val` after training; null when untrained or val is empty. */
+  validation: Record<string, number> | null;
+  train: TrainTrace | null;
+  evalSeconds: number;
+}
+
+export interface EvidenceRun {
+  adapter: { vendor: string; architecture: string; description: string; device: string };
+  model: { hidden: number; layers: number; imageTokens: number; imageSize: number; vocab: number };
+  featureSeconds: number;
+  rows: RowResult[];
+}
+
+export type Progress =
+  | { type: 'phase'; row: RowId | null; phase: string }
+  | { type: 'step'; row: RowId; step: number; steps: number; loss: number; seconds: number }
+  | { type: 'setup'; run: Omit<EvidenceRun, 'rows'> }
+  | { type: 'row'; row: RowId; trainSeconds: number; evalSeconds: number; result: RowResult };
