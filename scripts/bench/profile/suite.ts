@@ -6,10 +6,13 @@
 //  3. one LoRA training step of the train-step configuration (after a warm-up step), each
 //     dispatch timed and attributed to the decoder op that launched it (meter.ts), grouped
 //     by op family with FLOPs or bytes → rate and fraction of peak;
-//  4. experiment: RMSNorm forward, ours (workgroup per row, barrier tree reduction) vs a
-//     one-invocation-per-row variant (rmsnorm_rowwise.wgsl), outputs checked equal.
+//  4. experiment: RMSNorm forward, our workgroup-per-row kernel (barrier tree reduction; forced
+//     with setNormPath, since CPU adapters now default to the engine's 'rows' path that this
+//     experiment motivated) vs a one-invocation-per-row variant (rmsnorm_rowwise.wgsl), outputs
+//     checked equal.
 import { elementwiseForward } from '../../../src/engine/kernels/elementwise/elementwise.ts';
 import { matmul } from '../../../src/engine/kernels/matmul/matmul.ts';
+import { setNormPath } from '../../../src/engine/kernels/norm/path.ts';
 import { rmsNormForward } from '../../../src/engine/kernels/norm/rmsnorm.ts';
 import { f32, u32 } from '../../../src/engine/gpu/tensor.ts';
 import rowwiseWgsl from './rmsnorm_rowwise.wgsl?raw';
@@ -61,7 +64,11 @@ export async function runProfileSuite(opts: BenchOptions, log: (l: string) => vo
     const [y1, y2, r1, r2] = [ctx.empty([rows, H], 'y1'), ctx.empty([rows, H], 'y2'), ctx.empty([rows], 'r1'), ctx.empty([rows], 'r2')];
     // 5 interleaved pairs (cheap): one sample of either can be hit by other jobs' load
     const pairs: [number, number][] = [];
-    const ours = () => rmsNormForward(ctx, y1, r1, x, w, { eps: 1e-5 });
+    const ours = () => {
+      setNormPath(ctx, 'workgroup');
+      rmsNormForward(ctx, y1, r1, x, w, { eps: 1e-5 });
+      setNormPath(ctx, 'auto');
+    };
     const rowwise = () => ctx.dispatch({
       name: 'rmsnorm_rowwise_experiment', code: rowwiseWgsl, layout: ['uniform', 'rw', 'rw', 'read', 'read'],
       bindings: [y2, r2, x, w], params: [u32(rows), u32(H), f32(1e-5)], workgroups: ctx.grid(Math.ceil(rows / 64)),
