@@ -7,9 +7,10 @@
  *   commandLine(a) → string         the command that reproduces a run (non-default flags only)
  *   USAGE
  * --quick (for tests) is applied first, so explicit flags still override it.
- * Budget (measured on 2 shared cores, SwiftShader): a VladVA step of batch 8 takes 3–6 s and
- * one LVLM row's evaluation (250 test scenes → 2,160 texts, 410 images) about 1.5–2 min, so
- * 4 trained LVLM rows × 60 steps + 6 evaluations fit the 40-minute target.
+ * Budget (measured on 2 shared cores, SwiftShader): a VladVA step of batch 8 takes 2–4 s
+ * (batch 16 about twice that) and one LVLM row's evaluation (250 test scenes → 2,160 texts,
+ * 410 images) about 1 min, so 4 trained LVLM rows × 60 steps of 16 + 6 evaluations fit the
+ * 40-minute target (a full run with batch 8 took 19 min).
  */
 import { ROW_IDS, type RowId } from './rows.ts';
 
@@ -35,8 +36,8 @@ export interface EvidenceArgs {
 
 export const DEFAULTS: Readonly<EvidenceArgs> = Object.freeze({
   model: 'public/models/discern-tiny', outDir: 'docs', quick: false, rows: [...ROW_IDS],
-  steps: 60, batch: 8, chunk: 8, lr: 1e-2, clipLr: 3e-3, warmup: 6, maxLongTokens: 48, seed: 0,
-  train: 480, val: 100, test: 250, wino: 80, embedChunk: 128,
+  steps: 60, batch: 16, chunk: 16, lr: 1e-2, clipLr: 3e-3, warmup: 6, maxLongTokens: 48, seed: 0,
+  train: 960, val: 100, test: 250, wino: 80, embedChunk: 128,
 });
 
 export const QUICK: Partial<EvidenceArgs> = { steps: 2, batch: 4, chunk: 4, warmup: 0, train: 8, val: 4, test: 8, wino: 2, maxLongTokens: 16 };

@@ -83,7 +83,7 @@ Run on ${meta.date}; wall time **${mmss(meta.wallSeconds)}** on a 2-core machine
   λ contrastive 1, λ next-token 1 (0 in the contrastive-only row), gradient clip ${DEFAULT_TRAIN_CONFIG.maxGradNorm},
   gradient-cache chunk ${Math.min(a.chunk, a.batch)}. CLIP row: SigLIP-layout image tower + causal text tower of the same dims,
   random init, symmetric InfoNCE with learnable temperature (init ${CLIP_DEFAULTS.temperature}), AdamW lr ${a.clipLr}, the same batches.
-${a.lr === DEFAULTS.lr && a.clipLr === DEFAULTS.clipLr ? `* **Learning rates** were chosen on \`val\` only, with 30-step probes (batch 8) of VladVA and of CLIP at 1e-2 and 3e-3:
+${a.lr === DEFAULTS.lr && a.clipLr === DEFAULTS.clipLr ? `* **Learning rates** were chosen on \`val\` only, with 30-step probes (batch 8, an earlier checkpoint of the model) of VladVA and of CLIP at 1e-2 and 3e-3:
   VladVA validated better at 1e-2 (val R@10 text→image 58 % vs 30 %); CLIP collapsed at 1e-2 (loss stuck at ln 8, chance
   retrieval) and learns at 3e-3. No test or Winoground number was looked at to pick them.
 ` : ''}* **Zero-shot**: E5-V-style prompting of the base model — exactly what \`Vlm\` does before training (soft prompts equal to the
