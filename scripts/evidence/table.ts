@@ -12,8 +12,10 @@
  *
  * Verdicts compare two rows' accuracies with a 2-standard-error rule (binomial SE of each
  * rate, independent approximation): 'supported' when the claimed direction wins by more
- * than 2 SE (and, for "wide margin", by ≥ 10 points), 'contradicted' when the other row
- * wins by more than 2 SE, else 'inconclusive'. With a few hundred items, differences of a
+ * than 2 SE, 'contradicted' when the other row wins by more than 2 SE, else 'inconclusive'.
+ * "Wide margin" (claim 1, retrieval R@1/5/10 both ways) additionally needs a mean gain of
+ * ≥ 5 points AND at least twice the zero-shot mean (chance R@1 of 250-way retrieval is 0.4 %,
+ * so absolute gains are small at this scale while relative ones are not). With a few hundred items, differences of a
  * few points are inside the noise — the sentences say so.
  */
 import type { EvalReport } from '../../src/engine/eval/synthetic_eval.ts';
@@ -108,11 +110,11 @@ function compare(a: EvalReport, b: EvalReport, cols: string[]): { diffs: Record<
 
 const sign = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}`;
 
-function verdict(meanDiff: number, twoSe: number, minMargin = 0): Verdict {
+function verdict(meanDiff: number, twoSe: number, wide = true): Verdict {
   if (!Number.isFinite(meanDiff)) return 'not run';
   // a floor of 0.5 points: with zero variance (all 0 % or all 100 %) nothing is "significant" by a hair
   const band = Math.max(twoSe, 0.5);
-  if (meanDiff > band && meanDiff >= minMargin) return 'supported';
+  if (meanDiff > band && wide) return 'supported';
   if (meanDiff < -band) return 'contradicted';
   return 'inconclusive';
 }
@@ -120,33 +122,39 @@ function verdict(meanDiff: number, twoSe: number, minMargin = 0): Verdict {
 export function checkClaims(rows: readonly TableRow[]): Claim[] {
   const get = (id: RowId) => rows.find((r) => r.id === id)?.report ?? null;
   const out: Claim[] = [];
-  const make = (id: Claim['id'], claim: string, a: RowId, b: RowId, cols: string[], minMargin: number, describe: (c: ReturnType<typeof compare>, v: Verdict) => string) => {
+  type Cmp = ReturnType<typeof compare> & { meanA: number; meanB: number };
+  const make = (id: Claim['id'], claim: string, a: RowId, b: RowId, cols: string[], wide: (c: Cmp) => boolean, describe: (c: Cmp, v: Verdict) => string) => {
     const ra = get(a), rb = get(b);
     if (!ra || !rb) {
       out.push({ id, claim, verdict: 'not run', diffs: {}, meanDiff: NaN, twoSe: NaN, text: `Not evaluated: rows ${[a, b].filter((x) => !get(x)).join(', ')} were not run.` });
       return;
     }
+    const fa = flatten(ra), fb = flatten(rb);
     const c = compare(ra, rb, cols);
-    const v = verdict(c.meanDiff, c.twoSe, minMargin);
-    out.push({ id, claim, verdict: v, ...c, text: describe(c, v) });
+    const used = Object.keys(c.diffs);
+    const avg = (f: Record<string, number>) => (100 * used.reduce((s, k) => s + f[k], 0)) / Math.max(1, used.length);
+    const cmp: Cmp = { ...c, meanA: avg(fa), meanB: avg(fb) };
+    const v = verdict(c.meanDiff, c.twoSe, wide(cmp));
+    out.push({ id, claim, verdict: v, ...c, text: describe(cmp, v) });
   };
   const per = (d: Record<string, number>) => Object.entries(d).map(([k, x]) => `${k} ${sign(x)}`).join(', ');
 
   make('tuning-beats-prompting', 'Tuning beats prompting by a wide margin (VladVA vs zero-shot).', 'vladva', 'zero-shot',
-    ['t2i@1', 'i2t@1', 't2i@5', 'i2t@5'], 10,
-    (c, v) => `VladVA minus zero-shot prompting on retrieval: ${per(c.diffs)} points (mean ${sign(c.meanDiff)} ± ${c.twoSe.toFixed(1)} at 2 SE). ` +
-      (v === 'supported' ? 'Tuning wins by a wide margin (≥ 10 points, well outside the noise).'
+    ['t2i@1', 't2i@5', 't2i@10', 'i2t@1', 'i2t@5', 'i2t@10'], (c) => c.meanDiff >= 5 && c.meanA >= 2 * c.meanB,
+    (c, v) => `VladVA minus zero-shot prompting on retrieval: ${per(c.diffs)} points (mean ${sign(c.meanDiff)} ± ${c.twoSe.toFixed(1)} at 2 SE; ` +
+      `mean recall ${c.meanA.toFixed(1)} % vs ${c.meanB.toFixed(1)} %). ` +
+      (v === 'supported' ? 'Tuning wins by a wide margin (≥ 5 points and ≥ 2× the zero-shot recall, outside the noise).'
         : v === 'contradicted' ? 'Prompting the base model does better than the tuned one here.'
-          : c.meanDiff > 0 ? 'Tuning helps, but not by the "wide margin" the paper reports at this budget (or not beyond the noise).'
+          : c.meanDiff > Math.max(c.twoSe, 0.5) ? 'Tuning helps beyond the noise, but by less than the "wide margin" threshold (≥ 5 points and ≥ 2×).'
             : 'No difference beyond the noise.'));
   make('next-token-helps-compositional', 'The next-token loss helps compositional categories (VladVA vs the same without it).', 'vladva', 'no-next-token',
-    [...CATS, 'wino-group'], 0,
+    [...CATS, 'wino-group'], () => true,
     (c, v) => `With minus without the next-token loss, per probe category: ${per(c.diffs)} points (mean ${sign(c.meanDiff)} ± ${c.twoSe.toFixed(1)}). ` +
       (v === 'supported' ? 'The autoregressive loss helps on average, beyond the noise.'
         : v === 'contradicted' ? 'Here the contrastive-only run is better on average: the claim does not reproduce at this scale.'
           : 'The average difference is inside the noise: at this scale and budget the claim is neither confirmed nor refuted.'));
   make('lvlm-beats-clip-on-swaps', 'The tuned LVLM beats a same-data CLIP on swap categories.', 'vladva', 'clip',
-    ['swap-obj', 'swap-att', 'wino-group'], 0,
+    ['swap-obj', 'swap-att', 'wino-group'], () => true,
     (c, v) => `VladVA minus the from-scratch CLIP: ${per(c.diffs)} points (mean ${sign(c.meanDiff)} ± ${c.twoSe.toFixed(1)}). ` +
       (v === 'supported' ? 'The tuned LVLM is better at swaps, beyond the noise.'
         : v === 'contradicted' ? 'The same-data CLIP is better at swaps here.'
