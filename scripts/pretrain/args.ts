@@ -27,7 +27,7 @@ export interface PretrainArgs {
 }
 
 export const DEFAULTS: PretrainArgs = {
-  steps: 600, batch: 32, lr: 3e-3, warmup: 30, minLrRatio: 0.1, weightDecay: 0.01, maxGradNorm: 1,
+  steps: 270, batch: 32, lr: 3e-3, warmup: 30, minLrRatio: 0.1, weightDecay: 0.01, maxGradNorm: 1,
   maxLongTokens: 64, seed: 1234, imageSize: 48, trainScenes: null, evalScenes: 64, samples: 6,
   out: 'public/models/discern-tiny', profile: false, checkpointEvery: 50,
 };

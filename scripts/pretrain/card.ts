@@ -79,6 +79,13 @@ learned from the training captions), \`tokenizer_config.json\`, \`preprocessor_c
 |---|---|---|
 ${rows.join('\n')}
 
+## Limitations
+
+A ~160k-parameter model trained for well under 20k caption presentations: it writes fluent captions in
+the benchmark's language (short and long forms), but its grounding is partial — in the greedy captions
+above, compare each generated colour, shape, count and relation with the reference. It is meant as a fast,
+offline, genuinely pretrained base for the playground and the VladVA evidence, not as a captioner.
+
 ## Reproduce
 
 \`\`\`
