@@ -24,10 +24,10 @@ export async function tab(page: Page, name: string): Promise<void> {
   await page.getByTestId(`tab-${name}`).click();
 }
 
-/** Loads the bundled tiny model through the Model screen. */
-export async function loadBundledModel(page: Page): Promise<void> {
+/** Loads a bundled tiny model (default: the pretrained discern-tiny) through the Model screen. */
+export async function loadBundledModel(page: Page, name: 'discern-tiny' | 'tiny-random' = 'discern-tiny'): Promise<void> {
   await tab(page, 'model');
-  await page.getByRole('radio', { name: /Bundled tiny model/ }).check();
+  await page.getByTestId(`bundled-${name}`).check();
   await page.getByTestId('load-model').click();
   await waitState(page, (s) => s.model.status === 'ready' || s.model.status === 'error');
   const err = await state(page, (s) => s.model.error ?? null);

@@ -24,7 +24,7 @@ commands:
           Retrieval R@1/5/10 both ways, SugarCrepe categories and Winoground scores on the
           synthetic test split (--count test scenes, default 32; seed default 7).
 
---model defaults to the bundled tiny random model (public/models/tiny-random/).
+--model defaults to the bundled pretrained tiny model (public/models/discern-tiny/).
 
 exit codes:
   0  ok

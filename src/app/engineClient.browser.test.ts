@@ -30,8 +30,15 @@ const seed = 1000 + Math.floor(Math.random() * 1e6);
 test('load-model + load-data: the second load of the same images hits the feature cache', async () => {
   const device = await client.request('device-info', {});
   expect(device.caps.adapter).toBeTruthy();
+  // the other bundled model by name (random weights, 32 px → 4 image tokens) …
+  const random = await client.request('load-model', { source: { kind: 'bundled', name: 'tiny-random' } });
+  expect(random.name).toMatch(/\/models\/tiny-random\/$/);
+  expect(random).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 4 });
+  // … and the default: the pretrained discern-tiny (48 px → 9 image tokens)
   const info = await client.request('load-model', { source: { kind: 'bundled' } });
-  expect(info).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 4 });
+  expect(info.name).toMatch(/\/models\/discern-tiny\/$/);
+  expect(info).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 9 });
+  expect(info.modelId).not.toBe(random.modelId);
   expect(info.modelId).toMatch(/@[0-9a-f]{16}-\d+$/);
 
   const first = await client.request('load-data', { kind: 'synthetic', count: 8, seed });

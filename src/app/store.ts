@@ -2,7 +2,7 @@
 // `onEvents` below). Screens read slices; charts subscribe to train.series without
 // re-rendering. UI choices persist in localStorage (slices/persist.ts).
 import { create } from 'zustand';
-import type { EngineEvent, NamedBlob, TrainMetricsEvent } from '../protocol/messages.ts';
+import { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, type EngineEvent, type NamedBlob, type TrainMetricsEvent } from '../protocol/messages.ts';
 import { getEngine, setEngineEventSink } from './engine.ts';
 import { EngineError } from './engineClient.ts';
 import { loadDatasetFiles, saveDatasetFiles } from './slices/datasetFiles.ts';
@@ -21,7 +21,7 @@ export interface State {
   fatal?: string;
   connect(): Promise<void>;
   runSelfCheck(): Promise<void>;
-  setModel(p: Partial<Pick<ModelSlice, 'kind' | 'url' | 'files'>>): void;
+  setModel(p: Partial<Pick<ModelSlice, 'kind' | 'bundled' | 'url' | 'files'>>): void;
   loadModel(): Promise<void>;
   setData(p: Partial<Pick<DataSlice, 'kind' | 'syntheticCount' | 'syntheticSeed' | 'files' | 'restored'>>): void;
   loadData(): Promise<void>;
@@ -100,7 +100,7 @@ export const useStore = create<State>((set, get) => {
 
   return {
     device: { status: 'idle' },
-    model: { kind: p.modelKind ?? 'bundled', url: p.modelUrl ?? '', files: [], status: 'idle' },
+    model: { kind: p.modelKind ?? 'bundled', bundled: p.bundledModel && p.bundledModel in BUNDLED_MODELS ? p.bundledModel : DEFAULT_BUNDLED_MODEL, url: p.modelUrl ?? '', files: [], status: 'idle' },
     data: { kind: p.dataKind ?? 'synthetic', syntheticCount: p.syntheticCount ?? 32, syntheticSeed: p.syntheticSeed ?? 0, files: [], status: 'idle', problems: [] },
     train: {
       form: { ...defaultForm(), ...p.form }, modules: p.modules ?? [...ALL_MODULES], learnTemperature: p.learnTemperature ?? false,
@@ -126,7 +126,7 @@ export const useStore = create<State>((set, get) => {
     setModel: (v) => patch('model', v),
     async loadModel() {
       const m = get().model;
-      const source = m.kind === 'bundled' ? { kind: 'bundled' as const } : m.kind === 'url' ? { kind: 'url' as const, url: m.url } : { kind: 'files' as const, files: m.files };
+      const source = m.kind === 'bundled' ? { kind: 'bundled' as const, name: m.bundled } : m.kind === 'url' ? { kind: 'url' as const, url: m.url } : { kind: 'files' as const, files: m.files };
       patch('model', { status: 'loading', error: undefined, progress: undefined, info: undefined });
       try {
         const info = await engine().request('load-model', { source });
@@ -265,7 +265,7 @@ useStore.subscribe((s, prev) => {
 // Persist the UI choices (not files, not results).
 useStore.subscribe((s) =>
   savePersisted({
-    modelKind: s.model.kind, modelUrl: s.model.url, dataKind: s.data.kind, syntheticCount: s.data.syntheticCount,
+    modelKind: s.model.kind, bundledModel: s.model.bundled, modelUrl: s.model.url, dataKind: s.data.kind, syntheticCount: s.data.syntheticCount,
     syntheticSeed: s.data.syntheticSeed, form: s.train.form, modules: s.train.modules, learnTemperature: s.train.learnTemperature,
     lastRunId: s.train.lastRunId,
   }),

@@ -15,8 +15,16 @@ import type { TrainMetricsEvent, TrainState, TrainStateEvent } from './training.
 export type { Problem, RunIndex, StorageUsage };
 export type * from './training.ts';
 
-/** Where the model comes from. 'bundled' = the tiny random model shipped in public/models. */
-export type ModelSource = { kind: 'url'; url: string } | { kind: 'files'; files: File[] } | { kind: 'bundled' };
+/** The models shipped in public/models (served at these paths on the page's origin). */
+export const BUNDLED_MODELS = {
+  'discern-tiny': { path: '/models/discern-tiny/', label: 'pretrained on the synthetic scenes (scripts/pretrain)' },
+  'tiny-random': { path: '/models/tiny-random/', label: 'random weights, for plumbing checks' },
+} as const;
+export type BundledModelName = keyof typeof BUNDLED_MODELS;
+export const DEFAULT_BUNDLED_MODEL: BundledModelName = 'discern-tiny';
+
+/** Where the model comes from. 'bundled' = one of BUNDLED_MODELS (default DEFAULT_BUNDLED_MODEL). */
+export type ModelSource = { kind: 'url'; url: string } | { kind: 'files'; files: File[] } | { kind: 'bundled'; name?: BundledModelName };
 
 /** A named blob: files whose relative path cannot live in File.name (Node → page relays). */
 export interface NamedBlob {

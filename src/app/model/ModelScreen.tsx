@@ -1,5 +1,7 @@
-// Model: the bundled tiny model (one click), a Hugging Face base URL, or local files
+// Model: a bundled tiny model (one click: the pretrained discern-tiny by default, or
+// tiny-random), a Hugging Face base URL, or local files
 // (folder picker / drop). Shows load progress in bytes, the model info, and the GPU.
+import { BUNDLED_MODELS, type BundledModelName } from '../../protocol/messages.ts';
 import { DevicePanel } from '../device/DevicePanel.tsx';
 import { fmtBytes } from '../format.ts';
 import { useStore } from '../store.ts';
@@ -18,10 +20,15 @@ export function ModelScreen() {
     <section data-testid="screen-model" className="screen">
       <h2>Model</h2>
       <fieldset className="choices" disabled={loading}>
-        <label>
-          <input type="radio" name="model-kind" checked={model.kind === 'bundled'} onChange={() => setModel({ kind: 'bundled' })} />
-          Bundled tiny model (random weights, for trying things out)
-        </label>
+        {(Object.keys(BUNDLED_MODELS) as BundledModelName[]).map((name) => (
+          <label key={name}>
+            <input
+              type="radio" name="model-kind" data-testid={`bundled-${name}`}
+              checked={model.kind === 'bundled' && model.bundled === name} onChange={() => setModel({ kind: 'bundled', bundled: name })}
+            />
+            Bundled tiny model <code>{name}</code> ({BUNDLED_MODELS[name].label})
+          </label>
+        ))}
         <label>
           <input type="radio" name="model-kind" checked={model.kind === 'url'} onChange={() => setModel({ kind: 'url' })} />
           Hugging Face base URL
@@ -45,7 +52,7 @@ export function ModelScreen() {
         </div>
       </fieldset>
       <button className="primary" data-testid="load-model" disabled={loading || (model.kind === 'url' && !model.url) || (model.kind === 'files' && !model.files.length)} onClick={() => void loadModel()}>
-        {model.kind === 'bundled' ? 'Load the bundled tiny model' : 'Load model'}
+        {model.kind === 'bundled' ? `Load the bundled ${model.bundled}` : 'Load model'}
       </button>
       {loading && (
         <div className="progress-row">

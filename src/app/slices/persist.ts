@@ -2,8 +2,11 @@
 // data source kind + synthetic settings, the training form, and the last run id.
 // Dataset files are kept in IndexedDB (datasetFiles.ts); a picked model folder is not (the
 // user re-picks it, or uses the bundled model / a URL, which persist as choices).
+import type { BundledModelName } from '../../protocol/messages.ts';
+
 export interface PersistedUi {
   modelKind: 'bundled' | 'url' | 'files';
+  bundledModel: BundledModelName;
   modelUrl: string;
   dataKind: 'synthetic' | 'files';
   syntheticCount: number;

@@ -1,6 +1,6 @@
 // State shape of the store, one slice per screen. Types only.
 import type { GpuCaps } from '../../engine/gpu/device.ts';
-import type { DataSummary, ModelInfo, Problem, RunIndex, StorageUsage, TrainState } from '../../protocol/messages.ts';
+import type { BundledModelName, DataSummary, ModelInfo, Problem, RunIndex, StorageUsage, TrainState } from '../../protocol/messages.ts';
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -14,6 +14,8 @@ export interface DeviceSlice {
 
 export interface ModelSlice {
   kind: 'bundled' | 'url' | 'files';
+  /** Which bundled model when kind is 'bundled'. */
+  bundled: BundledModelName;
   url: string;
   files: File[];
   status: Status;

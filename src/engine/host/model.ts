@@ -1,6 +1,7 @@
 // Model sources of the worker protocol → a ModelFolder, a stable model id, and a Vlm.
 //
-//   folderOf(source)        'bundled' → /models/tiny-random/ on this origin; 'url'; 'files'
+//   folderOf(source)        'bundled' → BUNDLED_MODELS[name].path on this origin (default
+//                           discern-tiny, the pretrained one); 'url'; 'files'
 //   modelIdOf(folder)       `${name}@${sha256(config.json ‖ preprocessor_config.json)[0:16]}-${weight bytes}`
 //   loadVlm(ctx, folder, o) Vlm.load with load-progress in bytes
 // The id keys the feature cache and checkpoints: hashing the weights themselves would mean
@@ -13,15 +14,16 @@ import { parseVlmConfig } from '../model/config.ts';
 import { folderFromFiles, folderFromUrl, type ModelFolder } from '../model/io/folder.ts';
 import type { LoraSettings } from '../model/vlm/adapters.ts';
 import { Vlm } from '../model/vlm/vlm.ts';
-import type { ModelInfo, ModelSource } from '../../protocol/messages.ts';
+import { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, type ModelInfo, type ModelSource } from '../../protocol/messages.ts';
 import { sha256Hex } from './feature_cache.ts';
-
-export const BUNDLED_MODEL_PATH = '/models/tiny-random/';
 
 export function folderOf(source: ModelSource): ModelFolder {
   switch (source.kind) {
-    case 'bundled':
-      return folderFromUrl(new URL(BUNDLED_MODEL_PATH, globalThis.location.origin).href);
+    case 'bundled': {
+      const entry = BUNDLED_MODELS[source.name ?? DEFAULT_BUNDLED_MODEL];
+      if (!entry) throw new Error(`unknown bundled model "${source.name}"; bundled: ${Object.keys(BUNDLED_MODELS).join(', ')}`);
+      return folderFromUrl(new URL(entry.path, globalThis.location.origin).href);
+    }
     case 'url':
       return folderFromUrl(new URL(source.url, globalThis.location?.href).href);
     case 'files':
