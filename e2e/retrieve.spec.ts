@@ -1,9 +1,14 @@
-// Retrieve screen on the bundled tiny random model: synthetic test images + a dropped image
+// Retrieve screen on the bundled model: synthetic test images + a dropped image
 // twice → embedded in the worker (progress bar) → an image query ranks its own duplicate first
 // with cosine 1 (a property of any deterministic model); a text query returns k images in
 // descending cosine; the base/tuned switch re-embeds with the adapters bypassed.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { dropFiles, loadBundledModel, screenshot, tab } from './helpers.ts';
+import { syntheticFiles } from '../src/engine/data/synthetic/files.ts';
+import { writeSyntheticDataset } from '../src/engine/data/synthetic/write_node.ts';
+import { dropFiles, loadBundledModel, screenshot, state, tab, waitState } from './helpers.ts';
 
 const RED_CUBE = 'e2e/fixtures/data/images/red_cube.png';
 
@@ -57,4 +62,58 @@ test('gallery → embeddings → duplicate image ranks first; text query gives t
   await expect(page.getByTestId('image-hit').first()).toHaveAttribute('data-index', '8');
   expect((await scores(page, 'image-hits'))[0]).toBeCloseTo(1, 3);
   await screenshot(page, 'retrieve-base');
+});
+
+// The known pairs: 8 synthetic scenes written as real files (captions_train.jsonl + PNGs) by the
+// project's own writer, dropped on the Data screen, trained on for a few full-batch steps of the
+// pretrained bundled model, then dropped into the gallery: every caption must rank its own image
+// first with the tuned adapter (at least 5 of the 8 — a tiny model after 8 steps), far more
+// than the base model (adapters bypassed) — so the check measures the training, not the data.
+test('train on 8 pairs → captions find their own images first with the tuned adapter, far more often than with the base model', async ({ page }) => {
+  const dir = mkdtempSync(join(tmpdir(), 'discern-pairs-'));
+  const { dataset } = syntheticFiles({ seed: 5, train: 8, val: 0, test: 0, winoground: 0 });
+  await writeSyntheticDataset(dir, { seed: 5, train: 8, val: 0, test: 0, winoground: 0 });
+  const images = dataset.train.map((s) => join(dir, 'images/train', `${s.id}.png`));
+
+  await page.goto('/');
+  await loadBundledModel(page);
+  await tab(page, 'data');
+  await dropFiles(page, '[data-testid=data-dropzone]', [join(dir, 'captions_train.jsonl'), ...images]);
+  await page.getByTestId('load-files').click();
+  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
+  expect(await state(page, (s) => s.data.error ?? null)).toBeNull();
+
+  await tab(page, 'train');
+  const form = { steps: '8', batchSize: '8', chunkSize: '8', lr: '0.01', warmupSteps: '0', checkpointEvery: '0', validateEvery: '0', 'lora.rank': '8', 'lora.alpha': '16' };
+  for (const [k, v] of Object.entries(form)) await page.getByTestId(`field-${k}`).fill(v);
+  await page.getByTestId('start').click();
+  await waitState(page, (s) => s.train.state === 'stopped' || s.train.state === 'error', 300_000);
+  expect(await state(page, (s) => [s.train.error ?? null, s.train.step])).toEqual([null, 8]);
+
+  await tab(page, 'retrieve');
+  await dropFiles(page, '[data-testid=gallery-dropzone]', images);
+  await expect(page.getByTestId('gallery-item')).toHaveCount(8);
+  const firstHits = async (): Promise<number[]> => {
+    const out: number[] = [];
+    for (const s of dataset.train) {
+      await page.getByTestId('text-query').fill(s.caption);
+      await page.getByTestId('search').click();
+      await expect(page.getByTestId('text-hits')).toBeVisible();
+      out.push(Number(await page.getByTestId('text-hit').first().getAttribute('data-index')));
+    }
+    return out;
+  };
+  await embed(page);
+  const tuned = await firstHits();
+  await screenshot(page, 'retrieve-known-pairs');
+  await page.getByTestId('mode-base').check();
+  await embed(page);
+  const base = await firstHits();
+  const correct = (hits: number[]) => hits.filter((h, i) => h === i).length;
+  console.log(`known pairs found first: tuned ${correct(tuned)}/8 ${JSON.stringify(tuned)}, base ${correct(base)}/8 ${JSON.stringify(base)}`);
+  // Measured on SwiftShader, three runs: tuned 6/8, 6/8 (5/8 with 16 steps), base 0–1/8; the
+  // misses land on a scene sharing a colour or shape. A tiny model after 8 steps: most, not
+  // all, known pairs come first — the bound leaves one pair of slack.
+  expect(correct(tuned)).toBeGreaterThanOrEqual(5);
+  expect(correct(tuned)).toBeGreaterThanOrEqual(correct(base) + 3);
 });
