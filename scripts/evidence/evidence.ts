@@ -1,22 +1,17 @@
 // `npm run evidence -- [options]` (args.ts): does VladVA work at this scale? (issue #7)
-//  1. starts a Vite dev server (root = repo, public/ served at /, no HMR) and headless Chromium;
+//  1. opens evidence.html in headless Chromium (scripts/headless-page.ts: Vite, public/ at /, no HMR);
 //  2. the page (evidence-page.ts → runner.ts) runs every row of rows.ts on our WebGPU engine
 //     and streams progress, printed here with an ETA;
 //  3. prints the table (table.ts) and writes EVIDENCE.md + evidence.json (doc.ts) to --out-dir.
 // Exit codes: 0 ok; 1 the run failed; 2 bad command line.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright';
-import { createServer, type ViteDevServer } from 'vite';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort } from '../chromium.ts';
+import { openHeadlessPage, REPO_ROOT as ROOT } from '../headless-page.ts';
 import { commandLine, parseEvidenceArgs, USAGE, type EvidenceArgs } from './args.ts';
 import { evidenceJson, evidenceMarkdown, mmss } from './doc.ts';
 import { ROWS, type EvidenceRun, type Progress, type RowId, type RunOptions } from './rows.ts';
 import { checkClaims, formatTable } from './table.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const PAGE_READY_TIMEOUT_MS = 180_000;
 
 /** Remaining-time estimate from the step and evaluation times measured so far. */
 class Eta {
@@ -57,42 +52,20 @@ async function runPage(a: EvidenceArgs, onProgress: (p: Progress) => void): Prom
   const rel = relative(publicDir, modelDir);
   if (!existsSync(join(modelDir, 'config.json'))) throw new Error(`--model ${a.model}: no config.json in ${modelDir}`);
   if (rel.startsWith('..') || resolve(publicDir, rel) !== modelDir) throw new Error(`--model ${a.model}: must be a folder inside public/ (served to the page)`);
-  let server: ViteDevServer | null = null;
-  let browser: Browser | null = null;
+  const hp = await openHeadlessPage({
+    entry: 'scripts/evidence/evidence.html', ready: '__discernEvidence', name: 'evidence', echo: 'warnings',
+    expose: { __discernEvidenceProgress: onProgress },
+  });
   try {
-    const port = await freePort();
-    server = await createServer({
-      root: ROOT, configFile: false, logLevel: 'warn', clearScreen: false,
-      server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null },
-      optimizeDeps: { entries: ['scripts/evidence/evidence.html'] },
-    });
-    await server.listen();
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('console', (m) => {
-      const t = m.text();
-      if (m.type() === 'error') console.error(`[page] ${t}`);
-      else if (m.type() === 'warning' && !t.startsWith('[vite]')) console.log(`[page] ${t}`);
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.exposeFunction('__discernEvidenceProgress', onProgress);
-    await page.goto(`http://127.0.0.1:${port}/scripts/evidence/evidence.html`);
-    try {
-      await page.waitForFunction(() => !!window.__discernEvidence, null, { timeout: PAGE_READY_TIMEOUT_MS });
-    } catch {
-      throw new Error(`evidence page did not start within ${PAGE_READY_TIMEOUT_MS / 1000} s${pageErrors.length ? `: ${pageErrors.join('; ')}` : ''}`);
-    }
     const o: RunOptions = {
-      modelUrl: `http://127.0.0.1:${port}/${rel.split('\\').join('/')}/`,
+      modelUrl: `${hp.origin}/${rel.split('\\').join('/')}/`,
       sizes: { train: a.train, val: a.val, test: a.test, wino: a.wino }, rows: a.rows,
       steps: a.steps, batch: a.batch, chunk: a.chunk, lr: a.lr, clipLr: a.clipLr, warmup: a.warmup,
       maxLongTokens: a.maxLongTokens, seed: a.seed, embedChunk: a.embedChunk,
     };
-    return await page.evaluate((opts) => window.__discernEvidence!.run(opts), o);
+    return await hp.page.evaluate((opts) => window.__discernEvidence!.run(opts), o);
   } finally {
-    await browser?.close().catch(() => {});
-    await server?.close().catch(() => {});
+    await hp.close();
   }
 }
 

@@ -3,7 +3,7 @@
 // layout (+ onnx/vision_encoder.onnx, README.md model card) to --out
 // (default public/models/discern-tiny), with pretrain_log.jsonl beside it.
 //  1. builds the seeded initial folder in Node (model-files.ts initialModel);
-//  2. starts a Vite dev server (root = repo, no HMR / watching) and Chromium (scripts/chromium.ts);
+//  2. opens pretrain.html in headless Chromium (scripts/headless-page.ts: Vite, no HMR / watching);
 //  3. the page (pretrain-page.ts) runs src/engine/train/pretrain/run.ts; every step is
 //     reported back, printed (step, loss, tokens/s, ETA) and appended to the log at once;
 //  4. writes the trained folder and prints the held-out greedy captions. Every
@@ -12,18 +12,12 @@
 // Exit codes: 0 ok; 1 the run failed; 2 bad command line.
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright';
-import { createServer, type ViteDevServer } from 'vite';
 import type { PretrainProgress } from '../../src/engine/train/pretrain/run.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort } from '../chromium.ts';
+import { openHeadlessPage, REPO_ROOT as ROOT } from '../headless-page.ts';
 import { commandLine, parsePretrainArgs, USAGE, type PretrainArgs } from './args.ts';
 import type { CardInfo } from './card.ts';
 import { initialModel, trainedFiles } from './model-files.ts';
 import type { PageResult } from './pretrain-page.ts';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const PAGE_READY_TIMEOUT_MS = 180_000;
 
 function decodeWeights(w: Record<string, string>): Map<string, Float32Array> {
   return new Map(Object.entries(w).map(([k, v]) => {
@@ -59,53 +53,33 @@ async function pretrain(a: PretrainArgs): Promise<void> {
   console.log(`pretrain: initial model vocab ${init.config.text.vocab_size}, ${init.config.imageTokensPerImage} image tokens, ` +
     `${Object.values(init.weights).reduce((n, t) => n + t.data.length, 0)} parameters`);
 
-  let server: ViteDevServer | null = null;
-  let browser: Browser | null = null;
   const losses: number[] = [];
   let last: PretrainProgress | null = null;
+  const onProgress = (p: PretrainProgress) => {
+    losses.push(p.loss);
+    last = p;
+    appendFileSync(logPath, JSON.stringify({ type: 'step', ...p }) + '\n');
+    console.log(`step ${p.step}/${p.steps}  loss ${p.loss.toFixed(4)}  gnorm ${p.gradNorm.toFixed(3)}  lr ${p.lr.toExponential(2)}  ` +
+      `${Math.round(p.tokensPerSec)} tok/s  ${(p.stepMs / 1000).toFixed(2)} s/step  ETA ${mmss(p.etaSec)}` +
+      (p.timings ? `  [${Object.entries(p.timings).map(([k, v]) => `${k} ${Math.round(v)} ms`).join(', ')}]` : ''));
+  };
+  const k20 = () => Math.min(20, losses.length);
+  const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+  const cardOf = (extra: Partial<CardInfo>): CardInfo => ({
+    command: commandLine(a), steps: a.steps, batch: a.batch, lr: a.lr, warmupSteps: a.warmup, seed: a.seed,
+    maxLongTokens: a.maxLongTokens, firstLoss: mean(losses.slice(0, k20())), finalLoss: mean(losses.slice(-k20())), evalLoss: null,
+    trainSec: ((last as PretrainProgress | null)?.elapsedMs ?? 0) / 1000, wallSec: (performance.now() - t0) / 1000,
+    tokensPerSec: (last as PretrainProgress | null)?.tokensPerSec ?? 0, samples: [], ...extra,
+  });
+  const onCheckpoint = (step: number, w: Record<string, string>) => {
+    const bytes = writeModel(out, trainedFiles(init, decodeWeights(w), cardOf({ checkpointStep: step })));
+    console.log(`checkpoint: step ${step} written to ${out} (${bytes} bytes)`);
+  };
+  const hp = await openHeadlessPage({
+    entry: 'scripts/pretrain/pretrain.html', ready: '__discernPretrain', name: 'pretrain', echo: 'all',
+    expose: { __discernPretrainProgress: onProgress, __discernPretrainCheckpoint: onCheckpoint },
+  });
   try {
-    const port = await freePort();
-    server = await createServer({
-      root: ROOT, configFile: false, logLevel: 'warn', clearScreen: false,
-      server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null },
-      optimizeDeps: { entries: ['scripts/pretrain/pretrain.html'] },
-    });
-    await server.listen();
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-    const page = await browser.newPage();
-    const pageErrors: string[] = [];
-    page.on('console', (m) => {
-      const t = m.text();
-      if (m.type() === 'error') console.error(`[page] ${t}`);
-      else if (m.type() !== 'debug' && !t.startsWith('[vite]')) console.log(`[page] ${t}`);
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.exposeFunction('__discernPretrainProgress', (p: PretrainProgress) => {
-      losses.push(p.loss);
-      last = p;
-      appendFileSync(logPath, JSON.stringify({ type: 'step', ...p }) + '\n');
-      console.log(`step ${p.step}/${p.steps}  loss ${p.loss.toFixed(4)}  gnorm ${p.gradNorm.toFixed(3)}  lr ${p.lr.toExponential(2)}  ` +
-        `${Math.round(p.tokensPerSec)} tok/s  ${(p.stepMs / 1000).toFixed(2)} s/step  ETA ${mmss(p.etaSec)}` +
-        (p.timings ? `  [${Object.entries(p.timings).map(([k, v]) => `${k} ${Math.round(v)} ms`).join(', ')}]` : ''));
-    });
-    const k20 = () => Math.min(20, losses.length);
-    const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
-    const cardOf = (extra: Partial<CardInfo>): CardInfo => ({
-      command: commandLine(a), steps: a.steps, batch: a.batch, lr: a.lr, warmupSteps: a.warmup, seed: a.seed,
-      maxLongTokens: a.maxLongTokens, firstLoss: mean(losses.slice(0, k20())), finalLoss: mean(losses.slice(-k20())), evalLoss: null,
-      trainSec: ((last as PretrainProgress | null)?.elapsedMs ?? 0) / 1000, wallSec: (performance.now() - t0) / 1000,
-      tokensPerSec: (last as PretrainProgress | null)?.tokensPerSec ?? 0, samples: [], ...extra,
-    });
-    await page.exposeFunction('__discernPretrainCheckpoint', (step: number, w: Record<string, string>) => {
-      const bytes = writeModel(out, trainedFiles(init, decodeWeights(w), cardOf({ checkpointStep: step })));
-      console.log(`checkpoint: step ${step} written to ${out} (${bytes} bytes)`);
-    });
-    await page.goto(`http://127.0.0.1:${port}/scripts/pretrain/pretrain.html`);
-    try {
-      await page.waitForFunction(() => !!window.__discernPretrain, null, { timeout: PAGE_READY_TIMEOUT_MS });
-    } catch {
-      throw new Error(`pretrain page did not start within ${PAGE_READY_TIMEOUT_MS / 1000} s${pageErrors.length ? `: ${pageErrors.join('; ')}` : ''}`);
-    }
     const files = Object.fromEntries(Object.entries(init.files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
     const opts = {
       steps: a.steps, batch: a.batch, lr: a.lr, warmupSteps: a.warmup, minLrRatio: a.minLrRatio, weightDecay: a.weightDecay,
@@ -113,7 +87,7 @@ async function pretrain(a: PretrainArgs): Promise<void> {
       evalScenes: a.evalScenes, samples: a.samples, sampleTokens: a.maxLongTokens + 8, profile: a.profile,
       checkpointEvery: a.checkpointEvery,
     };
-    const r: PageResult = await page.evaluate(([f, o]) => window.__discernPretrain!.run(f, o), [files, opts] as const);
+    const r: PageResult = await hp.page.evaluate(([f, o]) => window.__discernPretrain!.run(f, o), [files, opts] as const);
     const card = cardOf({ evalLoss: r.evalLoss, trainSec: r.trainMs / 1000, samples: r.samples });
     const written = trainedFiles(init, decodeWeights(r.weights), card);
     const total = writeModel(out, written);
@@ -123,8 +97,7 @@ async function pretrain(a: PretrainArgs): Promise<void> {
     for (const s of r.samples) console.log(`  ${s.id}\n    reference: ${s.reference}\n    generated: ${s.generated}`);
     console.log(`wrote ${Object.keys(written).length} files (${total} bytes) + pretrain_log.jsonl to ${out} in ${mmss(wallSec)}`);
   } finally {
-    await browser?.close().catch(() => {});
-    await server?.close().catch(() => {});
+    await hp.close();
   }
 }
 

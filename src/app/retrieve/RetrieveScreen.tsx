@@ -65,7 +65,7 @@ export function RetrieveScreen() {
       {g.textHits && (
         <>
           <h3>Images for “{g.textHits.query}”</h3>
-          <div className="hits" data-testid="text-hits">
+          <div className="hits" data-testid="text-hits" data-query={g.textHits.query}>
             {g.textHits.hits.map((h, r) => (
               <figure key={r} data-testid="text-hit" data-index={h.index}>
                 <img src={g.images[h.index].url} alt={g.images[h.index].name} />
