@@ -6,16 +6,14 @@
 //  3. one LoRA training step of the train-step configuration (after a warm-up step), each
 //     dispatch timed and attributed to the decoder op that launched it (meter.ts), grouped
 //     by op family with FLOPs or bytes → rate and fraction of peak;
-//  4. experiment: RMSNorm forward, our workgroup-per-row kernel (barrier tree reduction; forced
-//     with setNormPath, since CPU adapters now default to the engine's 'rows' path that this
-//     experiment motivated) vs a one-invocation-per-row variant (rmsnorm_rowwise.wgsl), outputs
-//     checked equal.
+//  4. experiment: RMSNorm forward, the engine's workgroup-per-row kernel (barrier tree
+//     reduction) vs its one-invocation-per-row 'rows' kernel (what CPU adapters now run; this
+//     experiment motivated it), both forced with setNormPath, outputs checked equal.
 import { elementwiseForward } from '../../../src/engine/kernels/elementwise/elementwise.ts';
 import { matmul } from '../../../src/engine/kernels/matmul/matmul.ts';
 import { setNormPath } from '../../../src/engine/kernels/norm/path.ts';
 import { rmsNormForward } from '../../../src/engine/kernels/norm/rmsnorm.ts';
-import { f32, u32 } from '../../../src/engine/gpu/tensor.ts';
-import rowwiseWgsl from './rmsnorm_rowwise.wgsl?raw';
+import type { GpuTensor } from '../../../src/engine/gpu/tensor.ts';
 import { randn } from '../../../src/engine/util/random.ts';
 import { median } from '../stats.ts';
 import { makeTrainData, TRAIN_BATCH, TRAIN_DIMS, TRAIN_LORA } from '../train/model.ts';
@@ -64,15 +62,14 @@ export async function runProfileSuite(opts: BenchOptions, log: (l: string) => vo
     const [y1, y2, r1, r2] = [ctx.empty([rows, H], 'y1'), ctx.empty([rows, H], 'y2'), ctx.empty([rows], 'r1'), ctx.empty([rows], 'r2')];
     // 5 interleaved pairs (cheap): one sample of either can be hit by other jobs' load
     const pairs: [number, number][] = [];
-    const ours = () => {
-      setNormPath(ctx, 'workgroup');
-      rmsNormForward(ctx, y1, r1, x, w, { eps: 1e-5 });
+    // the engine's two RMSNorm paths, each forced (setNormPath), on the same input
+    const onPath = (path: 'workgroup' | 'rows', y: GpuTensor, r: GpuTensor) => () => {
+      setNormPath(ctx, path);
+      rmsNormForward(ctx, y, r, x, w, { eps: 1e-5 });
       setNormPath(ctx, 'auto');
     };
-    const rowwise = () => ctx.dispatch({
-      name: 'rmsnorm_rowwise_experiment', code: rowwiseWgsl, layout: ['uniform', 'rw', 'rw', 'read', 'read'],
-      bindings: [y2, r2, x, w], params: [u32(rows), u32(H), f32(1e-5)], workgroups: ctx.grid(Math.ceil(rows / 64)),
-    });
+    const ours = onPath('workgroup', y1, r1);
+    const rowwise = onPath('rows', y2, r2);
     for (let i = 0; i < 5; i++) pairs.push([await time(ours, 1), await time(rowwise, 1)]);
     const oursMs = median(pairs.map((p) => p[0])), rowMs = median(pairs.map((p) => p[1]));
     const [a1, a2] = [await ctx.read(y1), await ctx.read(y2)];
