@@ -11,7 +11,9 @@
 import { defaultDevice, getWebGPUDevice, init, jit, numpy as np } from '@jax-js/jax';
 import { describeAdapterInfo, PeerError, type LinearData, type Peer, type PreparedOp } from './peer.ts';
 
-export async function createJaxPeer(): Promise<Peer> {
+/** jax-js initialised on its WebGPU device, made the default (PeerError 'jax-js' when it
+ * cannot); shared by the kernel peer here and the training-step peer (train/jaxjs.ts). */
+export async function initJaxWebGpu(): Promise<{ device: GPUDevice; adapter: string }> {
   let devices: string[];
   try {
     devices = await init('webgpu');
@@ -21,10 +23,14 @@ export async function createJaxPeer(): Promise<Peer> {
   if (!devices.includes('webgpu')) throw new PeerError('jax-js', `webgpu device unavailable (init returned [${devices.join(', ')}])`);
   defaultDevice('webgpu');
   const device = getWebGPUDevice();
+  return { device, adapter: describeAdapterInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) };
+}
 
+export async function createJaxPeer(): Promise<Peer> {
+  const { adapter } = await initJaxWebGpu();
   return {
     name: 'jax-js',
-    adapter: describeAdapterInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo),
+    adapter,
     async prepare(d: LinearData): Promise<PreparedOp> {
       const { n, inF, outF, rank, scale, kind } = d.spec;
       const put = (v: Float32Array, shape: number[]) => np.array(new Float32Array(v), { shape, device: 'webgpu' }); // copy: DataArray wants an ArrayBuffer-backed view

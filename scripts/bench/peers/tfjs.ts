@@ -11,7 +11,18 @@ import '@tensorflow/tfjs-backend-webgpu';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { describeAdapterInfo, PeerError, type LinearData, type Peer, type PreparedOp } from './peer.ts';
 
-export async function createTfjsPeer(): Promise<Peer> {
+export interface TfjsWebGpu {
+  backend: WebGPUBackend;
+  device: GPUDevice;
+  /** Flush + wait for every submitted command, no readback. */
+  sync(): Promise<void>;
+  /** The adapter as TF's device reports it. */
+  adapter: string;
+}
+
+/** TF.js switched to its WebGPU backend (PeerError 'tfjs' when it cannot), shared by the
+ * kernel peer here and the training-step peer (train/tfjs.ts). */
+export async function initTfjsWebGpu(): Promise<TfjsWebGpu> {
   tf.env().set('WEBGPU_CPU_FORWARD', false);
   let ok = false;
   try {
@@ -31,10 +42,14 @@ export async function createTfjsPeer(): Promise<Peer> {
     backend.submitQueue();
     await device.queue.onSubmittedWorkDone();
   };
+  return { backend, device, sync, adapter: describeAdapterInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo) };
+}
 
+export async function createTfjsPeer(): Promise<Peer> {
+  const { sync, adapter } = await initTfjsWebGpu();
   return {
     name: 'tfjs',
-    adapter: describeAdapterInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo),
+    adapter,
     async prepare(d: LinearData): Promise<PreparedOp> {
       const { n, inF, outF, rank, scale, kind } = d.spec;
       const x = tf.tensor2d(d.x, [n, inF]);

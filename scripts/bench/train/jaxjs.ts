@@ -8,24 +8,17 @@
 // Ownership trap (jax-js README, "Reference counting"): every op consumes its Array inputs,
 // including inside traced functions — a value used twice is taken with `.ref` on all but its
 // last use. Sync: Array.blockUntilReady() on the step's outputs.
-import { defaultDevice, getWebGPUDevice, init, jit, nn, numpy as np, valueAndGrad } from '@jax-js/jax';
+import { jit, nn, numpy as np, valueAndGrad } from '@jax-js/jax';
 import { LORA_MODULES, linearShape } from '../../../src/engine/model/decoder/types.ts';
-import { describeAdapterInfo, PeerError } from '../peers/peer.ts';
+import { initJaxWebGpu } from '../peers/jaxjs.ts';
+import { PeerError } from '../peers/peer.ts';
 import { loraNames, loraShape, ropeTables, TRAIN_ADAMW, TRAIN_BATCH, TRAIN_LORA, type TrainData } from './model.ts';
 import type { TrainPeer } from './peer.ts';
 
 type A = np.Array;
 
 export async function createJaxTrainPeer(data: TrainData): Promise<TrainPeer> {
-  let devices: string[];
-  try {
-    devices = await init('webgpu');
-  } catch (e) {
-    throw new PeerError('jax-js', `init('webgpu') failed: ${(e as Error).message}`);
-  }
-  if (!devices.includes('webgpu')) throw new PeerError('jax-js', `webgpu device unavailable (init returned [${devices.join(', ')}])`);
-  defaultDevice('webgpu');
-  const device = getWebGPUDevice();
+  const { adapter } = await initJaxWebGpu();
   const d = data.dims, r = TRAIN_LORA.rank, s = TRAIN_LORA.alpha / r;
   const { batch: B, seqLen: T } = TRAIN_BATCH;
   const N = B * T, H = d.hidden, Hq = d.heads, Hk = d.kvHeads, D = d.headDim, V = d.vocab;
@@ -84,7 +77,7 @@ export async function createJaxTrainPeer(data: TrainData): Promise<TrainPeer> {
   let lastLoss: A | null = null;
   return {
     name: 'jax-js',
-    adapter: describeAdapterInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo),
+    adapter,
     step() {
       stepNo++;
       const [lossV, grads] = vg(params.map((p) => p.ref), consts.map((c) => c.ref)) as unknown as [A, A[]];

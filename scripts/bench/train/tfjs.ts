@@ -15,26 +15,16 @@ import * as tf from '@tensorflow/tfjs-core';
 // run.ts pre-bundles this path with tfjs-core so both share one kernel registry.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import '@tensorflow/tfjs-backend-webgpu';
-import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { LORA_MODULES, linearShape } from '../../../src/engine/model/decoder/types.ts';
-import { describeAdapterInfo, PeerError } from '../peers/peer.ts';
+import { PeerError } from '../peers/peer.ts';
+import { initTfjsWebGpu } from '../peers/tfjs.ts';
 import { loraNames, loraShape, ropeTables, TRAIN_ADAMW, TRAIN_BATCH, TRAIN_LORA, type TrainData } from './model.ts';
 import type { TrainPeer } from './peer.ts';
 
 type T = tf.Tensor;
 
 export async function createTfjsTrainPeer(data: TrainData): Promise<TrainPeer> {
-  tf.env().set('WEBGPU_CPU_FORWARD', false);
-  let ok = false;
-  try {
-    ok = await tf.setBackend('webgpu');
-    await tf.ready();
-  } catch (e) {
-    throw new PeerError('tfjs', `webgpu backend failed to initialise: ${(e as Error).message}`);
-  }
-  if (!ok || tf.getBackend() !== 'webgpu') throw new PeerError('tfjs', `webgpu backend unavailable (active backend: ${tf.getBackend()})`);
-  const backend = tf.backend() as WebGPUBackend;
-  const device = backend.device;
+  const { sync, adapter } = await initTfjsWebGpu();
   const d = data.dims, r = TRAIN_LORA.rank, s = TRAIN_LORA.alpha / r;
   const { batch: B, seqLen: Tn } = TRAIN_BATCH;
   const N = B * Tn, H = d.hidden, Hq = d.heads, Hk = d.kvHeads, D = d.headDim, V = d.vocab, rep = Hq / Hk;
@@ -90,17 +80,11 @@ export async function createTfjsTrainPeer(data: TrainData): Promise<TrainPeer> {
     return tf.mul(tf.sum(tf.mul(tf.logSoftmax(logits, -1), labels)), -1 / count) as tf.Scalar;
   };
   const { lr, beta1, beta2, eps, weightDecay } = TRAIN_ADAMW;
-  const sync = async () => {
-    backend.ensureCommandEncoderReady();
-    backend.endComputePassEncoder();
-    backend.submitQueue();
-    await device.queue.onSubmittedWorkDone();
-  };
   let stepNo = 0;
   let lastLoss: T | null = null;
   return {
     name: 'tfjs',
-    adapter: describeAdapterInfo((device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo),
+    adapter,
     step() {
       stepNo++;
       const { value, grads } = tf.variableGrads(loss, params);
