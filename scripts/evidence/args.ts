@@ -21,6 +21,7 @@ export interface EvidenceArgs {
   rows: RowId[];
   steps: number;
   batch: number;
+  /** Gradient-cache chunk of the VLM rows (memory only; does not change the update). */
   chunk: number;
   lr: number;
   clipLr: number;
@@ -31,6 +32,7 @@ export interface EvidenceArgs {
   val: number;
   test: number;
   wino: number;
+  /** Texts / images embedded per forward at evaluation. */
   embedChunk: number;
 }
 

@@ -9,7 +9,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { openHeadlessPage, REPO_ROOT as ROOT } from '../headless-page.ts';
 import { commandLine, parseEvidenceArgs, USAGE, type EvidenceArgs } from './args.ts';
 import { evidenceJson, evidenceMarkdown, mmss } from './doc.ts';
-import { ROWS, type EvidenceRun, type Progress, type RowId, type RunOptions } from './rows.ts';
+import { ROWS, RUN_FIELDS, type EvidenceRun, type Progress, type RowId, type RunOptions } from './rows.ts';
 import { checkClaims, formatTable } from './table.ts';
 
 
@@ -58,10 +58,9 @@ async function runPage(a: EvidenceArgs, onProgress: (p: Progress) => void): Prom
   });
   try {
     const o: RunOptions = {
+      ...(Object.fromEntries(RUN_FIELDS.map((k) => [k, a[k]])) as Pick<EvidenceArgs, (typeof RUN_FIELDS)[number]>),
       modelUrl: `${hp.origin}/${rel.split('\\').join('/')}/`,
-      sizes: { train: a.train, val: a.val, test: a.test, wino: a.wino }, rows: a.rows,
-      steps: a.steps, batch: a.batch, chunk: a.chunk, lr: a.lr, clipLr: a.clipLr, warmup: a.warmup,
-      maxLongTokens: a.maxLongTokens, seed: a.seed, embedChunk: a.embedChunk,
+      sizes: { train: a.train, val: a.val, test: a.test, wino: a.wino },
     };
     return await hp.page.evaluate((opts) => window.__discernEvidence!.run(opts), o);
   } finally {

@@ -14,6 +14,7 @@
  * instruction-token embeddings) and no LoRA — E5-V-style prompting.
  */
 import type { EvalReport } from '../../src/engine/eval/synthetic_eval.ts';
+import type { EvidenceArgs } from './args.ts';
 import type { EvidenceSizes } from './plan.ts';
 
 export type RowId = 'zero-shot' | 'vladva' | 'soft-prompt' | 'lora' | 'no-next-token' | 'clip';
@@ -37,22 +38,10 @@ export const ROWS: readonly RowSpec[] = Object.freeze([
 
 export const ROW_IDS: readonly RowId[] = ROWS.map((r) => r.id);
 
-export interface RunOptions {
-  modelUrl: string;
-  sizes: EvidenceSizes;
-  rows: RowId[];
-  steps: number;
-  batch: number;
-  /** Gradient-cache chunk of the VLM rows (memory only; does not change the update). */
-  chunk: number;
-  lr: number;
-  clipLr: number;
-  warmup: number;
-  maxLongTokens: number;
-  seed: number;
-  /** Texts / images embedded per forward at evaluation. */
-  embedChunk: number;
-}
+/** What the page needs of the command line (the budget fields, as parsed in args.ts), plus the
+ * model's URL on the page's origin and the split sizes. */
+export type RunOptions = Pick<EvidenceArgs, (typeof RUN_FIELDS)[number]> & { modelUrl: string; sizes: EvidenceSizes };
+export const RUN_FIELDS = ['rows', 'steps', 'batch', 'chunk', 'lr', 'clipLr', 'warmup', 'maxLongTokens', 'seed', 'embedChunk'] as const;
 
 export interface TrainTrace {
   steps: number;
