@@ -6,7 +6,7 @@
 // m and v are [same shape as param], zero before step 1; `step` counts from 1.
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
-import { checkTensor, KernelArgumentError } from '../loss/errors.ts';
+import { checkTensor, KernelArgumentError } from '../args.ts';
 import adamwCode from './adamw.wgsl?raw';
 import normCode from './grad_norm.wgsl?raw';
 import nonFiniteCode from './nonfinite.wgsl?raw';
