@@ -129,8 +129,17 @@ export class EngineHandler {
         const modelId = await modelIdOf(folder);
         const vlm = await loadVlm(ctx, folder, { onBytes: (done, total) => this.emit({ type: 'progress', task: 'load-model', done, total, unit: 'bytes' }) });
         const preprocessor = (await folder.exists('preprocessor_config.json')) ? await folder.readJson<PreprocessorConfig>('preprocessor_config.json') : {};
+        // Build the vision encoder now (creates the ONNX session): a broken encoder file is
+        // refused at load, and the model already loaded stays.
+        const next: Model = { folder, preprocessor, modelId, vlm, encoder: null };
+        try {
+          await this.encoder(next);
+        } catch (e) {
+          vlm.dispose();
+          throw e;
+        }
         await this.unloadModel();
-        this.model = { folder, preprocessor, modelId, vlm, encoder: null };
+        this.model = next;
         this.data = null;
         return { result: modelInfo(vlm, folder, modelId) };
       }

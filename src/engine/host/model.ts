@@ -3,7 +3,10 @@
 //   folderOf(source)        'bundled' → BUNDLED_MODELS[name].path on this origin (default
 //                           discern-tiny, the pretrained one); 'url'; 'files'
 //   modelIdOf(folder)       `${name}@${sha256(config.json ‖ preprocessor_config.json)[0:16]}-${weight bytes}`
-//   loadVlm(ctx, folder, o) Vlm.load with load-progress in bytes
+//   loadVlm(ctx, folder, o) Vlm.load with load-progress in bytes, after checking every tensor the
+//                           folder holds (vision ones included) against config.json
+// The handler also builds the vision encoder at load (an ONNX file that onnxruntime cannot
+// open is refused then, not at the next data load).
 // The id keys the feature cache and checkpoints: hashing the weights themselves would mean
 // reading hundreds of MB before anything else, so the id takes the config hash plus the byte
 // sizes of the weight files (a regenerated random model of a new size gets a new id).
@@ -12,6 +15,8 @@
 import type { GpuContext } from '../gpu/context.ts';
 import { parseVlmConfig } from '../model/config.ts';
 import { folderFromFiles, folderFromUrl, type ModelFolder } from '../model/io/folder.ts';
+import { Checkpoint } from '../model/io/safetensors.ts';
+import { checkHeldWeights } from '../model/io/weights.ts';
 import type { LoraSettings } from '../model/vlm/adapters.ts';
 import { Vlm } from '../model/vlm/vlm.ts';
 import { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, type ModelInfo, type ModelSource } from '../../protocol/messages.ts';
@@ -54,6 +59,9 @@ export function modelInfo(vlm: Vlm, folder: ModelFolder, modelId: string): Model
 
 export async function loadVlm(ctx: GpuContext, folder: ModelFolder, o: { lora?: LoraSettings; seed?: number; onBytes?: (done: number, total: number) => void } = {}): Promise<Vlm> {
   // Validate the architecture before fetching weights (UnsupportedArchitectureError names the file).
-  parseVlmConfig(await folder.readJson('config.json'), `${folder.name}/config.json`);
+  const config = parseVlmConfig(await folder.readJson('config.json'), `${folder.name}/config.json`);
+  // Every held tensor's shape, from the headers: a wrong vision tensor is refused here even
+  // when an ONNX encoder (which never reads it) will be used.
+  checkHeldWeights(await Checkpoint.open(folder), config);
   return Vlm.load(ctx, folder, { lora: o.lora, seed: o.seed, onProgress: (done, total) => o.onBytes?.(done, total) });
 }

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { parseVlmConfig } from '../config.ts';
 import { MissingTensorError, ShapeMismatchError, TensorTooLargeError } from './errors.ts';
 import { folderFromMap } from './folder.ts';
-import { writeSafetensors } from './safetensors.ts';
-import { expectedWeights, isVisionWeight, loadWeights } from './weights.ts';
+import { Checkpoint, writeSafetensors } from './safetensors.ts';
+import { checkHeldWeights, expectedWeights, isVisionWeight, loadWeights } from './weights.ts';
 
 const DIR = 'public/models/tiny-random';
 function readDir(dir: string, prefix = ''): Record<string, Uint8Array> {
@@ -69,5 +69,23 @@ describe('loadWeights on the committed tiny model', () => {
     await expect(loadWeights(tiny(wrong), config)).rejects.toThrow(/"model.text_model.layers.1.mlp.up_proj.weight" has shape \[128, 63\], expected \[128, 64\]/);
     await expect(loadWeights(folderFromMap('tiny', files), config, { maxBufferBytes: 64 * 128 * 4 - 1 }))
       .rejects.toThrow(TensorTooLargeError);
+  });
+});
+
+describe('checkHeldWeights', () => {
+  const tiny = (t: Record<string, number[]>) => folderFromMap('bad', { 'model.safetensors': writeSafetensors(
+    Object.fromEntries(Object.entries(t).map(([n, s]) => [n, { dtype: 'F32' as const, shape: s, data: new Float32Array(s.reduce((a, b) => a * b, 1)) }]))) });
+  const all = Object.fromEntries(expectedWeights(config).map((s) => [s.name, s.shape]));
+  it('refuses a transposed vision tensor (same element count) by name, file and both shapes', async () => {
+    const pos = 'model.vision_model.embeddings.position_embedding.weight';
+    const [L, D] = all[pos];
+    const ckpt = await Checkpoint.open(tiny({ ...all, [pos]: [D, L] }));
+    expect(() => checkHeldWeights(ckpt, config)).toThrow(ShapeMismatchError);
+    expect(() => checkHeldWeights(ckpt, config)).toThrow(new RegExp(`model.safetensors: .*"${pos}" has shape \\[${D}, ${L}\\], expected \\[${L}, ${D}\\]`));
+  });
+  it('passes the committed model and a folder without vision tensors (an ONNX encoder ships them)', async () => {
+    checkHeldWeights(await Checkpoint.open(folderFromMap('tiny', files)), config);
+    const textOnly = Object.fromEntries(Object.entries(all).filter(([n]) => !isVisionWeight(n)));
+    checkHeldWeights(await Checkpoint.open(tiny(textOnly)), config);
   });
 });

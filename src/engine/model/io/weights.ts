@@ -6,6 +6,9 @@
  *   expectedWeights(config): WeightSpec[]            — in checkpoint order (vision, connector, text)
  *   visionWeightNames(config) / isVisionWeight(name)  — vision tower + connector only
  *   loadWeights(folder, config, { onProgress?, maxBufferBytes?, only? }) → Map<name, {shape, data}>
+ *   checkHeldWeights(checkpoint, config)  — every expected tensor the folder HOLDS has the config's
+ *                                            shape (headers only; vision ones too, even when an
+ *                                            ONNX encoder will replace them)
  *
  * Names (transformers modeling_idefics3.py, Idefics3ForConditionalGeneration, prefix `model.`):
  *   model.vision_model.embeddings.patch_embedding.{weight [Dv,C,p,p], bias [Dv]}
@@ -97,6 +100,19 @@ export interface LoadWeightsOptions {
   only?: (name: string) => boolean;
   /** An already opened checkpoint (saves re-reading headers). */
   checkpoint?: Checkpoint;
+}
+
+/** Throws ShapeMismatchError (file, tensor, expected vs stored) for the first held tensor whose
+ * shape differs from the config's; absent tensors are left to loadWeights (the vision ones may
+ * legitimately be missing when the folder ships an ONNX vision encoder). Reads headers only. */
+export function checkHeldWeights(ckpt: Checkpoint, config: VlmConfig): void {
+  for (const s of expectedWeights(config)) {
+    if (!ckpt.has(s.name)) continue;
+    const info = ckpt.info(s.name);
+    if (info.shape.length !== s.shape.length || info.shape.some((d, i) => d !== s.shape[i])) {
+      throw new ShapeMismatchError(info.file, s.name, s.shape, info.shape);
+    }
+  }
 }
 
 /**
