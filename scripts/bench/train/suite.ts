@@ -8,7 +8,7 @@ import { median } from '../stats.ts';
 import { measureVladvaMemory } from './memory.ts';
 import { makeTrainData, TRAIN_BATCH, TRAIN_DIMS, TRAIN_LORA, trainStepFlops } from './model.ts';
 import type { OursTrainPeer, TrainPeer } from './peer.ts';
-import { maxAbsDiffMaps, type TrainImplResult, type TrainStepResult } from './result.ts';
+import { updateRelDiff, type ParamMap, type TrainImplResult, type TrainStepResult } from './result.ts';
 
 const PLAN = { warmup: 1, minReps: 3, maxReps: 9, budgetMs: 60_000 };
 
@@ -31,12 +31,13 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
       else peers.push(await (await import('./tfjs.ts')).createTfjsTrainPeer(data));
     }
     // step 1 + agreement
-    const first: { loss: number; params: Map<string, Float32Array> }[] = [];
+    const first: { loss: number; before: ParamMap; params: ParamMap }[] = [];
     for (const p of peers) {
+      const before = await p.readParams();
       const t0 = performance.now();
       p.step();
       await p.sync();
-      first.push({ loss: await p.readLoss(), params: await p.readParams() });
+      first.push({ loss: await p.readLoss(), before, params: await p.readParams() });
       log(`train-step: ${p.name} step 1 (compiles) ${(performance.now() - t0).toFixed(0)} ms, loss ${first[first.length - 1].loss.toFixed(6)}`);
     }
     const oi = peers.findIndex((p) => p.name === 'ours');
@@ -70,7 +71,7 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
       medianMs: median(samples[i]),
       loss1: first[i].loss,
       lossRelDiffVsOurs: oi < 0 || i === oi ? null : Math.abs(first[i].loss - first[oi].loss) / Math.abs(first[oi].loss),
-      paramMaxAbsDiffVsOurs: oi < 0 || i === oi ? null : maxAbsDiffMaps(first[i].params, first[oi].params),
+      updateRelDiffVsOurs: oi < 0 || i === oi ? null : updateRelDiff(first[i].before, first[i].params, first[oi].before, first[oi].params),
     }));
     for (const i of impls) log(`train-step: ${i.impl} ${i.medianMs.toFixed(1)} ms/step (n=${i.samplesMs.length})`);
     const adapters = Object.fromEntries(peers.map((p) => [p.name, p.adapter])) as Partial<Record<ImplName, string>>;

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { ropeForwardRef } from '../../../src/engine/kernels/rope/rope.ref.ts';
 import { parseArgs } from '../args.ts';
 import { loraNames, makeTrainData, nextTokenLabels, ropeTables, TRAIN_DIMS, trainStepFlops } from './model.ts';
-import { formatTrainStepReport, maxAbsDiffMaps, trainDisagreements, type TrainStepResult } from './result.ts';
+import { formatTrainStepReport, trainDisagreements, updateRelDiff, type TrainStepResult } from './result.ts';
 
 describe('train-step data', () => {
   test('next-token labels shift ids left and ignore each sequence end', () => {
@@ -48,8 +48,8 @@ function result(over: Partial<TrainStepResult['impls'][number]> = {}): TrainStep
   return {
     suite: 'train-step', config: 'cfg', flopsPerStep: 2e9, userAgent: '', adapters: { ours: 'google swiftshader' }, startedAt: '', durationMs: 1,
     impls: [
-      { impl: 'ours', samplesMs: [100, 110], medianMs: 100, loss1: 7, lossRelDiffVsOurs: null, paramMaxAbsDiffVsOurs: null },
-      { impl: 'jax-js', samplesMs: [200], medianMs: 200, loss1: 7, lossRelDiffVsOurs: 1e-7, paramMaxAbsDiffVsOurs: 1e-6, ...over },
+      { impl: 'ours', samplesMs: [100, 110], medianMs: 100, loss1: 7, lossRelDiffVsOurs: null, updateRelDiffVsOurs: null },
+      { impl: 'jax-js', samplesMs: [200], medianMs: 200, loss1: 7, lossRelDiffVsOurs: 1e-7, updateRelDiffVsOurs: 1e-6, ...over },
     ],
     oursPeakStepBytes: 8 * 2 ** 20, oursResidentBytes: 5 * 2 ** 20, oursPhasesMs: { forwardMs: 10, backwardMs: 20, adamwMs: 3 },
     memory: { model: 'tiny', rows: [{ batch: 64, chunk: 16, peakBytes: 2 ** 20, ms: 1, loss: 1 }, { batch: 64, chunk: 64, peakBytes: 4 * 2 ** 20, ms: 1, loss: 1 }] },
@@ -60,7 +60,7 @@ describe('train-step report', () => {
   test('agreement within tolerance passes; loss or parameter mismatch (or NaN) is reported', () => {
     expect(trainDisagreements(result())).toEqual([]);
     expect(trainDisagreements(result({ lossRelDiffVsOurs: 2e-3 }))[0]).toMatch(/jax-js: step-1 loss differs/);
-    expect(trainDisagreements(result({ paramMaxAbsDiffVsOurs: NaN }))[0]).toMatch(/updated LoRA params differ/);
+    expect(trainDisagreements(result({ updateRelDiffVsOurs: NaN }))[0]).toMatch(/step-1 LoRA update differs/);
   });
   test('table: ms/step, GF/s, ratio ours/impl, memory and chunk ratio', () => {
     const s = formatTrainStepReport(result());
@@ -69,10 +69,21 @@ describe('train-step report', () => {
     expect(s).toContain('peak GPU memory of one step 8.0 MiB above 5.0 MiB resident');
     expect(s).toMatch(/^\s+64\s+16\s+1\.0\s+0\.25/m);
   });
-  test('maxAbsDiffMaps compares every tensor and refuses mismatched sets', () => {
-    const a = new Map([['x', Float32Array.from([1, 2])]]);
-    expect(maxAbsDiffMaps(a, new Map([['x', Float32Array.from([1, 2.5])]]))).toBe(0.5);
-    expect(() => maxAbsDiffMaps(a, new Map([['y', Float32Array.from([1, 2])]]))).toThrow(/parameter x missing/);
+  test('the update check compares parameter CHANGES relatively: a skipped or halved update fails it', () => {
+    // updates of ~lr = 1e-4 on weights of ~0.1: an absolute 1e-3 check on the parameters would pass all of these
+    const lr = 1e-4;
+    const before = new Map([['L0.q.A', Float32Array.from([0.1, -0.2, 0.05])], ['L0.q.B', Float32Array.from([0, 0.3])]]);
+    const step = (f: number) => new Map([...before].map(([k, v]) => [k, v.map((x, i) => x - f * lr * (i % 2 ? -1 : 1))]));
+    const ours = step(1);
+    const check = (after: Map<string, Float32Array>) =>
+      trainDisagreements(result({ updateRelDiffVsOurs: updateRelDiff(before, after, before, ours) }));
+    expect(updateRelDiff(before, ours, before, ours)).toBe(0);
+    expect(check(step(1))).toEqual([]);
+    expect(check(before)[0]).toMatch(/jax-js: its step-1 LoRA update differs from ours by 1\.00e\+0/); // skipped
+    expect(check(step(0.5))[0]).toMatch(/differs from ours by 5\.0\de-1/); // halved
+    expect(check(step(1.001))).toEqual([]); // f32 rounding-level differences pass
+    expect(() => updateRelDiff(before, ours, before, before)).toThrow(/our step 1 changed no parameter/);
+    expect(() => updateRelDiff(before, new Map([['y', Float32Array.from([1])]]), before, ours)).toThrow(/parameter L0.q.A missing/);
   });
   test('command line: train-step and all', () => {
     expect(parseArgs(['train-step'], '/r')).toMatchObject({ suite: 'train-step', out: '/r/bench-results/train-step.json' });

@@ -1,6 +1,8 @@
-// CPU reference top-k over rows of a score matrix. Order: higher score first; ties broken
-// by LOWER index (the GPU kernel in topk_gpu.ts follows the same rule and is tested against
-// this). NaN is treated as -Infinity so it never outranks a real score.
+// Top-k over rows of a score matrix. Order: higher score first; ties broken by LOWER index.
+// NaN is treated as -Infinity so it never outranks a real score.
+// (A WebGPU similarity + top-k lived in topk_gpu.ts; it lost to this CPU path at every size
+// measured — 7–25× slower on this machine's WebGPU for Q = 1…256, N = 1e3…1e5, D = 64 — and
+// was removed; the measuring script is scripts/bench/topk/topk.ts at commit 5f5ac45.)
 
 export interface TopK {
   /** [rows, k] row-major; -1 where a row has fewer than k columns. */

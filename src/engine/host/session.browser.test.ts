@@ -1,5 +1,5 @@
 // The host's error paths with real causes (in-page EngineHandler, SwiftShader WebGPU):
-//  * a learning rate of 1e30 really diverges → train-state 'error' named NonFiniteLossError,
+//  * a learning rate of 1e8 (the largest the config allows) really diverges → train-state 'error' named NonFiniteLossError,
 //    and the last good checkpoint is still listed;
 //  * a checkpoint store with a tiny quota really refuses the pause checkpoint →
 //    train-state 'error' named StorageQuotaError, message listing what is stored.
@@ -41,7 +41,7 @@ test('divergence ends the run in state error (NonFiniteLossError) with the last 
   const { call, until, dispose } = host();
   await call('load-model', { source: { kind: 'bundled' } });
   await call('load-data', { kind: 'synthetic', count: 8, seed: 3 });
-  await call('train-start', { runId: 'diverge', config: { ...small, steps: 4, lr: 1e30, checkpointEvery: 1 } });
+  await call('train-start', { runId: 'diverge', config: { ...small, steps: 4, lr: 1e8, checkpointEvery: 1 } });
   const e = (await until((e) => e.type === 'train-state' && e.state === 'error')) as TrainStateEvent;
   expect(e.errorName).toBe('NonFiniteLossError');
   expect(e.message).toMatch(/diverged at step \d+: NaN\/Inf/);

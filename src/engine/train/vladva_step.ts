@@ -8,7 +8,8 @@
 //     gradient injected at each summary row. Image chunks carry the long caption appended
 //     after the image prompt, so the same pass adds λn·next-token CE (mean over the whole
 //     batch's caption tokens: each chunk's mean is weighted by its share of the tokens);
-//  4. clip the global grad norm and apply AdamW to LoRA, soft prompts (and logTau).
+//  4. the guarded update (optimizer.ts): NaN/Inf check, global-norm clip, AdamW on LoRA, soft
+//     prompts (and logTau).
 // Peak memory is one chunk's activations plus O(K·H + K²) — independent of the batch size.
 import type { GpuContext } from '../gpu/context.ts';
 import type { GpuTensor } from '../gpu/tensor.ts';
@@ -16,23 +17,19 @@ import { elementwiseBackward } from '../kernels/elementwise/elementwise.ts';
 import { embeddingBackward } from '../kernels/embedding/embedding.ts';
 import { infoNceBackward, infoNceForward } from '../kernels/loss/infonce.ts';
 import { l2NormalizeBackward, l2NormalizeForward } from '../kernels/loss/l2norm.ts';
-import { adamwStep, clipScaleFromNorm, globalGradNorm, nonFiniteCheck, nonFiniteNames } from '../kernels/optim/adamw.ts';
 import { mapAdapters } from '../model/vlm/adapters.ts';
 import { IGNORE, type Sequence } from '../model/vlm/batch.ts';
 import type { Vlm } from '../model/vlm/vlm.ts';
+import { Optimizer, type OptimizerSettings } from './optimizer.ts';
 import { gradOf, type Trainable } from './params.ts';
 
-export interface StepConfig {
+export { NonFiniteLossError } from './optimizer.ts';
+
+export interface StepConfig extends OptimizerSettings {
   lambdaContrastive: number;
   lambdaNextToken: number;
   /** Sequences per replay chunk (bounds activation memory). */
   chunkSize: number;
-  maxGradNorm: number;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
   /** Long captions are cut to this many tokens. */
   maxLongTokens: number;
   /** Replay-pass activations: all layers kept (default) or per-layer recompute (less memory). */
@@ -56,14 +53,6 @@ export interface StepMetrics {
   peakBytes: number;
 }
 
-export class NonFiniteLossError extends Error {
-  override readonly name = 'NonFiniteLossError';
-  constructor(step: number, what: string[]) {
-    super(`Training diverged at step ${step}: NaN/Inf in ${what.join(', ')}. The run was stopped before the update; ` +
-      `the last good checkpoint is kept. Lower the learning rate or enable gradient clipping.`);
-  }
-}
-
 /** Image prompt + long caption (+ end token); labels predict the caption from the summary token on. */
 export function imageTrainSequence(vlm: Vlm, i: number, base: number, long: string | null, maxTokens: number): Sequence {
   const seq = vlm.imageSequence(i, base);
@@ -84,9 +73,7 @@ function chunks(K: number, size: number): [number, number][] {
 }
 
 export class VladvaStep {
-  private readonly normSq: GpuTensor;
-  private readonly clip: GpuTensor;
-  private readonly flag: GpuTensor;
+  private readonly optimizer: Optimizer;
 
   constructor(
     readonly ctx: GpuContext,
@@ -95,9 +82,7 @@ export class VladvaStep {
     /** [1] log temperature (a trainable when learnable). */
     readonly logTau: GpuTensor,
   ) {
-    this.normSq = ctx.empty([1], 'step.normSq');
-    this.clip = ctx.empty([1], 'step.clipScale');
-    this.flag = ctx.empty([1], 'step.nonFinite', 'u32');
+    this.optimizer = new Optimizer(ctx, trainables, 'step');
   }
 
   /** Runs one step; `step` is 1-based (AdamW bias correction). With `apply: false` the
@@ -227,35 +212,21 @@ export class VladvaStep {
     return captionTokens;
   }
 
-  /** Phase 4: clip + AdamW, with a NaN/Inf guard read once. */
+  /** Phase 4: the guarded clip + AdamW update (optimizer.ts). */
   private async update(
     cfg: StepConfig, step: number, opts: { apply?: boolean }, lossC: GpuTensor, lossN: GpuTensor, captionTokens: number,
   ): Promise<StepMetrics> {
-    const { ctx } = this;
-    ctx.clear(this.normSq);
-    ctx.clear(this.flag);
-    const gradTensors = this.trainables.map((t) => t.grad);
-    globalGradNorm(ctx, this.normSq, gradTensors);
-    nonFiniteCheck(ctx, this.flag, [lossC, lossN, this.normSq]);
-    const flag = (await ctx.readU32(this.flag))[0];
-    const [c, n, g] = [(await ctx.read(lossC))[0], (await ctx.read(lossN))[0], (await ctx.read(this.normSq))[0]];
-    ctx.release(lossC, lossN);
-    if (flag) throw new NonFiniteLossError(step, nonFiniteNames(flag, ['contrastive loss', 'next-token loss', 'gradient norm']));
-    clipScaleFromNorm(ctx, this.clip, this.normSq, cfg.maxGradNorm);
-    for (const t of opts.apply === false ? [] : this.trainables) {
-      adamwStep(ctx, t.param, t.grad, t.m, t.v, this.clip, {
-        lr: cfg.lr, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weightDecay: t.decay ? cfg.weightDecay : 0, step,
-      });
-    }
-    await ctx.sync();
+    const watched = [{ name: 'contrastive loss', tensor: lossC }, { name: 'next-token loss', tensor: lossN }];
+    const { values: [c, n], gradNorm } = await this.optimizer.update(watched, cfg, step, opts.apply !== false)
+      .finally(() => this.ctx.release(lossC, lossN));
     return {
       loss: cfg.lambdaContrastive * c + cfg.lambdaNextToken * n,
-      contrastive: c, nextToken: n, gradNorm: Math.sqrt(g), captionTokens, peakBytes: ctx.pool.peakLiveBytes,
+      contrastive: c, nextToken: n, gradNorm, captionTokens, peakBytes: this.ctx.pool.peakLiveBytes,
     };
   }
 
   dispose(): void {
-    this.ctx.release(this.normSq, this.clip, this.flag);
+    this.optimizer.dispose();
   }
 }
 

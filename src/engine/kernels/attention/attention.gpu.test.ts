@@ -6,7 +6,8 @@ import { describe, expect, test } from 'vitest';
 import { closeness, expectClose, type CloseOptions } from '../../testing/compare.ts';
 import { useGpu } from '../../testing/gpu.ts';
 import { randn } from '../../testing/random.ts';
-import { AttentionArgumentError, attentionBackward, attentionForward } from './attention.ts';
+import { KernelArgumentError } from '../args.ts';
+import { attentionBackward, attentionForward } from './attention.ts';
 import { attentionBackwardRef, attentionForwardRef, type AttentionDims } from './attention.ref.ts';
 
 interface Case extends AttentionDims {
@@ -153,7 +154,7 @@ describe('attention on the GPU vs the CPU reference', () => {
     attentionBackwardRef(ref, fo, fq, fk, fk, fo, fl, null, o);
     expectClose(await ctx.read(dv), ref.dv, 'dv only');
     const bad = ctx.empty([2, 5, 10], 'vBad');
-    expect(() => attentionForward(ctx, out, lse, q, k, bad, null, { causal: false })).toThrow(AttentionArgumentError);
+    expect(() => attentionForward(ctx, out, lse, q, k, bad, null, { causal: false })).toThrow(KernelArgumentError);
     expect(() => attentionForward(ctx, out, lse, q, k, bad, null, { causal: false })).toThrow(/attentionForward: v is vBad\[2,5,10\]/);
     const mask = ctx.empty([2, 5], 'mask'); // f32, not u32
     expect(() => attentionForward(ctx, out, lse, q, k, k, mask, { causal: true })).toThrow(/keyMask is mask\[2,5\]/);

@@ -6,7 +6,8 @@
 //   s ≤ t + (S − T); scale defaults to 1/sqrt(D); D ≤ 128.
 //   A query row with no visible key gets out = 0, lse = −Infinity, and zero gradient.
 //
-// Kernels (see the .wgsl headers): attention.wgsl (forward, online softmax over key tiles),
+// Kernels (see the .wgsl headers; attention_common.wgsl is the prologue the three big ones
+// share, attention_kv_tile.wgsl the K/V tile loader of the first two): attention.wgsl (forward, online softmax over key tiles),
 // attention_delta.wgsl (Δ = rowsum(dO∘O) packed with lse), attention_backward_dq.wgsl (dq,
 // loops over key tiles), attention_backward_dkdv.wgsl (dk, dv, loops over the GQA group's
 // query heads and query tiles). Backward accumulates (dq += …).
@@ -18,13 +19,19 @@
 // sentinel; backward turns it into "no gradient" without computing with infinities).
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
-import fwdCode from './attention.wgsl?raw';
-import dqCode from './attention_backward_dq.wgsl?raw';
-import dkdvCode from './attention_backward_dkdv.wgsl?raw';
+import { checkTensor, KernelArgumentError, show } from '../args.ts';
+import fwdBody from './attention.wgsl?raw';
+import dqBody from './attention_backward_dq.wgsl?raw';
+import dkdvBody from './attention_backward_dkdv.wgsl?raw';
+import common from './attention_common.wgsl?raw';
 import deltaCode from './attention_delta.wgsl?raw';
-import { AttentionArgumentError, checkTensor, showTensor } from './errors.ts';
+import kvTile from './attention_kv_tile.wgsl?raw';
 
-export { AttentionArgumentError };
+// Each big kernel = the shared prologue (overrides, Params, visibility) [+ the K/V tile
+// loader of the kernels that walk key tiles] + its body.
+const fwdCode = common + kvTile + fwdBody;
+const dqCode = common + kvTile + dqBody;
+const dkdvCode = common + dkdvBody;
 
 export interface AttentionOptions {
   causal: boolean;
@@ -54,18 +61,26 @@ interface Dims {
 }
 
 function checkArgs(where: string, q: GpuTensor, k: GpuTensor, v: GpuTensor, keyMask: GpuTensor | null): Dims {
-  if (q.shape.length !== 4 || q.dtype !== 'f32') throw new AttentionArgumentError(where, `q is ${showTensor(q)} but should be [B,T,Hq,D] f32`);
-  if (k.shape.length !== 4 || k.dtype !== 'f32') throw new AttentionArgumentError(where, `k is ${showTensor(k)} but should be [B,S,Hkv,D] f32`);
+  if (q.shape.length !== 4 || q.dtype !== 'f32') throw new KernelArgumentError(where, `q is ${show(q)} but should be [B,T,Hq,D] f32`);
+  if (k.shape.length !== 4 || k.dtype !== 'f32') throw new KernelArgumentError(where, `k is ${show(k)} but should be [B,S,Hkv,D] f32`);
   const [B, T, Hq, D] = q.shape;
   const [, S, Hkv] = k.shape;
   checkTensor(where, 'k', k, [B, S, Hkv, D]);
   checkTensor(where, 'v', v, [B, S, Hkv, D]);
   if (Hkv === 0 || Hq % Hkv !== 0) {
-    throw new AttentionArgumentError(where, `query heads (${showTensor(q)}) must be a multiple of KV heads (${showTensor(k)})`);
+    throw new KernelArgumentError(where, `query heads (${show(q)}) must be a multiple of KV heads (${show(k)})`);
   }
-  if (D < 1 || D > MAX_HEAD_DIM) throw new AttentionArgumentError(where, `head dim ${D} of ${showTensor(q)} is outside 1..${MAX_HEAD_DIM}`);
+  if (D < 1 || D > MAX_HEAD_DIM) throw new KernelArgumentError(where, `head dim ${D} of ${show(q)} is outside 1..${MAX_HEAD_DIM}`);
   if (keyMask) checkTensor(where, 'keyMask', keyMask, [B, S], 'u32');
   return { B, T, S, Hq, Hkv, D };
+}
+
+/** The Params uniform of attention_common.wgsl (one layout for all three kernels). */
+function attentionParams(d: Dims, o: AttentionOptions, keyMask: GpuTensor | null) {
+  return [
+    u32(d.T), u32(d.S), u32(d.Hq), u32(d.Hkv), f32(o.scale ?? 1 / Math.sqrt(d.D)),
+    u32(o.causal ? 1 : 0), u32(keyMask ? 1 : 0), u32(NEG_INF_BITS),
+  ];
 }
 
 /** Tile sizes (rows, cols): rows = 16 (4 when there are at most 4 rows, e.g. a decode
@@ -78,7 +93,7 @@ function pickTiles(ctx: GpuContext, rowsWanted: number, floats: (rows: number, c
   for (let rows = rowsWanted <= 4 ? 4 : 16; rows >= 1; rows /= 2) {
     for (const cols of [16, 8, 4]) if (floats(rows, cols) <= budget) return [rows, cols];
   }
-  throw new AttentionArgumentError(where, `no tile fits ${budget * 4} bytes of workgroup memory`);
+  throw new KernelArgumentError(where, `no tile fits ${budget * 4} bytes of workgroup memory`);
 }
 
 // Workgroup memory in floats, mirroring the var<workgroup> declarations of each kernel
@@ -105,10 +120,7 @@ export function attentionForward(
     overrides: { D: d.D, BR, BC, LANES },
     layout: ['uniform', 'rw', 'rw', 'read', 'read', 'read', 'read'],
     bindings: [out, lse, q, k, v, keyMask ?? q], // q stands in for an unused mask binding
-    params: [
-      u32(d.T), u32(d.S), u32(d.Hq), u32(d.Hkv), f32(o.scale ?? 1 / Math.sqrt(d.D)),
-      u32(o.causal ? 1 : 0), u32(keyMask ? 1 : 0), u32(NEG_INF_BITS),
-    ],
+    params: attentionParams(d, o, keyMask),
     workgroups: [Math.ceil(d.T / BR), d.Hq, d.B],
   });
 }
@@ -138,10 +150,7 @@ export function attentionBackward(
     params: [u32(d.T), u32(d.Hq), u32(d.D), u32(rows)],
     workgroups: ctx.grid(Math.ceil(rows / 64)),
   });
-  const params = [
-    u32(d.T), u32(d.S), u32(d.Hq), u32(d.Hkv), f32(o.scale ?? 1 / Math.sqrt(d.D)),
-    u32(o.causal ? 1 : 0), u32(keyMask ? 1 : 0), u32(0),
-  ];
+  const params = attentionParams(d, o, keyMask);
   const mask = keyMask ?? q; // unused binding when there is no mask
 
   if (grads.dq) {

@@ -5,30 +5,12 @@
 //
 // Layouts: q, dout [B,T,Hq,D]; k, v, dk, dv [B,S,Hkv,D]; stats [B,Hq,T,2] = (lseEff, Δ)
 // (lseEff = +1e30 for rows with no visible key → P = 0).
-// Threads: BC keys × LANES lanes; q/dO tiles are vec4 rows of D4 = ceil(D/4) (zero-padded),
-// each thread's k/v rows sit in registers.
+// Prepended by attention.ts: attention_common.wgsl (overrides, Params, visibility rules).
+// Threads: BC keys × LANES lanes; q/dO tiles are vec4 rows of D4 in workgroup memory, each
+// thread's k/v rows sit in registers.
 // Lane ln of key c owns the vec4 columns i = ln + LANES·j of dk/dv and computes the scores
 // of query rows r = ln + LANES·i of each query tile.
 // Causal: query tiles entirely before the first visible query of this key tile are skipped.
-
-override D: u32;
-override BR: u32;
-override BC: u32;
-override LANES: u32 = 4u;
-override D4: u32 = (D + 3u) / 4u;
-const MAX_V = 8u; // vec4 accumulators per thread: D ≤ 32·LANES
-const MAX_Q = 32u; // vec4 slots of a register-resident row: D ≤ 128
-
-struct Params {
-  T: u32,
-  S: u32,
-  Hq: u32,
-  Hkv: u32,
-  scale: f32,
-  causal: u32,
-  hasMask: u32,
-  _pad: u32,
-}
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read_write> dk: array<f32>;
@@ -56,13 +38,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
   let c = li / LANES;
   let ln = li % LANES;
   let s = s0 + c;
-  var keyOk = s < p.S;
-  if (keyOk && p.hasMask != 0u) { keyOk = keyMask[b * p.S + s] != 0u; }
-  let shift = i32(p.S) - i32(p.T);
+  let keyOk = keyKept(b, s);
   let nthreads = BC * LANES;
 
-  // This thread's k and v rows live in registers (workgroup memory is kept small: Dawn
-  // zero-initialises it and SwiftShader's compile time grows with its size).
+  // This thread's k and v rows live in registers.
   var kr: array<vec4f, MAX_Q>;
   var vr: array<vec4f, MAX_Q>;
   if (s < p.S) {
@@ -73,10 +52,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
     }
   }
 
-  // Causal: the first query that sees key s0 is t = s0 − shift (uniform bound).
+  // Causal: the first query that sees key s0 is t = s0 − (S − T) (uniform bound).
   var tStart = 0u;
   if (p.causal != 0u) {
-    tStart = u32(clamp(i32(s0) - shift, 0, i32(p.T))) / BR * BR;
+    tStart = u32(clamp(i32(s0) - causalShift(), 0, i32(p.T))) / BR * BR;
   }
 
   var accK: array<vec4f, MAX_V>;
@@ -120,8 +99,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) li: 
 
       for (var r = ln; r < BR; r += LANES) {
         let t = t0 + r;
-        var ok = keyOk && t < p.T;
-        if (ok && p.causal != 0u) { ok = i32(s) <= i32(t) + shift; }
+        let ok = keyOk && t < p.T && causalOk(t, s);
         var pr = 0.0;
         var ds = 0.0;
         if (ok) {

@@ -6,7 +6,7 @@
 // and the norms' column-sum kernel (norm/partials.ts).
 import type { GpuContext } from '../../gpu/context.ts';
 import { u32, type GpuTensor } from '../../gpu/tensor.ts';
-import { checkDistinct, checkSize, rowsOf } from '../norm/args.ts';
+import { checkDistinct, checkSize, rowsOf } from '../args.ts';
 import { MAX_PARTIALS, colsum } from '../norm/partials.ts';
 import fwdCode from './bias.wgsl?raw';
 import bwdCode from './bias_backward.wgsl?raw';

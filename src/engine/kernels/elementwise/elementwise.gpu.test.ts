@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { expectClose } from '../../testing/compare.ts';
 import { useGpu } from '../../testing/gpu.ts';
 import { randn } from '../../testing/random.ts';
-import { KernelArgumentError } from '../norm/args.ts';
+import { KernelArgumentError } from '../args.ts';
 import { elementwiseBackward, elementwiseForward } from './elementwise.ts';
 import { elementwiseBackwardRef, elementwiseForwardRef } from './elementwise.ref.ts';
 import { OPS, type OpName, type OpRef } from './ops.ts';

@@ -8,7 +8,7 @@
 // forbids a writable binding aliasing any other binding in one dispatch.
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
-import { KernelArgumentError, checkDistinct, checkSize } from '../norm/args.ts';
+import { KernelArgumentError, checkDistinct, checkSize } from '../args.ts';
 import { resolveOp, type ElementwiseOp, type OpRef } from './ops.ts';
 import template from './elementwise.wgsl?raw';
 

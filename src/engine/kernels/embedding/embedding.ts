@@ -12,7 +12,7 @@
 // dTable / dSrc may be null (the table is frozen when only soft prompts train).
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
-import { KernelArgumentError, checkDistinct, checkSize, show } from '../norm/args.ts';
+import { KernelArgumentError, checkDistinct, checkSize, show } from '../args.ts';
 import { buildEmbeddingPlan, releaseEmbeddingPlan, validateIndices, type EmbeddingPlan, type GpuCsr } from './plan.ts';
 import fwdCode from './embedding.wgsl?raw';
 import bwdCode from './embedding_backward.wgsl?raw';

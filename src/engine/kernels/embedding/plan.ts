@@ -7,7 +7,7 @@
 // rowList order, so duplicate ids are summed deterministically.
 import type { GpuContext } from '../../gpu/context.ts';
 import type { GpuTensor } from '../../gpu/tensor.ts';
-import { KernelArgumentError } from '../norm/args.ts';
+import { KernelArgumentError } from '../args.ts';
 
 export class EmbeddingIndexError extends KernelArgumentError {
   override readonly name = 'EmbeddingIndexError';

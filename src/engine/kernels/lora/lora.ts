@@ -17,12 +17,10 @@ import type { GpuContext } from '../../gpu/context.ts';
 import { shapeStr, type GpuTensor } from '../../gpu/tensor.ts';
 import { isF16Tensor } from '../f16/f16.ts';
 import { gemm, matmul, type WeightTensor } from '../matmul/matmul.ts';
+import { KernelArgumentError } from '../args.ts';
 
-export class LoraShapeError extends Error {
+export class LoraShapeError extends KernelArgumentError {
   override readonly name = 'LoraShapeError';
-  constructor(where: string, detail: string) {
-    super(`${where}: ${detail}`);
-  }
 }
 
 interface Dims {

@@ -8,7 +8,7 @@ import { useGpu } from '../../testing/gpu.ts';
 import { randInt, randn } from '../../testing/random.ts';
 import { crossEntropyBackward, crossEntropyForward } from './cross_entropy.ts';
 import { crossEntropyBackwardRef, crossEntropyForwardRef, IGNORE_INDEX } from './cross_entropy.ref.ts';
-import { KernelArgumentError } from './errors.ts';
+import { KernelArgumentError } from '../args.ts';
 
 interface Case {
   n: number;

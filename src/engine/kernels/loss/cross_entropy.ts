@@ -11,7 +11,7 @@
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { matmul } from '../matmul/matmul.ts';
-import { checkTensor, dims2, KernelArgumentError } from './errors.ts';
+import { checkTensor, dims2, KernelArgumentError } from '../args.ts';
 import fwd from './cross_entropy.wgsl?raw';
 import bwd from './cross_entropy_backward.wgsl?raw';
 

@@ -10,7 +10,7 @@
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { matmul } from '../matmul/matmul.ts';
-import { checkTensor, dims2 } from './errors.ts';
+import { checkTensor, dims2 } from '../args.ts';
 import fwd from './infonce.wgsl?raw';
 import bwd from './infonce_backward.wgsl?raw';
 

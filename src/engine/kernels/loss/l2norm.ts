@@ -6,7 +6,7 @@
 // Deviation from the README contract: an optional trailing `{ eps }` on both launchers.
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
-import { checkTensor, dims2 } from './errors.ts';
+import { checkTensor, dims2 } from '../args.ts';
 import { L2_EPS } from './l2norm.ref.ts';
 import fwd from './l2norm.wgsl?raw';
 import bwd from './l2norm_backward.wgsl?raw';

@@ -25,6 +25,7 @@ import direct4 from './matmul_direct4.wgsl?raw';
 import headF16 from './matmul_b_f16.wgsl?raw';
 import headF32 from './matmul_b_f32.wgsl?raw';
 import common from './matmul_common.wgsl?raw';
+import { KernelArgumentError } from '../args.ts';
 
 // `enable f16;` is the first statement of the f16 head
 // (then the shared params/bindings/overrides of matmul_common.wgsl, then the kernel body)
@@ -38,11 +39,8 @@ const TILE = { tiled: 64, direct: 32 };
 /** K-tile of the tiled kernel; 16 keeps its two tiles at 8 KiB of workgroup memory. */
 const BK = 16;
 
-export class MatmulShapeError extends Error {
+export class MatmulShapeError extends KernelArgumentError {
   override readonly name = 'MatmulShapeError';
-  constructor(where: string, detail: string) {
-    super(`${where}: ${detail}`);
-  }
 }
 
 export type MatmulPath = 'tiled' | 'direct';

@@ -6,7 +6,7 @@ import type { GpuContext } from '../../gpu/context.ts';
 import { expectClose } from '../../testing/compare.ts';
 import { useGpu } from '../../testing/gpu.ts';
 import { randn } from '../../testing/random.ts';
-import { KernelArgumentError } from './args.ts';
+import { KernelArgumentError } from '../args.ts';
 import { layerNormBackward, layerNormForward } from './layernorm.ts';
 import { layerNormBackwardRef, layerNormForwardRef } from './layernorm.ref.ts';
 import { rmsNormBackward, rmsNormForward } from './rmsnorm.ts';

@@ -7,7 +7,7 @@
 // and 'rows' (rmsnorm_rows*.wgsl: an invocation per row / per column; CPU adapters).
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
-import { checkDistinct, checkSize, rowsOf } from './args.ts';
+import { checkDistinct, checkSize, rowsOf } from '../args.ts';
 import { colsum, MAX_PARTIALS, normGroups } from './partials.ts';
 import { normPath, ROWS_WG, rowChunks } from './path.ts';
 import wgSum from './wg_sum.wgsl?raw';

@@ -1,17 +1,12 @@
 // AdamW with global-norm gradient clipping, all on the GPU (no readback inside a step).
-// Per step the training loop does:
-//   ctx.clear(normSq); ctx.clear(flag);
-//   globalGradNorm(ctx, normSq, grads);                 // normSq[0] += Σ‖g‖²
-//   nonFiniteCheck(ctx, flag, [loss, normSq]);          // bit k set if tensor k has NaN/Inf
-//   clipScaleFromNorm(ctx, scale, normSq, maxNorm);     // scale = min(1, max/(‖g‖+1e-6))
-//   for each trainable tensor: adamwStep(ctx, p, g, m, v, scale, { …, step });
-//   … later, once: if ((await ctx.readU32(flag))[0]) throw new NonFiniteError(…)
+// The kernels of one update; the sequence (norm → NaN/Inf guard → clip → AdamW) lives once,
+// in train/optimizer.ts (Optimizer.update), which every trainer calls.
 // Semantics are torch.optim.AdamW (amsgrad=False, maximize=False) after
 // torch.nn.utils.clip_grad_norm_(params, maxNorm); see adamw.wgsl and adamw.ref.ts.
 // m and v are [same shape as param], zero before step 1; `step` counts from 1.
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
-import { checkTensor, KernelArgumentError } from '../loss/errors.ts';
+import { checkTensor, KernelArgumentError } from '../args.ts';
 import adamwCode from './adamw.wgsl?raw';
 import normCode from './grad_norm.wgsl?raw';
 import nonFiniteCode from './nonfinite.wgsl?raw';
@@ -102,20 +97,6 @@ export function nonFiniteCheck(ctx: GpuContext, flag: GpuTensor, tensors: readon
       bindings: [flag, t], params: [u32(t.size), u32(Math.min(k, 31))], workgroups: ctx.grid(Math.ceil(t.size / 256)),
     });
   });
-}
-
-/** Thrown by the training loop when nonFiniteCheck's flag is set. */
-export class NonFiniteError extends Error {
-  override readonly name = 'NonFiniteError';
-  constructor(
-    readonly step: number,
-    readonly tensors: string[],
-  ) {
-    super(
-      `Training diverged at step ${step}: NaN/Inf in ${tensors.join(', ')}. ` +
-        `Lower the learning rate or the clip norm, or resume from the last checkpoint.`,
-    );
-  }
 }
 
 /** Names of the tensors whose bits are set in a nonFiniteCheck flag (bit 31 = index ≥ 31). */

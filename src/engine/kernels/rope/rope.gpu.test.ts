@@ -5,7 +5,7 @@ import { describe, expect, test } from 'vitest';
 import { expectClose } from '../../testing/compare.ts';
 import { useGpu } from '../../testing/gpu.ts';
 import { randInt, randn } from '../../testing/random.ts';
-import { KernelArgumentError } from '../norm/args.ts';
+import { KernelArgumentError } from '../args.ts';
 import { ropeBackward, ropeForward } from './rope.ts';
 import { ropeBackwardRef, ropeForwardRef } from './rope.ref.ts';
 

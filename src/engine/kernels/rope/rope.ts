@@ -8,7 +8,7 @@
 // inv_freq is computed on the CPU exactly as HF does (freqs.ts) and cached per context.
 import type { GpuContext } from '../../gpu/context.ts';
 import { u32, type GpuTensor } from '../../gpu/tensor.ts';
-import { KernelArgumentError, checkSize, rowsOf } from '../norm/args.ts';
+import { KernelArgumentError, checkSize, rowsOf } from '../args.ts';
 import { ropeInvFreq } from './freqs.ts';
 import code from './rope.wgsl?raw';
 

@@ -32,7 +32,7 @@ import type { GpuTensor } from '../../gpu/tensor.ts';
 import { embeddingBackward, embeddingForward } from '../../kernels/embedding/embedding.ts';
 import { infoNceBackward, infoNceForward } from '../../kernels/loss/infonce.ts';
 import { l2NormalizeBackward, l2NormalizeForward } from '../../kernels/loss/l2norm.ts';
-import { adamwStep, ADAMW_DEFAULTS, clipScaleFromNorm, globalGradNorm, nonFiniteCheck, nonFiniteNames } from '../../kernels/optim/adamw.ts';
+import { ADAMW_DEFAULTS } from '../../kernels/optim/adamw.ts';
 import type { VlmConfig } from '../../model/config.ts';
 import { Decoder } from '../../model/decoder/decoder.ts';
 import { GpuOps } from '../../model/decoder/gpu_ops.ts';
@@ -45,9 +45,9 @@ import {
 import { releaseVisionWeights, uploadVisionWeights, type VisionWeights } from '../../model/vision/weights.ts';
 import { packSequences, type PackedBatch } from '../../model/vlm/batch.ts';
 import { decoderDims } from '../../model/vlm/vlm.ts';
+import { Optimizer } from '../optimizer.ts';
 import type { Trainable } from '../params.ts';
 import { lrAt } from '../schedule.ts';
-import { NonFiniteLossError } from '../vladva_step.ts';
 import { clipInitHost, releaseTextTower, textTowerEntries, uploadTextTower } from './init.ts';
 import { ClipError, resolveClipOptions, type ClipOptions, type ResolvedClipOptions } from './options.ts';
 import { meanPoolBackward, meanPoolForward, poolingMatrix } from './pool.ts';
@@ -72,7 +72,7 @@ export class ClipTrainer {
   private readonly ops: GpuOps;
   private readonly decoder: Decoder<GpuTensor>;
   private readonly pools = new Map<number, GpuTensor>();
-  private readonly scratch: { normSq: GpuTensor; clip: GpuTensor; flag: GpuTensor };
+  private readonly optimizer: Optimizer;
   private readonly endId: number;
 
   private constructor(
@@ -91,7 +91,7 @@ export class ClipTrainer {
   ) {
     this.ops = new GpuOps(ctx);
     this.decoder = new Decoder(this.ops, decoderDims(config), text, null);
-    this.scratch = { normSq: ctx.empty([1], 'clip.normSq'), clip: ctx.empty([1], 'clip.clipScale'), flag: ctx.empty([1], 'clip.nonFinite', 'u32') };
+    this.optimizer = new Optimizer(ctx, trainables, 'clip');
     const end = tokenizer.specialIds.get('<end_of_utterance>') ?? tokenizer.eosId;
     if (end == null) throw new ClipError('create', 'the tokenizer has neither <end_of_utterance> nor an EOS token to pool at');
     this.endId = end;
@@ -212,30 +212,16 @@ export class ClipTrainer {
     }
   }
 
-  /** Clip + AdamW with a NaN/Inf guard read once (before any update). */
+  /** The guarded clip + AdamW update (optimizer.ts); lr from the schedule, step = stepsDone + 1. */
   private async update(loss: GpuTensor, apply: boolean): Promise<ClipStepMetrics> {
-    const { ctx, options: o } = this;
-    const { normSq, clip, flag } = this.scratch;
-    ctx.clear(normSq);
-    ctx.clear(flag);
-    globalGradNorm(ctx, normSq, this.trainables.map((t) => t.grad));
-    nonFiniteCheck(ctx, flag, [loss, normSq]);
-    const f = (await ctx.readU32(flag))[0];
-    const [l, n2, lt] = [(await ctx.read(loss))[0], (await ctx.read(normSq))[0], (await ctx.read(this.logTau))[0]];
-    if (f) throw new NonFiniteLossError(this.stepsDone + 1, nonFiniteNames(f, ['contrastive loss', 'gradient norm']));
-    let lr = 0;
-    if (apply) {
-      lr = lrAt(this.stepsDone, { lr: o.lr, warmupSteps: o.warmupSteps, totalSteps: o.steps, minLrRatio: o.minLrRatio });
-      clipScaleFromNorm(ctx, clip, normSq, o.maxGradNorm);
-      const step = ++this.stepsDone;
-      for (const t of this.trainables) {
-        adamwStep(ctx, t.param, t.grad, t.m, t.v, clip, {
-          lr, beta1: ADAMW_DEFAULTS.beta1, beta2: ADAMW_DEFAULTS.beta2, eps: ADAMW_DEFAULTS.eps, weightDecay: t.decay ? o.weightDecay : 0, step,
-        });
-      }
-      await ctx.sync();
-    }
-    return { loss: l, gradNorm: Math.sqrt(n2), lr, temperature: Math.exp(lt) };
+    const o = this.options;
+    const lt = (await this.ctx.read(this.logTau))[0]; // τ of this step's loss, before the update moves it
+    const lr = apply ? lrAt(this.stepsDone, { lr: o.lr, warmupSteps: o.warmupSteps, totalSteps: o.steps, minLrRatio: o.minLrRatio }) : 0;
+    const { values: [l], gradNorm } = await this.optimizer.update([{ name: 'contrastive loss', tensor: loss }], {
+      lr, beta1: ADAMW_DEFAULTS.beta1, beta2: ADAMW_DEFAULTS.beta2, eps: ADAMW_DEFAULTS.eps, weightDecay: o.weightDecay, maxGradNorm: o.maxGradNorm,
+    }, this.stepsDone + 1, apply);
+    if (apply) this.stepsDone++;
+    return { loss: l, gradNorm, lr, temperature: Math.exp(lt) };
   }
 
   async embedImages(pixels: Float32Array, n: number): Promise<Float32Array> {
@@ -286,7 +272,8 @@ export class ClipTrainer {
     for (const t of this.trainables) ctx.release(t.grad, t.m, t.v);
     releaseVisionWeights(ctx, this.vision);
     releaseTextTower(ctx, this.text);
-    ctx.release(this.logTau, this.scratch.normSq, this.scratch.clip, this.scratch.flag, ...this.pools.values());
+    this.optimizer.dispose();
+    ctx.release(this.logTau, ...this.pools.values());
     this.pools.clear();
   }
 }

@@ -25,12 +25,12 @@
  */
 import type { GpuContext } from '../../gpu/context.ts';
 import type { GpuTensor } from '../../gpu/tensor.ts';
-import { adamwStep, clipScaleFromNorm, globalGradNorm, nonFiniteCheck, nonFiniteNames } from '../../kernels/optim/adamw.ts';
 import { IGNORE } from '../../model/vlm/batch.ts';
 import type { Vlm } from '../../model/vlm/vlm.ts';
 import { visionTowerBackward, visionTowerForwardTrain } from '../../model/vision/tower_train.ts';
 import type { VisionWeights } from '../../model/vision/weights.ts';
-import { imageTrainSequence, NonFiniteLossError } from '../vladva_step.ts';
+import { Optimizer, type OptimizerSettings } from '../optimizer.ts';
+import { imageTrainSequence } from '../vladva_step.ts';
 import type { PretrainParams } from './params.ts';
 
 export interface PretrainExample {
@@ -41,13 +41,7 @@ export interface PretrainExample {
   long: boolean;
 }
 
-export interface PretrainStepConfig {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  weightDecay: number;
-  maxGradNorm: number;
+export interface PretrainStepConfig extends OptimizerSettings {
   maxLongTokens: number;
 }
 
@@ -60,17 +54,13 @@ export interface PretrainStepMetrics {
 }
 
 export class PretrainStep {
-  private readonly normSq: GpuTensor;
-  private readonly clip: GpuTensor;
-  private readonly flag: GpuTensor;
+  private readonly optimizer: Optimizer;
 
   constructor(readonly ctx: GpuContext, readonly vlm: Vlm, readonly vision: VisionWeights, readonly params: PretrainParams) {
     if (vlm.useAdapters && (vlm.adapters || vlm.extraImageBase > 0)) {
       throw new Error('PretrainStep: set vlm.useAdapters = false (pretraining uses no LoRA and no soft prompts)');
     }
-    this.normSq = ctx.empty([1], 'pretrain.normSq');
-    this.clip = ctx.empty([1], 'pretrain.clipScale');
-    this.flag = ctx.empty([1], 'pretrain.nonFinite', 'u32');
+    this.optimizer = new Optimizer(ctx, params.trainables, 'pretrain');
   }
 
   /** `timings` (optional): filled with ms per phase (vision fwd, decoder, vision bwd, update);
@@ -137,32 +127,17 @@ export class PretrainStep {
     ctx.release(dFeatures);
     await mark('visionBackward');
 
-    // ---- clip + guard + AdamW
-    ctx.clear(this.normSq);
-    ctx.clear(this.flag);
-    const grads = this.params.trainables.map((t) => t.grad);
-    globalGradNorm(ctx, this.normSq, grads);
-    nonFiniteCheck(ctx, this.flag, [...losses, this.normSq]);
-    const flag = (await ctx.readU32(this.flag))[0];
+    // ---- guard + clip + AdamW (optimizer.ts)
+    const watched = losses.map((tensor, k) => ({ name: `caption loss (group ${k})`, tensor }));
+    const { values, gradNorm } = await this.optimizer.update(watched, cfg, step, opts.apply !== false)
+      .finally(() => ctx.release(...losses));
     let loss = 0;
-    for (const [k, l] of losses.entries()) loss += ((await ctx.read(l))[0] * labelled[k]) / captionTokens;
-    const gradNorm = Math.sqrt((await ctx.read(this.normSq))[0]);
-    ctx.release(...losses);
-    if (flag) {
-      throw new NonFiniteLossError(step, nonFiniteNames(flag, [...groups.map((_, k) => `caption loss (group ${k})`), 'gradient norm']));
-    }
-    clipScaleFromNorm(ctx, this.clip, this.normSq, cfg.maxGradNorm);
-    for (const t of opts.apply === false ? [] : this.params.trainables) {
-      adamwStep(ctx, t.param, t.grad, t.m, t.v, this.clip, {
-        lr: cfg.lr, beta1: cfg.beta1, beta2: cfg.beta2, eps: cfg.eps, weightDecay: t.decay ? cfg.weightDecay : 0, step,
-      });
-    }
-    await ctx.sync();
+    for (const [k, l] of values.entries()) loss += (l * labelled[k]) / captionTokens;
     await mark('update');
     return { loss, gradNorm, captionTokens, tokens };
   }
 
   dispose(): void {
-    this.ctx.release(this.normSq, this.clip, this.flag);
+    this.optimizer.dispose();
   }
 }

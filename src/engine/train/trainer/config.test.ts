@@ -65,15 +65,20 @@ describe('validateTrainConfig', () => {
     ['no modules', { lora: { rank: 4, alpha: 4, modules: [] } }, 'lora.modules', /non-empty/],
     ['duplicate module', { lora: { rank: 4, alpha: 4, modules: ['q', 'q'] } }, 'lora.modules', /twice/],
     ['warmup past the end', { steps: 10, warmupSteps: 11 }, 'warmupSteps', /must not exceed steps \(10\)/],
-    ['zero steps', { steps: 0 }, 'steps', /≥ 1, got 0/],
+    ['zero steps', { steps: 0 }, 'steps', /in 1…1000000 .*got 0/],
+    ['a trillion steps', { steps: 1e12 }, 'steps', /in 1…1000000 \(a million updates is weeks in a browser\), got 1000000000000/],
+    ['lr 1e9', { lr: 1e9 }, 'lr', /must be ≤ 100000000 \(far past divergence already\), got 1000000000/],
+    ['weight decay 100', { weightDecay: 100 }, 'weightDecay', /≤ 10 \(AdamW multiplies/],
+    ['temperature 1e3', { temperature: 1e3 }, 'temperature', /≤ 100/],
+    ['keep 5000 checkpoints', { keepCheckpoints: 5000 }, 'keepCheckpoints', /in 1…1000 \(each checkpoint takes browser storage\)/],
     ['min lr ratio 2', { minLrRatio: 2 }, 'minLrRatio', /\[0, 1\], got 2/],
     ['negative weight decay', { weightDecay: -0.1 }, 'weightDecay', /≥ 0/],
     ['zero clip', { maxGradNorm: 0 }, 'maxGradNorm', /> 0/],
     ['learnTemperature "yes"', { learnTemperature: 'yes' }, 'learnTemperature', /true or false, got "yes"/],
     ['negative seed', { seed: -1 }, 'seed', /0…4294967295/],
-    ['keep 0 checkpoints', { keepCheckpoints: 0 }, 'keepCheckpoints', /≥ 1, got 0/],
-    ['negative checkpoint interval', { checkpointEvery: -5 }, 'checkpointEvery', /≥ 0, got -5/],
-    ['negative validation interval', { validateEvery: -1 }, 'validateEvery', /≥ 0/],
+    ['keep 0 checkpoints', { keepCheckpoints: 0 }, 'keepCheckpoints', /in 1…1000 .*got 0/],
+    ['negative checkpoint interval', { checkpointEvery: -5 }, 'checkpointEvery', /in 0…1000000 .*got -5/],
+    ['negative validation interval', { validateEvery: -1 }, 'validateEvery', /in 0…1000000/],
     ['long captions of 0 tokens', { maxLongTokens: 0 }, 'maxLongTokens', /1…4096/],
     ['a typo', { learningRate: 1e-3 }, 'learningRate', /is not a training setting/],
   ];
@@ -82,6 +87,19 @@ describe('validateTrainConfig', () => {
     const e = errs.find((x) => x.field === field);
     expect(e, `errors: ${describeConfigErrors(errs)}`).toBeDefined();
     expect(e!.message).toMatch(message);
+  });
+
+  test('every numeric field has an upper bound: 1e15 in any of them is refused, naming it', () => {
+    const top = ['steps', 'batchSize', 'chunkSize', 'lr', 'warmupSteps', 'minLrRatio', 'weightDecay', 'maxGradNorm',
+      'lambdaContrastive', 'lambdaNextToken', 'temperature', 'seed', 'checkpointEvery', 'keepCheckpoints', 'validateEvery',
+      'maxLongTokens', 'accumulationSteps'];
+    for (const f of top) expect(errorsOf(withField({ [f]: 1e15 })).map((e) => e.field), f).toContain(f);
+    for (const f of ['rank', 'alpha']) {
+      const lora = { ...DEFAULT_TRAIN_CONFIG.lora, [f]: 1e15 };
+      expect(errorsOf(withField({ lora })).map((e) => e.field)).toContain(`lora.${f}`);
+    }
+    // the largest accepted values still pass (bounds are inclusive)
+    expect('config' in validateTrainConfig(withField({ steps: 1_000_000, lr: 1e8, weightDecay: 10 }))).toBe(true);
   });
 
   test('reports every bad field at once, and missing fields by name', () => {

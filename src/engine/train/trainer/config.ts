@@ -7,12 +7,17 @@
  *   DEFAULT_TRAIN_CONFIG
  *   validateTrainConfig(c: unknown) → { config } | { errors: { field, message }[] }
  *   ADAM_BETAS                       — β1, β2, ε (fixed, as in the paper: torch AdamW defaults)
+ *   TRAIN_CONFIG_LIMITS              — the largest value each numeric field accepts
  *
  * Defaults (DESIGN.md §1, scaled to a browser): AdamW lr 1e-4, cosine to 0 after a short
  * linear warmup, LoRA rank 16 / alpha 16 on q k v o gate up down, both losses weighted 1,
  * fixed temperature 0.05. The paper's batch is 1024; in a browser the default is 64 in chunks
  * of 16 (gradient caching makes the chunk, not the batch, bound memory — raise the batch freely).
  * trainLora / trainSoftPrompts (ablations) select what trains; at least one must be true.
+ * Every numeric field has an upper bound (TRAIN_CONFIG_LIMITS): a typo such as steps = 1e12
+ * is refused with the bound instead of starting a run that never ends. The bounds are far
+ * beyond any useful setting, not advice (lr up to 1e8 stays allowed so that a run can be
+ * driven to divergence on purpose; the NaN guard then stops it).
  * Trap: the validator returns a fresh object with exactly the known fields; unknown fields are
  * refused (a typo like "learningRate" must not silently train with the default).
  */
@@ -93,6 +98,22 @@ const OPTIONAL: (keyof TrainConfig)[] = ['accumulationSteps', 'activationRecompu
 
 export const ADAM_BETAS = { beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
 
+/** Inclusive upper bounds, with why (shown in the message). batchSize, lora.rank, seed,
+ * maxLongTokens and accumulationSteps carry theirs in the integer checks below. */
+export const TRAIN_CONFIG_LIMITS = Object.freeze({
+  steps: [1_000_000, 'a million updates is weeks in a browser'],
+  lr: [1e8, 'far past divergence already'],
+  weightDecay: [10, 'AdamW multiplies each matrix by 1 − lr·weightDecay per step'],
+  maxGradNorm: [1e9, 'a clip threshold; use a large value to clip nothing'],
+  lambdaContrastive: [1e4, 'a loss weight'],
+  lambdaNextToken: [1e4, 'a loss weight'],
+  temperature: [100, 'InfoNCE divides the cosine similarities (in −1…1) by τ'],
+  'lora.alpha': [65536, 'the LoRA scale is alpha / rank'],
+  checkpointEvery: [1_000_000, 'the steps bound'],
+  keepCheckpoints: [1000, 'each checkpoint takes browser storage'],
+  validateEvery: [1_000_000, 'the steps bound'],
+} as const satisfies Record<string, readonly [number, string]>);
+
 export interface ConfigFieldError {
   field: string;
   message: string;
@@ -131,19 +152,27 @@ export function validateTrainConfig(c: unknown): { config: TrainConfig } | { err
     }
     return true;
   };
-  const positive = (f: string, v: unknown, what: string) => {
-    if (num(f, v) && !(v > 0)) fail(f, `must be > 0 (${what}), got ${v}`);
+  type Bounded = keyof typeof TRAIN_CONFIG_LIMITS;
+  /** False (and a message with the bound) when a finite number is above its limit. */
+  const withinMax = (f: Bounded, v: number) => {
+    const [max, why] = TRAIN_CONFIG_LIMITS[f];
+    if (v > max) { fail(f, `must be ≤ ${max} (${why}), got ${v}`); return false; }
+    return true;
   };
-  const nonNeg = (f: string, v: unknown) => {
-    if (num(f, v) && v < 0) fail(f, `must be ≥ 0, got ${v}`);
+  const positive = (f: Bounded, v: unknown, what: string) => {
+    if (num(f, v) && withinMax(f, v) && !(v > 0)) fail(f, `must be > 0 (${what}), got ${v}`);
   };
+  const nonNeg = (f: Bounded, v: unknown) => {
+    if (num(f, v) && withinMax(f, v) && v < 0) fail(f, `must be ≥ 0, got ${v}`);
+  };
+  const count = (f: Bounded, v: unknown, lo: number) => int(f, v, lo, TRAIN_CONFIG_LIMITS[f][0], ` (${TRAIN_CONFIG_LIMITS[f][1]})`);
 
-  int('steps', o.steps, 1);
+  count('steps', o.steps, 1);
   const batchOk = int('batchSize', o.batchSize, 2, 65536, ' (the contrastive loss needs in-batch negatives)');
   if (batchOk) int('chunkSize', o.chunkSize, 1, o.batchSize as number, ' (a chunk is part of the batch)');
   else int('chunkSize', o.chunkSize, 1);
   positive('lr', o.lr, 'a learning rate of 0 never trains');
-  if (int('warmupSteps', o.warmupSteps, 0) && Number.isInteger(o.steps) && (o.warmupSteps as number) > (o.steps as number)) {
+  if (int('warmupSteps', o.warmupSteps, 0, TRAIN_CONFIG_LIMITS.steps[0]) && Number.isInteger(o.steps) && (o.warmupSteps as number) > (o.steps as number)) {
     fail('warmupSteps', `(${o.warmupSteps}) must not exceed steps (${o.steps})`);
   }
   if (num('minLrRatio', o.minLrRatio) && !((o.minLrRatio as number) >= 0 && (o.minLrRatio as number) <= 1)) {
@@ -173,9 +202,9 @@ export function validateTrainConfig(c: unknown): { config: TrainConfig } | { err
     for (const k of Object.keys(lora)) if (!['rank', 'alpha', 'modules'].includes(k)) fail(`lora.${k}`, 'is not a LoRA setting (known: rank, alpha, modules)');
   }
   int('seed', o.seed, 0, 0xffffffff);
-  int('checkpointEvery', o.checkpointEvery, 0);
-  int('keepCheckpoints', o.keepCheckpoints, 1);
-  int('validateEvery', o.validateEvery, 0);
+  count('checkpointEvery', o.checkpointEvery, 0);
+  count('keepCheckpoints', o.keepCheckpoints, 1);
+  count('validateEvery', o.validateEvery, 0);
   int('maxLongTokens', o.maxLongTokens, 1, 4096);
   int('accumulationSteps', o.accumulationSteps, 1, 1024);
   if (typeof o.activationRecompute !== 'boolean') fail('activationRecompute', `must be true or false, got ${show(o.activationRecompute)}`);
