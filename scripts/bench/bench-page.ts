@@ -1,21 +1,8 @@
 // Benchmark page entry (scripts/bench/bench.html). Installs window.__discernBench, which the
-// runner (run.ts) calls through page.evaluate. Peers are imported lazily so a run restricted
-// with --peers never loads the others (and TF.js's 300 kB only when it is measured).
-// Every failure is thrown with the peer's name in the message; the runner prints it and
-// exits non-zero.
-
-import type { Peer } from './peers/peer.ts';
-import { runKernelSuite } from './suite-kernels.ts';
-import type { EmbedResult } from './embed/result.ts';
-import type { ProfileResult } from './profile/result.ts';
-import type { TrainStepResult } from './train/result.ts';
-import { IMPLS, type BenchApi, type BenchOptions, type ImplName, type SuiteResult } from './types.ts';
-
-const FACTORIES: Record<ImplName, () => Promise<Peer>> = {
-  ours: async () => (await import('./peers/ours.ts')).createOursPeer(),
-  'jax-js': async () => (await import('./peers/jaxjs.ts')).createJaxPeer(),
-  tfjs: async () => (await import('./peers/tfjs.ts')).createTfjsPeer(),
-};
+// runner (run.ts) calls through page.evaluate; the suites themselves are in suites.ts (shared
+// with the Node host, scripts/node/bench-node.ts).
+import { runSuite } from './suites.ts';
+import type { BenchApi } from './types.ts';
 
 const logEl = document.getElementById('log');
 function log(line: string) {
@@ -23,29 +10,6 @@ function log(line: string) {
   if (logEl) logEl.textContent += `\n${line}`;
 }
 
-async function run(suite: string, opts: BenchOptions): Promise<SuiteResult | TrainStepResult | EmbedResult | ProfileResult> {
-  if (!['kernels', 'train-step', 'embed', 'profile'].includes(suite)) throw new Error(`bench-page: unknown suite "${suite}" (known: kernels, train-step, embed, profile)`);
-  if (!navigator.gpu) throw new Error('WebGPU missing: navigator.gpu is undefined (start Chromium with --enable-unsafe-webgpu)');
-  const adapter = await navigator.gpu.requestAdapter();
-  if (!adapter) throw new Error('WebGPU missing: navigator.gpu.requestAdapter() returned null (no adapter on this machine)');
-  if (suite === 'train-step') return (await import('./train/suite.ts')).runTrainStepSuite(opts, log);
-  if (suite === 'embed') return (await import('./embed/suite.ts')).runEmbedSuite(opts, log);
-  if (suite === 'profile') return (await import('./profile/suite.ts')).runProfileSuite(opts, log);
-  const names = IMPLS.filter((n) => !opts.peers || opts.peers.includes(n)); // 'ours' first: others diff against it
-  if (names.length === 0) throw new Error(`suite kernels: no peer selected (kernels has ${IMPLS.join(', ')})`);
-  const peers: Peer[] = [];
-  try {
-    for (const name of names) {
-      log(`initialising ${name}…`);
-      peers.push(await FACTORIES[name]());
-      log(`${name}: ${peers[peers.length - 1].adapter}`);
-    }
-    return await runKernelSuite(peers, opts, log);
-  } finally {
-    for (const p of peers) p.destroy();
-  }
-}
-
-const api: BenchApi = { run };
+const api: BenchApi = { run: (suite, opts) => runSuite(suite, opts, log) };
 window.__discernBench = api;
 log('bench page ready');

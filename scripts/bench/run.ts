@@ -11,19 +11,14 @@
 // 2 bad command line; 3 implementations disagree on the output (the ratios would be
 // meaningless).
 
-import { mkdir, writeFile } from 'node:fs/promises';
-import { cpus, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort } from '../chromium.ts';
 import { ALL_SUITES, outPath, parseArgs, USAGE, type Args } from './args.ts';
-import { embedDisagreements, formatEmbedReport, type EmbedResult } from './embed/result.ts';
-import { formatProfileReport, type ProfileResult } from './profile/result.ts';
-import { disagreements, formatReport } from './stats.ts';
-import { formatTrainStepReport, trainDisagreements, type TrainStepResult } from './train/result.ts';
-import type { SuiteResult } from './types.ts';
+import { reportSuite } from './report.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PAGE_READY_TIMEOUT_MS = 180_000; // first run pre-bundles TF.js / jax-js on 2 cores
@@ -100,17 +95,8 @@ async function main(): Promise<number> {
         RUN_TIMEOUT_MS,
         `suite ${suite}`,
       );
-      const host = { cpus: cpus().length, loadavg1Before: loadBefore, loadavg1After: loadavg()[0] };
-      const train = result.suite === 'train-step' ? (result as TrainStepResult) : null;
-      const embed = result.suite === 'embed' ? (result as EmbedResult) : null;
-      const profile = result.suite === 'profile' ? (result as ProfileResult) : null;
-      console.log('\n' + (train ? formatTrainStepReport(train) : embed ? formatEmbedReport(embed) : profile ? formatProfileReport(profile) : formatReport(result as SuiteResult)));
-      console.log(`host: ${host.cpus} CPUs, 1-min load average ${host.loadavg1Before.toFixed(1)} before / ${host.loadavg1After.toFixed(1)} after`);
       const out = args.suite === 'all' ? outPath(ROOT, suite, quick, filter) : args.out;
-      await mkdir(dirname(out), { recursive: true });
-      await writeFile(out, JSON.stringify({ ...result, host }, null, 2) + '\n');
-      console.log(`\nbench: wrote ${out} (${(result.durationMs / 1000).toFixed(1)} s in the page)`);
-      const bad = train ? trainDisagreements(train) : embed ? embedDisagreements(embed) : profile ? [] : disagreements((result as SuiteResult).rows);
+      const bad = await reportSuite(result, loadBefore, out);
       if (bad.length) {
         console.error(`bench: implementations disagree — the comparison is not of the same computation:\n  ${bad.join('\n  ')}`);
         disagree = true;

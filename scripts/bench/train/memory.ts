@@ -6,12 +6,12 @@
 // the trainables and the batch's vision features, which are the same in both columns.
 import { GpuContext } from '../../../src/engine/gpu/context.ts';
 import { DEFAULT_LOG_TAU } from '../../../src/engine/kernels/loss/infonce.ts';
-import { folderFromUrl } from '../../../src/engine/model/io/folder.ts';
 import { adapterTensors } from '../../../src/engine/model/vlm/adapters.ts';
 import { Vlm } from '../../../src/engine/model/vlm/vlm.ts';
 import { collectTrainables, releaseTrainables } from '../../../src/engine/train/params.ts';
 import { VladvaStep, type StepConfig } from '../../../src/engine/train/vladva_step.ts';
 import { randn } from '../../../src/engine/util/random.ts';
+import { benchModelFolder } from '../model-folder.ts';
 
 export interface MemoryRow {
   batch: number;
@@ -32,8 +32,7 @@ export async function measureVladvaMemory(
   plan: readonly { batch: number; chunks: number[] }[], log: (l: string) => void,
 ): Promise<{ rows: MemoryRow[]; model: string }> {
   const ctx = await GpuContext.create();
-  const url = new URL('/models/tiny-random/', location.origin) /* Vite serves public/ at the root */.href;
-  const vlm = await Vlm.load(ctx, folderFromUrl(url), { seed: 4, lora: { rank: 4, alpha: 8, modules: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } });
+  const vlm = await Vlm.load(ctx, await benchModelFolder('tiny-random'), { seed: 4, lora: { rank: 4, alpha: 8, modules: ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] } });
   try {
     adapterTensors(vlm.adapters!).forEach(({ t }, i) => ctx.write(t, randn(t.size, 200 + i, 0.05)));
     const logTau = ctx.upload(new Float32Array([DEFAULT_LOG_TAU]), [1], 'logTau');

@@ -3,19 +3,30 @@
 //  * dispatch() encodes into one open command encoder/compute pass; flush() submits;
 //  * uniform params of every dispatch live in a per-submission arena (256-byte slots),
 //    written with one writeBuffer just before submit;
-//  * CPU→GPU writes flush pending work first, so they can never overtake encoded commands
-//    that still read a recycled buffer (the classic pool-reuse trap);
+//  * CPU→GPU writes can never overtake encoded commands that still read a recycled buffer
+//    (the classic pool-reuse trap): with nothing encoded they go straight to
+//    queue.writeBuffer; otherwise small ones are staged in a per-submission upload arena and
+//    copied in command order (copyBufferToBuffer), so a step needs no extra submit; large
+//    ones flush first;
+//  * read staging buffers are pooled (no createBuffer per read);
+//  * `counters` counts dispatches, submits, buffer creations, bytes up/down and JS encode
+//    time (counters.ts) — machine-independent costs the benchmarks print per step;
 //  * device.lost and uncaptured errors are turned into typed errors, thrown by the next
 //    sync()/read() and reported to onFatal listeners.
 
 import { requestGpuDevice, type AcquireOptions, type GpuCaps } from './device.ts';
 import { GpuDeviceLostError, GpuLimitError, GpuValidationError } from './errors.ts';
 import { PipelineCache, type KernelSpec } from './pipelines.ts';
-import { BufferPool } from './pool.ts';
+import { GpuCounters } from './counters.ts';
+import { BufferPool, bucketBytes } from './pool.ts';
 import { numel, packParams, type Dtype, type GpuTensor, type Param } from './tensor.ts';
 
 const ARENA_BYTES = 64 * 1024;
 const SLOT = 256; // minUniformBufferOffsetAlignment upper bound in the spec
+/** Upload arena size; a write above it with work pending flushes and writes directly. */
+const UPLOAD_ARENA_BYTES = 1 << 20;
+
+interface Arena { buffer: GPUBuffer; data: ArrayBuffer; used: number }
 
 export interface Dispatch extends KernelSpec {
   bindings: readonly GpuTensor[];
@@ -31,12 +42,22 @@ export class GpuContext {
   readonly pipelines: PipelineCache;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
-  private arenas: { buffer: GPUBuffer; data: ArrayBuffer; used: number }[] = [];
+  private arenas: Arena[] = [];
   private spareArenas: GPUBuffer[] = [];
+  private uploads: Arena[] = [];
+  private spareUploads: GPUBuffer[] = [];
+  private readStaging = new Map<number, GPUBuffer[]>();
+  /** Nesting depth of timed encode calls (write → flush must not count twice). */
+  private timing = 0;
+  private timingStart = 0;
   private fatal: Error | null = null;
   private fatalListeners: ((e: Error) => void)[] = [];
+  readonly counters = new GpuCounters();
+
   /** Number of dispatches encoded since creation (for tests and profiling). */
-  dispatchCount = 0;
+  get dispatchCount(): number {
+    return this.counters.dispatches;
+  }
 
   static async create(opts?: AcquireOptions): Promise<GpuContext> {
     const { device, caps } = await requestGpuDevice(opts);
@@ -47,7 +68,7 @@ export class GpuContext {
     readonly device: GPUDevice,
     readonly caps: GpuCaps,
   ) {
-    this.pool = new BufferPool(device);
+    this.pool = new BufferPool(device, () => this.counters.buffersCreated++);
     this.pipelines = new PipelineCache(device, (kernel, detail) =>
       this.setFatal(new GpuValidationError('shader compilation', `kernel "${kernel}" does not compile:\n${detail}`)),
     );
@@ -141,8 +162,49 @@ export class GpuContext {
           : t.dtype === 'u32'
             ? Uint32Array.from(data)
             : Int32Array.from(data);
-    this.flush(); // see header: writes must not overtake encoded commands
-    this.device.queue.writeBuffer(t.buffer, (t.offset ?? 0) * 4, arr.buffer, arr.byteOffset, arr.byteLength);
+    this.begin();
+    this.counters.bytesUploaded += arr.byteLength;
+    const dstOffset = (t.offset ?? 0) * 4;
+    if (this.encoder && arr.byteLength <= UPLOAD_ARENA_BYTES) {
+      // see header: staged, copied in command order
+      const arena = this.uploadArena(arr.byteLength);
+      new Uint8Array(arena.data, arena.used, arr.byteLength).set(new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength));
+      this.endPass();
+      if (arr.byteLength > 0) this.getEncoder().copyBufferToBuffer(arena.buffer, arena.used, t.buffer, dstOffset, arr.byteLength);
+      arena.used += arr.byteLength; // copy offsets need 4-byte alignment only
+    } else {
+      this.flush(); // nothing encoded may still read t's previous contents
+      this.device.queue.writeBuffer(t.buffer, dstOffset, arr.buffer, arr.byteOffset, arr.byteLength);
+    }
+    this.end();
+  }
+
+  private uploadArena(bytes: number): Arena {
+    let arena = this.uploads[this.uploads.length - 1];
+    if (!arena || arena.used + bytes > UPLOAD_ARENA_BYTES) {
+      const buffer = this.spareUploads.pop() ?? this.createBuffer({
+        size: UPLOAD_ARENA_BYTES,
+        usage: GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+        label: 'upload-arena',
+      });
+      arena = { buffer, data: new ArrayBuffer(UPLOAD_ARENA_BYTES), used: 0 };
+      this.uploads.push(arena);
+    }
+    return arena;
+  }
+
+  private createBuffer(desc: GPUBufferDescriptor): GPUBuffer {
+    this.counters.buffersCreated++;
+    return this.device.createBuffer(desc);
+  }
+
+  /** Encode-time accounting (see counters.ts); nested calls count once. */
+  private begin(): void {
+    if (this.timing++ === 0) this.timingStart = performance.now();
+  }
+
+  private end(): void {
+    if (--this.timing === 0) this.counters.encodeMs += performance.now() - this.timingStart;
   }
 
   release(...ts: (GpuTensor | null | undefined)[]): void {
@@ -160,14 +222,18 @@ export class GpuContext {
   }
 
   clear(t: GpuTensor): void {
+    this.begin();
     this.endPass();
     this.getEncoder().clearBuffer(t.buffer, (t.offset ?? 0) * 4, t.size * 4);
+    this.end();
   }
 
   copy(src: GpuTensor, dst: GpuTensor): void {
     if (src.size !== dst.size) throw new Error(`copy ${src.label}→${dst.label}: sizes ${src.size} vs ${dst.size}`);
+    this.begin();
     this.endPass();
     this.getEncoder().copyBufferToBuffer(src.buffer, (src.offset ?? 0) * 4, dst.buffer, (dst.offset ?? 0) * 4, src.size * 4);
+    this.end();
   }
 
   /** Copy `count` elements from src[srcStart…] to dst[dstStart…] (no alignment needed beyond
@@ -177,8 +243,10 @@ export class GpuContext {
       throw new Error(`copyRange ${src.label}[${srcStart}+${count}] → ${dst.label}[${dstStart}+${count}] out of bounds (${src.size}, ${dst.size})`);
     }
     if (count === 0) return;
+    this.begin();
     this.endPass();
     this.getEncoder().copyBufferToBuffer(src.buffer, ((src.offset ?? 0) + srcStart) * 4, dst.buffer, ((dst.offset ?? 0) + dstStart) * 4, count * 4);
+    this.end();
   }
 
   async read(t: GpuTensor): Promise<Float32Array> {
@@ -192,23 +260,31 @@ export class GpuContext {
   private async readBytes(t: GpuTensor): Promise<ArrayBuffer> {
     this.checkHealthy();
     const bytes = t.size * 4;
-    const staging = this.device.createBuffer({
-      size: Math.max(4, bytes),
+    const size = bucketBytes(Math.max(4, bytes));
+    const staging = this.readStaging.get(size)?.pop() ?? this.createBuffer({
+      size,
       usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
-      label: `read(${t.label})`,
+      label: `read-staging(${size})`,
     });
+    this.begin();
     this.endPass();
     if (bytes > 0) this.getEncoder().copyBufferToBuffer(t.buffer, (t.offset ?? 0) * 4, staging, 0, bytes);
     this.flush();
+    this.end();
+    this.counters.reads++;
+    this.counters.bytesRead += bytes;
     try {
-      await staging.mapAsync(GPUMapMode.READ);
+      await staging.mapAsync(GPUMapMode.READ, 0, Math.max(4, bytes));
     } catch (e) {
+      staging.destroy();
       this.checkHealthy();
       throw e;
     }
     const out = staging.getMappedRange(0, bytes).slice(0);
     staging.unmap();
-    staging.destroy();
+    let spare = this.readStaging.get(size);
+    if (!spare) this.readStaging.set(size, (spare = []));
+    spare.push(staging);
     await this.drainErrorScopes();
     this.checkHealthy();
     return out;
@@ -218,6 +294,15 @@ export class GpuContext {
 
   dispatch(d: Dispatch): void {
     this.checkHealthy();
+    this.begin();
+    try {
+      this.encodeDispatch(d);
+    } finally {
+      this.end();
+    }
+  }
+
+  private encodeDispatch(d: Dispatch): void {
     const { pipeline, bindGroupLayout } = this.pipelines.get(d);
     const entries: GPUBindGroupEntry[] = [];
     let b = 0;
@@ -241,7 +326,7 @@ export class GpuContext {
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
-    this.dispatchCount++;
+    this.counters.dispatches++;
   }
 
   /** Splits a 1-D count of workgroups into a 2-D grid within the per-dimension limit.
@@ -260,7 +345,7 @@ export class GpuContext {
     if (!arena || arena.used + SLOT > ARENA_BYTES) {
       const buffer =
         this.spareArenas.pop() ??
-        this.device.createBuffer({
+        this.createBuffer({
           size: ARENA_BYTES,
           usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
           label: 'uniform-arena',
@@ -295,16 +380,23 @@ export class GpuContext {
   flush(): void {
     this.endPass();
     if (!this.encoder) return;
-    const arenas = this.arenas;
+    this.begin();
+    const arenas = this.arenas, uploads = this.uploads;
     this.arenas = [];
+    this.uploads = [];
     for (const a of arenas) this.device.queue.writeBuffer(a.buffer, 0, a.data, 0, a.used);
+    for (const a of uploads) this.device.queue.writeBuffer(a.buffer, 0, a.data, 0, a.used);
+    for (const a of arenas) this.counters.uniformBytes += a.used;
     this.device.queue.submit([this.encoder.finish()]);
+    this.counters.submits++;
     this.encoder = null;
-    if (arenas.length) {
+    if (arenas.length || uploads.length) {
       this.device.queue.onSubmittedWorkDone().then(() => {
         for (const a of arenas) this.spareArenas.push(a.buffer);
+        for (const a of uploads) this.spareUploads.push(a.buffer);
       });
     }
+    this.end();
   }
 
   /** Flush and wait for the GPU; throws a typed error if the device failed meanwhile. */
@@ -319,6 +411,8 @@ export class GpuContext {
     this.destroyed = true;
     this.flush();
     this.pool.trim();
+    for (const list of this.readStaging.values()) for (const b of list) b.destroy();
+    this.readStaging.clear();
     this.device.destroy();
   }
 }

@@ -4,7 +4,9 @@
 // not yet submitted — that is fine for GPU-side use (commands run in order), and the
 // context flushes before any queue.writeBuffer so CPU writes can never overtake them.
 
-const USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+// Read at call time, not at import: in Node the GPU* globals appear only once Dawn is
+// installed (scripts/node/dawn.ts), after this module may have been imported.
+const usage = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 
 export function bucketBytes(bytes: number): number {
   const n = Math.max(256, Math.ceil(bytes));
@@ -19,8 +21,15 @@ export class BufferPool {
   liveBytes = 0;
   freeBytes = 0;
   peakLiveBytes = 0;
+  /** Buffers handed out and not yet released (the leak test compares it across steps). */
+  liveBuffers = 0;
+  /** device.createBuffer calls made by the pool since creation. */
+  created = 0;
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(
+    private readonly device: GPUDevice,
+    private readonly onCreate: () => void = () => {},
+  ) {}
 
   acquire(bytes: number, label: string): GPUBuffer {
     const size = bucketBytes(bytes);
@@ -30,8 +39,11 @@ export class BufferPool {
       this.freeBytes -= size;
       buf.label = label;
     } else {
-      buf = this.device.createBuffer({ size, usage: USAGE, label });
+      buf = this.device.createBuffer({ size, usage: usage(), label });
+      this.created++;
+      this.onCreate();
     }
+    this.liveBuffers++;
     this.liveBytes += size;
     this.peakLiveBytes = Math.max(this.peakLiveBytes, this.liveBytes);
     return buf;
@@ -39,6 +51,7 @@ export class BufferPool {
 
   release(buf: GPUBuffer): void {
     const size = buf.size;
+    this.liveBuffers--;
     this.liveBytes -= size;
     this.freeBytes += size;
     let list = this.free.get(size);
