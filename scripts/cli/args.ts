@@ -1,7 +1,7 @@
 // Command line of `discern` (pure; unit-tested in cli.test.ts). Exit codes live here so the
 // help text and the code cannot drift apart.
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, badInput: 3, noGpu: 4, diverged: 5 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, badInput: 3, noGpu: 4, diverged: 5, stopped: 6 } as const;
 
 export const USAGE = `usage: discern <command> [options]
 
@@ -16,6 +16,13 @@ commands:
           max(32, 4·batch)); a FILE is captions .jsonl/.csv/COCO .json whose image paths
           are relative to the file's folder. --config merges training settings
           (src/engine/train/trainer/config.ts field names) under the flags.
+          SIGINT/SIGTERM/SIGHUP (or the parent process, e.g. npx, vanishing) stop the run
+          after its current step: DIR gets the PEFT files of the last completed step,
+          DIR/run.json and DIR/resume-profile/ (the browser profile holding the checkpoint),
+          and the exit code is 6.
+  train   --resume DIR
+          Continues a run stopped by a signal from its checkpoint, with the same settings;
+          the losses are those of an uninterrupted run. metrics.jsonl is appended to.
   embed   --out FILE.npy [--model DIR|URL] [--adapter DIR] [--images DIR|FILE...] [--texts FILE]
           L2-normalised embeddings as float32 .npy [n, H]. --texts: one text per line.
           With both --images and --texts: FILE.images.npy and FILE.texts.npy, plus
@@ -33,6 +40,8 @@ exit codes:
   3  bad input: a file is missing or unusable (the message names the file and line)
   4  GPU unavailable: no WebGPU adapter in headless Chromium
   5  training diverged (NaN/Inf loss; the last good checkpoint is kept)
+  6  stopped by a signal (SIGINT/SIGTERM/SIGHUP): the last completed step is exported and
+     \`discern train --resume DIR\` continues it
 `;
 
 export class UsageError extends Error {
@@ -54,6 +63,12 @@ export interface TrainArgs {
   out: string;
 }
 
+/** `train --resume DIR`: the rest comes from DIR/run.json. */
+export interface ResumeArgs {
+  command: 'resume';
+  dir: string;
+}
+
 export interface EmbedArgs {
   command: 'embed';
   model: string | null;
@@ -72,7 +87,7 @@ export interface EvalArgs {
   out: string | null;
 }
 
-export type CliArgs = TrainArgs | EmbedArgs | EvalArgs | { command: 'help' };
+export type CliArgs = TrainArgs | ResumeArgs | EmbedArgs | EvalArgs | { command: 'help' };
 
 const FLAGS: Record<string, readonly string[]> = {
   train: ['--model', '--data', '--steps', '--batch', '--chunk', '--lr', '--seed', '--count', '--config', '--run', '--out'],
@@ -92,9 +107,15 @@ function num(flag: string, v: string | undefined): number {
   return n;
 }
 
+/** No command at all is a usage error (exit 2, usage on stderr); --help/help is not. */
 export function parseArgs(argv: readonly string[]): CliArgs {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (!command) throw new UsageError('no command given');
+  if (command === '--help' || command === '-h' || command === 'help') return { command: 'help' };
+  if (command === 'train' && rest[0] === '--resume') {
+    if (rest.length !== 2 || rest[1].startsWith('--')) throw new UsageError('train --resume takes exactly one folder and no other option (the settings come from DIR/run.json)');
+    return { command: 'resume', dir: rest[1] };
+  }
   const known = FLAGS[command];
   if (!known) throw new UsageError(`unknown command "${command}" (known: train, embed, eval)`);
   const vals = new Map<string, string[]>();

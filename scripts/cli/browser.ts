@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright';
+import { chromium, type BrowserContext, type Page } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
 import type { Api, EngineEvent, RequestType, WireError } from '../../src/protocol/messages.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort } from '../chromium.ts';
@@ -62,7 +62,7 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, mount: Mount
 export class BrowserSession {
   private readonly mounts = new Map<string, Mount>();
   private server: ViteDevServer | null = null;
-  private browser: Browser | null = null;
+  private browser: BrowserContext | null = null;
   private page: Page | null = null;
   private pageErrors: string[] = [];
   onEvents: (events: EngineEvent[]) => void = () => {};
@@ -75,7 +75,12 @@ export class BrowserSession {
     return `${PREFIX}${name}/`;
   }
 
-  async start(): Promise<void> {
+  /**
+   * `profileDir`: a persistent Chromium profile (IndexedDB checkpoints survive the process; the
+   * CLI's stop/resume uses it). Playwright's own signal handlers are off: a Ctrl-C must reach
+   * main.ts, which finishes the step and exports before the browser closes.
+   */
+  async start(profileDir: string): Promise<void> {
     const port = await freePort();
     const mounts = this.mounts;
     this.server = await createServer({
@@ -102,8 +107,10 @@ export class BrowserSession {
       }],
     });
     await this.server.listen();
-    this.browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: chromiumArgs(), headless: true });
-    const page = (this.page = await this.browser.newPage());
+    this.browser = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM_PATH, args: chromiumArgs(), headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
+    const page = (this.page = this.browser.pages()[0] ?? (await this.browser.newPage()));
     page.on('console', (m) => {
       const t = m.text();
       if (!t.startsWith('[vite]')) this.log(`[page] ${t}`);

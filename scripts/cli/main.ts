@@ -2,7 +2,8 @@
 // command line and local inputs, starts the browser session (browser.ts), relays protocol
 // requests to the engine Worker in the page, and writes the outputs. See USAGE (args.ts)
 // for the commands and the exit codes a script can rely on.
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EngineEvent, TrainMetricsEvent, TrainStateEvent } from '../../src/protocol/messages.ts';
@@ -11,6 +12,7 @@ import { BrowserSession, EngineReplyError } from './browser.ts';
 import { formatEval, planSyntheticEval } from './evaluate.ts';
 import { adapterFiles, BadInputError, dataFiles, imageFiles, modelSource, readJsonConfig, textLines } from './inputs.ts';
 import { encodeNpy } from './npy.ts';
+import { watchForStop, type StopWatch } from './stop.ts';
 
 const BAD_INPUT = new Set(['BadInputError', 'DataInputError', 'DatasetError', 'ModelFileError', 'MissingFileError', 'ConfigError',
   'UnsupportedArchitectureError', 'PeftFormatError', 'AdapterMismatchError', 'TrainConfigError', 'ImageDecodeError', 'SyntaxError',
@@ -28,17 +30,20 @@ export function exitCodeFor(e: unknown): number {
 
 const say = (line: string) => process.stderr.write(line + '\n');
 
-async function withBrowser<T>(verbose: boolean, f: (s: BrowserSession) => Promise<T>, prepare: (s: BrowserSession) => Promise<unknown>): Promise<T> {
+/** `profile`: a Chromium profile folder to keep (train stop/resume); otherwise a throwaway one. */
+async function withBrowser<T>(verbose: boolean, f: (s: BrowserSession) => Promise<T>, prepare: (s: BrowserSession) => Promise<unknown>, profile?: string): Promise<T> {
   const s = new BrowserSession();
   if (verbose) s.log = say;
+  const dir = profile ?? mkdtempSync(join(tmpdir(), 'discern-profile-'));
   try {
     await prepare(s); // local input checks before anything is launched
-    await s.start();
+    await s.start(dir);
     const dev = await s.request('device-info', {});
     say(`discern: ${dev.summary}`);
     return await f(s);
   } finally {
     await s.close();
+    if (!profile) rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -47,48 +52,116 @@ async function loadModel(s: BrowserSession, model: string | null): Promise<void>
   say(`discern: model ${info.name} (hidden ${info.hidden}, ${info.layers} layers, ${info.tokensPerImage} tokens/image)`);
 }
 
-async function train(a: TrainArgs, verbose: boolean): Promise<number> {
-  const fileCfg = a.config ? readJsonConfig(a.config) : {};
-  const config: Record<string, unknown> = {
-    ...fileCfg, steps: a.steps, batchSize: a.batch, seed: a.seed,
-    chunkSize: a.chunk ?? Math.min(a.batch, typeof fileCfg.chunkSize === 'number' ? fileCfg.chunkSize : 16),
-    ...(a.lr !== null ? { lr: a.lr } : {}),
-  };
-  if (fileCfg.warmupSteps === undefined) config.warmupSteps = Math.min(50, Math.floor(a.steps / 10));
+/** What `train --resume DIR` needs: written to DIR/run.json when a signal stopped the run. */
+interface RunFile {
+  state: 'stopped' | 'done';
+  reason: string | null;
+  runId: string;
+  step: number;
+  totalSteps: number;
+  args: TrainArgs;
+  config: Record<string, unknown>;
+}
+
+const PROFILE = 'resume-profile';
+
+function readRunFile(dir: string): RunFile {
+  const path = join(resolve(dir), 'run.json');
+  if (!existsSync(path)) throw new BadInputError(`--resume ${dir}: no run.json there (only a run stopped by a signal can be resumed)`);
+  const r = JSON.parse(readFileSync(path, 'utf8')) as RunFile;
+  if (r.state !== 'stopped') throw new BadInputError(`${path}: the run is ${r.state}, nothing to resume`);
+  if (!existsSync(join(resolve(dir), PROFILE))) throw new BadInputError(`--resume ${dir}: ${PROFILE}/ (the checkpoint) is missing`);
+  return r;
+}
+
+/**
+ * Training, fresh or resumed. The browser profile is a temp folder; if a signal stops the run
+ * it is copied to OUT/resume-profile (it holds the IndexedDB checkpoint of the last step) next
+ * to OUT/run.json. A resume trains in OUT/resume-profile itself and removes it when done.
+ */
+async function train(a: TrainArgs, verbose: boolean, resume: RunFile | null = null): Promise<number> {
   const out = resolve(a.out);
+  let config: Record<string, unknown>;
+  if (resume) config = resume.config;
+  else {
+    const fileCfg = a.config ? readJsonConfig(a.config) : {};
+    config = {
+      ...fileCfg, steps: a.steps, batchSize: a.batch, seed: a.seed,
+      chunkSize: a.chunk ?? Math.min(a.batch, typeof fileCfg.chunkSize === 'number' ? fileCfg.chunkSize : 16),
+      ...(a.lr !== null ? { lr: a.lr } : {}),
+    };
+    if (fileCfg.warmupSteps === undefined) config.warmupSteps = Math.min(50, Math.floor(a.steps / 10));
+  }
   const metricsPath = join(out, 'metrics.jsonl');
-  return withBrowser(verbose, async (s) => {
-    await loadModel(s, a.model);
-    const data = a.data === 'synthetic'
-      ? await s.request('load-data', { kind: 'synthetic', count: a.count ?? Math.max(32, 4 * a.batch), seed: a.seed })
-      : await s.request('load-data', { kind: 'files', files: await dataFiles(s, a.data) });
-    say(`discern: data ${data.file}: ${data.train} train / ${data.validation} validation examples, ${data.images} images ` +
-      `(${data.cacheHits} cached, ${data.cacheMisses} encoded)`);
-    for (const p of data.problems.slice(0, 20)) say(`discern: skipped ${p.file}${p.line ? `:${p.line}` : p.path ? ` at ${p.path}` : ''}: ${p.reason}`);
-    mkdirSync(out, { recursive: true });
-    writeFileSync(metricsPath, '');
-    const ended = new Promise<TrainStateEvent>((res) => {
-      s.onEvents = (events: EngineEvent[]) => {
-        for (const e of events) {
-          if (e.type === 'train-metrics') {
-            appendFileSync(metricsPath, JSON.stringify(metricsLine(e)) + '\n');
-            say(`step ${e.step}/${e.totalSteps}  loss ${e.loss.toFixed(4)} (contrastive ${e.contrastive.toFixed(4)}, next-token ${e.nextToken.toFixed(4)})  ` +
-              `lr ${e.lr.toExponential(2)}  ${e.examplesPerSec.toFixed(1)} ex/s  eta ${Math.round(e.etaSeconds)} s`);
-          } else if (e.type === 'train-state' && (e.state === 'stopped' || e.state === 'error')) res(e);
-          else if (e.type === 'checkpoint-saved') say(`discern: checkpoint at step ${e.step} (${(e.bytes / 1e6).toFixed(2)} MB)`);
-          else if (e.type === 'train-validation') say(`discern: validation ${e.name} = ${e.value.toFixed(4)}`);
-        }
-      };
-    });
-    const started = await s.request('train-start', { config, runId: a.run ?? undefined });
-    say(`discern: run ${started.runId}${started.resumedFrom !== null ? ` resumed from step ${started.resumedFrom}` : ''}`);
-    const end = await ended;
-    if (end.state === 'error') throw new EngineReplyError({ name: end.errorName ?? 'Error', message: end.message ?? 'training failed' });
-    const exp = await s.request('export-adapter', {});
-    for (const f of exp.files) writeFileSync(join(out, f.name), new Uint8Array(f.bytes));
-    say(`discern: ${end.message ?? 'done'}; wrote ${[...exp.files.map((f) => f.name), 'metrics.jsonl'].join(', ')} to ${out}`);
-    return EXIT.ok;
-  }, async (s) => (a.data === 'synthetic' ? null : dataFiles(s, a.data)));
+  const profile = resume ? join(out, PROFILE) : mkdtempSync(join(tmpdir(), 'discern-train-'));
+  const stop: StopWatch = watchForStop(say, (c) => process.exit(c), EXIT.stopped);
+  let stoppedRun: RunFile | null = null;
+  let finished = false;
+  try {
+    return await withBrowser(verbose, async (s) => {
+      await loadModel(s, a.model);
+      const data = a.data === 'synthetic'
+        ? await s.request('load-data', { kind: 'synthetic', count: a.count ?? Math.max(32, 4 * a.batch), seed: a.seed })
+        : await s.request('load-data', { kind: 'files', files: await dataFiles(s, a.data) });
+      say(`discern: data ${data.file}: ${data.train} train / ${data.validation} validation examples, ${data.images} images ` +
+        `(${data.cacheHits} cached, ${data.cacheMisses} encoded)`);
+      for (const p of data.problems.slice(0, 20)) say(`discern: skipped ${p.file}${p.line ? `:${p.line}` : p.path ? ` at ${p.path}` : ''}: ${p.reason}`);
+      if (stop.reason) {
+        say(`discern: ${stop.reason} before training started; nothing to save`);
+        return EXIT.stopped;
+      }
+      mkdirSync(out, { recursive: true });
+      if (!resume) writeFileSync(metricsPath, '');
+      let total = typeof config.steps === 'number' ? config.steps : 0;
+      const ended = new Promise<TrainStateEvent>((res) => {
+        s.onEvents = (events: EngineEvent[]) => {
+          for (const e of events) {
+            if (e.type === 'train-metrics') {
+              total = e.totalSteps;
+              appendFileSync(metricsPath, JSON.stringify(metricsLine(e)) + '\n');
+              say(`step ${e.step}/${e.totalSteps}  loss ${e.loss.toFixed(4)} (contrastive ${e.contrastive.toFixed(4)}, next-token ${e.nextToken.toFixed(4)})  ` +
+                `lr ${e.lr.toExponential(2)}  ${e.examplesPerSec.toFixed(1)} ex/s  eta ${Math.round(e.etaSeconds)} s`);
+            } else if (e.type === 'train-state' && (e.state === 'stopped' || e.state === 'error')) res(e);
+            else if (e.type === 'checkpoint-saved') say(`discern: checkpoint at step ${e.step} (${(e.bytes / 1e6).toFixed(2)} MB)`);
+            else if (e.type === 'train-validation') say(`discern: validation ${e.name} = ${e.value.toFixed(4)}`);
+          }
+        };
+      });
+      const started = await s.request('train-start', { config, runId: resume?.runId ?? a.run ?? undefined });
+      say(`discern: run ${started.runId}${started.resumedFrom !== null ? ` resumed from step ${started.resumedFrom}` : ''}`);
+      if (resume && started.resumedFrom === null) throw new BadInputError(`--resume ${a.out}: the profile holds no checkpoint of run ${resume.runId}`);
+      // train-stop finishes the current step and checkpoints it; its 'stopped' event ends `ended`.
+      stop.onStop(() => void s.request('train-stop', {}).catch((e: Error) => say(`discern: train-stop: ${e.message}`)));
+      const end = await ended;
+      if (end.state === 'error') throw new EngineReplyError({ name: end.errorName ?? 'Error', message: end.message ?? 'training failed' });
+      const exp = await s.request('export-adapter', {});
+      for (const f of exp.files) writeFileSync(join(out, f.name), new Uint8Array(f.bytes));
+      const written = [...exp.files.map((f) => f.name), 'metrics.jsonl'];
+      if (stop.reason && end.step < total) {
+        stoppedRun = { state: 'stopped', reason: stop.reason, runId: started.runId, step: end.step, totalSteps: total, args: a, config: started.config };
+        say(`discern: stopped (${stop.reason}) after step ${end.step}/${total}; wrote ${[...written, 'run.json', `${PROFILE}/`].join(', ')} to ${out}; ` +
+          `continue with: discern train --resume ${a.out}`);
+        return EXIT.stopped;
+      }
+      finished = true;
+      say(`discern: ${end.message ?? 'done'}; wrote ${written.join(', ')} to ${out}`);
+      return EXIT.ok;
+    }, async (s) => (a.data === 'synthetic' ? null : dataFiles(s, a.data)), profile);
+  } finally {
+    stop.dispose();
+    // The browser is closed now, so the profile on disk is complete.
+    if (stoppedRun) {
+      if (!resume) {
+        rmSync(join(out, PROFILE), { recursive: true, force: true });
+        cpSync(profile, join(out, PROFILE), { recursive: true });
+      }
+      writeFileSync(join(out, 'run.json'), JSON.stringify(stoppedRun, null, 1) + '\n');
+    } else if (resume && finished) {
+      rmSync(join(out, PROFILE), { recursive: true, force: true });
+      writeFileSync(join(out, 'run.json'), JSON.stringify({ ...resume, state: 'done' }, null, 1) + '\n');
+    }
+    if (!resume) rmSync(profile, { recursive: true, force: true });
+  }
 }
 
 function metricsLine(e: TrainMetricsEvent) {
@@ -154,6 +227,10 @@ export async function runCli(argv: readonly string[]): Promise<number> {
         return EXIT.ok;
       case 'train':
         return await train(args, verbose);
+      case 'resume': {
+        const r = readRunFile(args.dir);
+        return await train({ ...r.args, out: args.dir }, verbose, r);
+      }
       case 'embed':
         return await embed(args, verbose);
       case 'eval':
