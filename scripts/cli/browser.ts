@@ -65,6 +65,8 @@ export class BrowserSession {
   private browser: BrowserContext | null = null;
   private page: Page | null = null;
   private pageErrors: string[] = [];
+  /** The dev server's port (part of the page's origin, hence of its IndexedDB). */
+  port = 0;
   onEvents: (events: EngineEvent[]) => void = () => {};
   /** Forwarded page console lines (stderr when verbose). */
   log: (line: string) => void = () => {};
@@ -80,8 +82,9 @@ export class BrowserSession {
    * CLI's stop/resume uses it). Playwright's own signal handlers are off: a Ctrl-C must reach
    * main.ts, which finishes the step and exports before the browser closes.
    */
-  async start(profileDir: string): Promise<void> {
-    const port = await freePort();
+  async start(profileDir: string, fixedPort?: number): Promise<void> {
+    // IndexedDB is per origin, so a resumed profile must be served on the port it was made on.
+    const port = (this.port = fixedPort ?? (await freePort()));
     const mounts = this.mounts;
     this.server = await createServer({
       root: ROOT,
@@ -106,7 +109,9 @@ export class BrowserSession {
         },
       }],
     });
-    await this.server.listen();
+    await this.server.listen().catch((e: Error) => {
+      throw new Error(`cannot serve the CLI page on 127.0.0.1:${port}${fixedPort ? ' (the port the stopped run used; its checkpoint belongs to that origin — free the port and retry)' : ''}: ${e.message}`);
+    });
     this.browser = await chromium.launchPersistentContext(profileDir, {
       executablePath: CHROMIUM_PATH, args: chromiumArgs(), headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
     });

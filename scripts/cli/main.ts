@@ -31,13 +31,13 @@ export function exitCodeFor(e: unknown): number {
 const say = (line: string) => process.stderr.write(line + '\n');
 
 /** `profile`: a Chromium profile folder to keep (train stop/resume); otherwise a throwaway one. */
-async function withBrowser<T>(verbose: boolean, f: (s: BrowserSession) => Promise<T>, prepare: (s: BrowserSession) => Promise<unknown>, profile?: string): Promise<T> {
+async function withBrowser<T>(verbose: boolean, f: (s: BrowserSession) => Promise<T>, prepare: (s: BrowserSession) => Promise<unknown>, profile?: string, port?: number): Promise<T> {
   const s = new BrowserSession();
   if (verbose) s.log = say;
   const dir = profile ?? mkdtempSync(join(tmpdir(), 'discern-profile-'));
   try {
     await prepare(s); // local input checks before anything is launched
-    await s.start(dir);
+    await s.start(dir, port);
     const dev = await s.request('device-info', {});
     say(`discern: ${dev.summary}`);
     return await f(s);
@@ -59,6 +59,8 @@ interface RunFile {
   runId: string;
   step: number;
   totalSteps: number;
+  /** The CLI page's port: the checkpoint lives in that origin's IndexedDB. */
+  port: number;
   args: TrainArgs;
   config: Record<string, unknown>;
 }
@@ -127,9 +129,12 @@ async function train(a: TrainArgs, verbose: boolean, resume: RunFile | null = nu
           }
         };
       });
+      if (resume) {
+        const held = await s.request('list-checkpoints', { runId: resume.runId });
+        if (!held.runs.some((r) => r.runId === resume.runId && r.entries.length > 0)) throw new BadInputError(`--resume ${a.out}: ${PROFILE}/ holds no checkpoint of run ${resume.runId}`);
+      }
       const started = await s.request('train-start', { config, runId: resume?.runId ?? a.run ?? undefined });
       say(`discern: run ${started.runId}${started.resumedFrom !== null ? ` resumed from step ${started.resumedFrom}` : ''}`);
-      if (resume && started.resumedFrom === null) throw new BadInputError(`--resume ${a.out}: the profile holds no checkpoint of run ${resume.runId}`);
       // train-stop finishes the current step and checkpoints it; its 'stopped' event ends `ended`.
       stop.onStop(() => void s.request('train-stop', {}).catch((e: Error) => say(`discern: train-stop: ${e.message}`)));
       const end = await ended;
@@ -138,7 +143,7 @@ async function train(a: TrainArgs, verbose: boolean, resume: RunFile | null = nu
       for (const f of exp.files) writeFileSync(join(out, f.name), new Uint8Array(f.bytes));
       const written = [...exp.files.map((f) => f.name), 'metrics.jsonl'];
       if (stop.reason && end.step < total) {
-        stoppedRun = { state: 'stopped', reason: stop.reason, runId: started.runId, step: end.step, totalSteps: total, args: a, config: started.config };
+        stoppedRun = { state: 'stopped', reason: stop.reason, runId: started.runId, step: end.step, totalSteps: total, port: s.port, args: a, config: started.config };
         say(`discern: stopped (${stop.reason}) after step ${end.step}/${total}; wrote ${[...written, 'run.json', `${PROFILE}/`].join(', ')} to ${out}; ` +
           `continue with: discern train --resume ${a.out}`);
         return EXIT.stopped;
@@ -146,7 +151,7 @@ async function train(a: TrainArgs, verbose: boolean, resume: RunFile | null = nu
       finished = true;
       say(`discern: ${end.message ?? 'done'}; wrote ${written.join(', ')} to ${out}`);
       return EXIT.ok;
-    }, async (s) => (a.data === 'synthetic' ? null : dataFiles(s, a.data)), profile);
+    }, async (s) => (a.data === 'synthetic' ? null : dataFiles(s, a.data)), profile, resume?.port);
   } finally {
     stop.dispose();
     // The browser is closed now, so the profile on disk is complete.
