@@ -37,7 +37,11 @@ test('embed takes many --images values; eval defaults; help', () => {
     .toEqual({ command: 'embed', model: null, adapter: null, images: ['a.png', 'b/'], texts: 't.txt', out: 'e.npy' });
   expect(() => parseArgs(['embed', '--out', 'e.npy'])).toThrow(/--images and\/or --texts/);
   expect(parseArgs(['eval'])).toEqual({ command: 'eval', model: null, adapter: null, count: 32, seed: 7, out: null });
-  expect(parseArgs([])).toEqual({ command: 'help' });
+  expect(() => parseArgs([])).toThrow(/no command given/); // usage error → exit 2
+  expect(parseArgs(['--help'])).toEqual({ command: 'help' });
+  expect(parseArgs(['train', '--resume', 'runs/a'])).toEqual({ command: 'resume', dir: 'runs/a' });
+  expect(() => parseArgs(['train', '--resume', 'runs/a', '--steps', '3'])).toThrow(/exactly one folder and no other option/);
+  expect(() => parseArgs(['train', '--resume'])).toThrow(/exactly one folder/);
   expect(parseArgs(['train', '--help'])).toEqual({ command: 'help' });
   for (const code of Object.values(EXIT)) expect(USAGE).toMatch(new RegExp(`^  ${code}  `, 'm')); // every code documented
 });
