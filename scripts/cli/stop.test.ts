@@ -16,8 +16,9 @@ const TRAIN = ['train', '--steps', '4', '--batch', '2', '--count', '8', '--seed'
 interface Run { code: number | null; stderr: string; proc: ChildProcess; done: Promise<void> }
 
 /** Spawns `node …args`; `onStderr` sees the stderr collected so far after each chunk. */
+/** detached: own process group, so a group-wide signal is what a terminal's Ctrl-C sends. */
 function start(args: string[], onStderr: (all: string, r: Run) => void = () => {}): Run {
-  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const r: Run = { code: null, stderr: '', proc, done: Promise.resolve() };
   proc.stderr!.on('data', (d) => {
     r.stderr += d;
@@ -39,7 +40,7 @@ test('no arguments: usage on stderr, exit 2', async () => {
   expect(r.stderr).toMatch(/no command given[\s\S]*usage: discern[\s\S]*6 {2}stopped by a signal/);
 }, 30_000);
 
-test('SIGINT after step 1 exits 6 with the last step exported; --resume continues to the same losses as an uninterrupted run', async () => {
+test('Ctrl-C (SIGINT to the process group) after step 1 exits 6 with the last step exported; --resume continues to the same losses as an uninterrupted run', async () => {
   const full = join(dir, 'full');
   const a = start([BIN, ...TRAIN, '--out', full]);
   await a.done;
@@ -52,7 +53,7 @@ test('SIGINT after step 1 exits 6 with the last step exported; --resume continue
   const b = start([BIN, ...TRAIN, '--out', out], (all, r) => {
     if (!sent && /step 1\/4/.test(all)) {
       sent = true;
-      r.proc.kill('SIGINT');
+      process.kill(-r.proc.pid!, 'SIGINT'); // the whole group (node, Vite's esbuild), as Ctrl-C does
     }
   });
   await b.done;
