@@ -10,7 +10,6 @@
 // Trap: modelId must change whenever the vision weights do (modelIdOf hashes config files
 // and the byte size of the weight files — see host/model.ts).
 import { createStore, getMany, setMany, type UseStore } from 'idb-keyval';
-
 import { ImageDecodeError, type Problem } from '../data/errors.ts';
 import { loadImageTensor } from '../data/image.ts';
 import type { PreprocessorConfig } from '../data/preprocess.ts';
