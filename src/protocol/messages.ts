@@ -62,6 +62,8 @@ export interface DataSummary {
   cacheMisses: number;
   /** Rows or images that were skipped, each naming file + line/path + reason. */
   problems: Problem[];
+  /** Loaded as is, but worth knowing (a non-UTF-8 file read as Windows-1252), file + line + reason. */
+  warnings: Problem[];
 }
 
 export interface CheckpointRef {

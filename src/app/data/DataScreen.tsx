@@ -88,6 +88,12 @@ export function DataScreen() {
           </tbody>
         </table>
       )}
+      {(s?.warnings?.length ?? 0) > 0 && (
+        <div className="problems" data-testid="data-warnings" role="status">
+          <h3>Warnings ({s!.warnings.length})</h3>
+          <ul>{s!.warnings.map((p, i) => <li key={i}>{formatProblem(p)}</li>)}</ul>
+        </div>
+      )}
       {data.problems.length > 0 && (
         <div className="problems" data-testid="problems">
           <h3>Skipped ({data.problems.length})</h3>

@@ -4,7 +4,9 @@ import { expect, test } from 'vitest';
 import corruptUrl from '../../../e2e/fixtures/data/images/corrupt.png?url';
 import redCubeUrl from '../../../e2e/fixtures/data/images/red_cube.png?url';
 import { ImageDecodeError } from './errors.ts';
+import goldenAlpha from './golden_alpha.json';
 import { decodeImage, preprocessImages } from './image.ts';
+import { compositeOnWhite } from './preprocess.ts';
 import { encodePng } from './synthetic/png.ts';
 import { renderScene } from './synthetic/raster.ts';
 
@@ -68,4 +70,19 @@ test('corrupt and empty files: typed ImageDecodeError naming the file, counted b
   expect([...r.tensors.keys()]).toEqual(['ok.png']);
   expect(r.errors.map((e) => e.file)).toEqual(['images/corrupt.png', 'empty.png', 'text.jpg']);
   expect(r.problems[1]).toEqual({ file: 'empty.png', reason: 'cannot decode image empty.png: file is empty' });
+});
+
+// A semi-transparent PNG written by PIL (scripts/python/golden_alpha.py): decoding must return
+// the file's straight-alpha bytes (a 2D canvas premultiplies and loses them), and the tensor must
+// equal transformers' pixel_values (convert_to_rgb onto white, rescale, normalize) bit for bit.
+test('semi-transparent PNG: exact straight-alpha bytes, RGB and pixel_values as PIL + transformers', async () => {
+  const g = goldenAlpha as { size: number; png_base64: string; rgba: number[]; rgb: number[]; image_mean: number[]; image_std: number[]; pixel_values: number[] };
+  const png = Uint8Array.from(atob(g.png_base64), (ch) => ch.charCodeAt(0));
+  const img = await decodeImage(png, 'alpha.png');
+  expect([img.width, img.height]).toEqual([g.size, g.size]);
+  expect([...img.rgba]).toEqual(g.rgba);
+  expect([...compositeOnWhite(img.rgba)]).toEqual(g.rgb);
+  const cfg = { max_image_size: { longest_edge: g.size }, image_mean: g.image_mean, image_std: g.image_std };
+  const r = await preprocessImages([{ path: 'alpha.png', bytes: png }], cfg);
+  expect([...r.tensors.get('alpha.png')!.pixels]).toEqual(g.pixel_values.map(Math.fround));
 });

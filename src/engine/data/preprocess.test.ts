@@ -1,5 +1,6 @@
 import { expect, test } from 'vitest';
-import { preprocessRgba, resizeBilinear, targetSize } from './preprocess.ts';
+import golden from './golden_alpha.json';
+import { compositeOnWhite, preprocessRgba, resizeBilinear, targetSize } from './preprocess.ts';
 
 const SMOLVLM = { do_resize: true, size: { longest_edge: 2048 }, max_image_size: { longest_edge: 4 }, rescale_factor: 1 / 255, image_mean: [0.5, 0.5, 0.5], image_std: [0.5, 0.5, 0.5] };
 const solid = (w: number, h: number, rgba: number[]) => Uint8ClampedArray.from({ length: w * h * 4 }, (_, i) => rgba[i % 4]);
@@ -44,4 +45,20 @@ test('squash vs pad: pad keeps aspect, top-left, zero padding and a mask', () =>
   expect(pad.pixels[0]).toBeCloseTo(1, 6);
   expect(pad.pixels[8]).toBe(0);
   expect(() => preprocessRgba(rgba, 8, 4, { ...SMOLVLM, do_resize: false })).toThrow(/do_resize is false but the image is 8×4, not 4×4/);
+});
+
+// Golden from PIL itself (scripts/python/golden_alpha.py): transformers' convert_to_rgb of a
+// semi-transparent 8×8 PNG (alpha 0, 1, 2, 63, 64, 127, 128, 129, 191, 200, 253, 254, 255, random).
+test('alpha onto white is bit-identical to PIL alpha_composite + convert(RGB); pixel_values to transformers', () => {
+  const g = golden as { size: number; rgba: number[]; rgb: number[]; image_mean: number[]; image_std: number[]; pixel_values: number[] };
+  const rgb = compositeOnWhite(Uint8Array.from(g.rgba));
+  expect([...rgb]).toEqual(g.rgb);
+  // the old path kept the unrounded float blend: the golden must tell the two apart
+  const unrounded = g.rgb.map((_, i) => {
+    const p = Math.floor(i / 3), a = g.rgba[4 * p + 3] / 255;
+    return g.rgba[4 * p + (i % 3)] * a + 255 * (1 - a);
+  });
+  expect(unrounded).not.toEqual(g.rgb);
+  const t = preprocessRgba(Uint8Array.from(g.rgba), g.size, g.size, { max_image_size: { longest_edge: g.size }, image_mean: g.image_mean, image_std: g.image_std });
+  expect([...t.pixels]).toEqual(g.pixel_values.map(Math.fround));
 });

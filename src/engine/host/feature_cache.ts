@@ -1,6 +1,6 @@
 // Frozen vision features, computed once per image and kept in IndexedDB.
 //
-//   key   = `${modelId}:${sha256(image file bytes) as hex}`
+//   key   = `${modelId}:${PREPROCESS_VERSION}:${sha256(image file bytes) as hex}`
 //   value = Float32Array [tokensPerImage · H] (the encoder's output for that one image)
 //
 // The vision tower is frozen in VladVA, so an image's features depend only on the model
@@ -14,6 +14,10 @@ import { ImageDecodeError, type Problem } from '../data/errors.ts';
 import { loadImageTensor } from '../data/image.ts';
 import type { PreprocessorConfig } from '../data/preprocess.ts';
 import type { VisionEncoder } from '../model/vision/index.ts';
+
+/** Bumped when preprocessing changes the pixels of some file (p2: PIL-exact alpha onto white,
+ *  straight-alpha decode), so features cached by an older build are recomputed, not reused. */
+export const PREPROCESS_VERSION = 'p2';
 
 export const FEATURE_DB = 'discern-features';
 export const FEATURE_STORE = 'features';
@@ -75,7 +79,7 @@ export interface FeatureCacheDeps {
 
 /** Features for `images` (cache first, encoder for the misses, misses written back). */
 export async function cachedFeatures(images: readonly ImageInput[], d: FeatureCacheDeps): Promise<FeatureResult> {
-  const keys = await Promise.all(images.map(async (im) => `${d.modelId}:${await sha256Hex(im.bytes)}`));
+  const keys = await Promise.all(images.map(async (im) => `${d.modelId}:${PREPROCESS_VERSION}:${await sha256Hex(im.bytes)}`));
   const found = await d.store.getMany(keys);
   const out: (Float32Array | null)[] = found.map((f) => (f && f.length === d.rowSize ? f : null));
   const hits = out.filter((f) => f).length;

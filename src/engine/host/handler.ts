@@ -162,7 +162,7 @@ export class EngineHandler {
         return {
           result: {
             kind: req.args.kind, file: d.file, images: f.rows.length, train: train.length, validation: validation.length,
-            cacheHits: f.hits, cacheMisses: f.misses, problems,
+            cacheHits: f.hits, cacheMisses: f.misses, problems, warnings: d.warnings,
           } satisfies Api['load-data']['result'],
         };
       }

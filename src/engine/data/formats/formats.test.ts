@@ -156,6 +156,12 @@ describe('Winoground', () => {
       'winoground.jsonl:2: image_0 and image_1 are the same image',
     ]);
   });
+  test('a repeated id keeps the first row and names it', () => {
+    const row = (id: number, a: string) => JSON.stringify({ id, image_0: a, image_1: `${a}_b`, caption_0: 'a cat on a mat', caption_1: 'a mat on a cat' });
+    const { items, problems } = parseWinoground([row(0, 'x'), row(1, 'y'), row(0, 'z')].join('\n'), 'w.jsonl');
+    expect(items.map((i) => i.images[0])).toEqual(['x', 'y']);
+    expect(messages(problems)).toEqual(['w.jsonl:3: id "0" repeats line 1; the first is kept, this row is skipped']);
+  });
   test('resolveImages matches extension-less names and reports missing images per row', () => {
     const files = ['fixtures/data/images/red_cube.png', 'fixtures/data/images/blue_ball.png'].map((path) => ({ path }));
     const r = resolveImages(ds, files);

@@ -35,6 +35,8 @@ export function parseWinoground(text: string, file: string, opts: WinogroundPars
   }
   const img = (name: string) => prefix + normalisePath(name.trim()) + (ext && !/\.[^/]+$/.test(name) ? ext : '');
   const items: WinogroundItem[] = [];
+  const firstOf = new Map<string, Source>(); // id → row that defined it (a repeated id is a copy-paste slip)
+  const at = (s: Source) => (s.line !== undefined ? `line ${s.line}` : (s.path ?? ''));
   rows.forEach(({ v, source }, i) => {
     if (!isObject(v)) return void problems.push({ ...source, reason: 'row is not a JSON object' });
     for (const f of ['image_0', 'image_1', 'caption_0', 'caption_1'])
@@ -42,8 +44,12 @@ export function parseWinoground(text: string, file: string, opts: WinogroundPars
     const [i0, i1, c0, c1] = [v.image_0, v.image_1, v.caption_0, v.caption_1] as string[];
     if (i0.trim() === i1.trim()) return void problems.push({ ...source, reason: 'image_0 and image_1 are the same image' });
     if (c0.trim() === c1.trim()) return void problems.push({ ...source, reason: 'caption_0 and caption_1 are identical' });
+    const id = v.id === undefined ? String(i) : String(v.id);
+    const first = firstOf.get(id);
+    if (first) return void problems.push({ ...source, reason: `id ${JSON.stringify(id)} repeats ${at(first)}; the first is kept, this row is skipped` });
+    firstOf.set(id, source);
     items.push({
-      id: v.id === undefined ? String(i) : String(v.id),
+      id,
       images: [img(i0), img(i1)],
       captions: [c0.trim(), c1.trim()],
       source,

@@ -1,101 +1,59 @@
-// End-to-end determinism of resume: a toy CPU training loop that uses everything a real run
-// checkpoints (RNG streams for data order / init / sampling, the data cursor, the lr schedule,
-// AdamW moments, metrics) is run 9 steps straight, and 4 + save + load + 5; the final
-// parameters, moments, metrics and RNG states must be bit-identical.
+// Resume of the data order through a stored checkpoint, with the REAL DataOrder (trainer/order.ts)
+// — not a copy of the trainer's loop. For every split point k, N batches drawn straight equal
+// k batches, cursor → saveCheckpoint → loadCheckpoint → DataOrder.fromCursor, N − k more batches,
+// crossing several epoch boundaries (incl. a split right before and right at one).
+// The whole trainer (Vlm, GPU step, AdamW moments, schedule, IndexedDB) is resumed in
+// trainer/trainer.resume.browser.test.ts; this is the cheap Node check of the same cursor.
 import { describe, expect, test } from 'vitest';
-import { adamwStepRef } from '../../kernels/optim/adamw.ref.ts';
-import { permutation, Rng } from '../rng.ts';
-import { lrAt, type ScheduleConfig } from '../schedule.ts';
-import { memoryKeyValueStore, type KeyValueStore } from './kv.ts';
+import { Rng } from '../rng.ts';
+import { DataOrder } from '../trainer/order.ts';
+import { memoryKeyValueStore } from './kv.ts';
 import { loadCheckpoint, saveCheckpoint } from './store.ts';
-import { randomAdapters, TINY_DIMS, tensorBits } from './test_fixture.ts';
-import { trainableTensors, type TrainingCheckpoint } from './types.ts';
+import { randomAdapters, TINY_DIMS } from './test_fixture.ts';
+import type { TrainingCheckpoint } from './types.ts';
 
-const SIZE = 7, BATCH = 3, SEED = 2024;
-const SCHED: ScheduleConfig = { lr: 1e-2, warmupSteps: 2, totalSteps: 9, minLrRatio: 0.1 };
+const SIZE = 10, BATCH = 4, SEED = 2024, N = 9; // 2 batches per epoch (drop-last) → 4+ epochs
 
-/** Dataset example i: a fixed pseudo-random vector (like a cached feature). */
-const EXAMPLES = Array.from({ length: SIZE }, (_, i) => Rng.fromSeed(SEED + 1000 + i).fillNormal(new Float32Array(16)));
-
-function init(): TrainingCheckpoint {
+/** A minimal valid checkpoint carrying the order's cursor (the trainer stores the same fields). */
+function record(order: DataOrder, step: number): TrainingCheckpoint {
   const initRng = Rng.fromSeed(SEED, 1);
-  const dataRng = Rng.fromSeed(SEED, 0);
-  const base = {
-    adapters: randomAdapters(TINY_DIMS, 2, initRng),
+  return {
+    format: 'discern-checkpoint', version: 1, createdAt: '2026-01-01T00:00:00.000Z', runId: 'resume', step,
+    modelId: 'tiny', config: { seed: SEED, batchSize: BATCH },
+    adapters: randomAdapters(TINY_DIMS, 1, initRng),
     softPrompts: { hidden: 8, image: initRng.fillNormal(new Float32Array(16)), text: initRng.fillNormal(new Float32Array(24)) },
     logTau: Math.log(0.07),
-  };
-  const moments: TrainingCheckpoint['optimizer']['moments'] = {};
-  for (const [n, t] of trainableTensors(base)) if (n !== 'logTau') moments[n] = { m: new Float32Array(t.data.length), v: new Float32Array(t.data.length) };
-  return {
-    format: 'discern-checkpoint', version: 1, createdAt: '2026-01-01T00:00:00.000Z', runId: 'resume', step: 0,
-    modelId: 'tiny', config: { seed: SEED, batch: BATCH }, ...base,
-    optimizer: { step: 0, moments }, schedule: { step: 0, config: SCHED },
-    data: { epoch: 0, index: 0, size: SIZE, orderState: dataRng.state() },
-    rng: { data: dataRng.state(), sampling: Rng.fromSeed(SEED, 2).state() },
-    metrics: { series: { loss: new Float32Array(0) }, validation: null },
+    optimizer: { step, moments: {} }, schedule: { step, config: { lr: 1e-3, warmupSteps: 0, totalSteps: N, minLrRatio: 0.1 } },
+    data: order.cursor(), rng: { data: order.rngState(), init: initRng.state() },
+    metrics: { series: { loss: new Float32Array(step) }, validation: null },
   };
 }
 
-/** Runs `steps` optimizer updates from state `s` (mutating its arrays), returns the new record. */
-function train(s: TrainingCheckpoint, steps: number): TrainingCheckpoint {
-  const sampling = Rng.fromState(s.rng.sampling);
-  let { epoch, index, orderState } = s.data;
-  let dataRng = Rng.fromState(orderState);
-  let order = permutation(SIZE, dataRng);
-  const losses = [...s.metrics.series.loss];
-  const params = trainableTensors(s);
-  let step = s.step;
-  for (let k = 0; k < steps; k++) {
-    const batch: number[] = [];
-    while (batch.length < BATCH) {
-      if (index === SIZE) { // next epoch: the cursor remembers the RNG state before its permutation
-        epoch++;
-        index = 0;
-        orderState = dataRng.state();
-        order = permutation(SIZE, dataRng);
-      }
-      batch.push(order[index++]);
-    }
-    let loss = 0;
-    for (const [name, p] of params) {
-      if (name === 'logTau') continue;
-      const g = new Float32Array(p.data.length);
-      for (let i = 0; i < g.length; i++) {
-        const x = batch.reduce((a, b) => a + EXAMPLES[b][i % 16], 0);
-        g[i] = 0.1 * p.data[i] - x + 0.01 * sampling.normal(); // a "stochastic gradient"
-        loss += g[i] * g[i];
-      }
-      const mv = s.optimizer.moments[name];
-      adamwStepRef(p.data, g, mv.m, mv.v, 1, { lr: lrAt(step, SCHED), beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, step: step + 1 });
-    }
-    losses.push(loss);
-    step++;
-  }
-  return {
-    ...s, step, optimizer: { ...s.optimizer, step }, schedule: { ...s.schedule, step },
-    data: { epoch, index, size: SIZE, orderState }, rng: { ...s.rng, data: orderState, sampling: sampling.state() },
-    metrics: { ...s.metrics, series: { loss: Float32Array.from(losses) } },
-  };
-}
+const draw = (o: DataOrder, n: number) => Array.from({ length: n }, () => o.next());
 
-describe('resume from a checkpoint is bit-identical', () => {
-  test('9 straight steps == 4 steps, save, load, 5 steps (crossing two epoch boundaries)', async () => {
-    const straight = train(init(), 9);
-    const store: KeyValueStore = memoryKeyValueStore();
-    const half = train(init(), 4);
-    await saveCheckpoint(half, { store });
-    const resumed = train(await loadCheckpoint('resume', 'latest', store), 5);
-    expect(straight.data.epoch).toBe(3); // 27 examples over epochs of 7
-    expect(tensorBits(resumed)).toEqual(tensorBits(straight));
-    expect(resumed.rng).toEqual(straight.rng);
-    expect(resumed.data).toEqual(straight.data);
-    expect(resumed.step).toBe(9);
-    // the test is sensitive: a resume that forgets the sampling stream diverges
-    const loaded = await loadCheckpoint('resume', 'latest', store);
-    const forgetful = train({ ...loaded, rng: { ...loaded.rng, sampling: Rng.fromSeed(SEED, 2).state() } }, 5);
-    expect(tensorBits(forgetful)['lora.1.down.B']).not.toEqual(tensorBits(straight)['lora.1.down.B']);
-    // and the run did move: parameters differ from the initial ones
-    expect(tensorBits(straight)['lora.0.q.A']).not.toEqual(tensorBits(init())['lora.0.q.A']);
+describe('data order resumes exactly through a stored checkpoint', () => {
+  const straight = draw(DataOrder.start(SIZE, BATCH, SEED), N);
+
+  test('the straight order moves: new permutation every epoch, no example twice in an epoch', () => {
+    expect(straight.map((b) => b.epoch)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 4]);
+    for (let e = 0; e < 4; e++) {
+      const seen = straight.filter((b) => b.epoch === e).flatMap((b) => b.indices);
+      expect(new Set(seen).size).toBe(2 * BATCH);
+    }
+    expect(straight[2].indices).not.toEqual(straight[0].indices); // epochs differ
   });
+
+  for (let k = 1; k < N; k++) {
+    test(`${N} straight == ${k}, save, load, ${N - k}`, async () => {
+      const store = memoryKeyValueStore();
+      const first = DataOrder.start(SIZE, BATCH, SEED);
+      const head = draw(first, k);
+      await saveCheckpoint(record(first, k), { store });
+      const loaded = await loadCheckpoint('resume', 'latest', store);
+      expect(loaded.rng.data).toEqual(first.rngState());
+      const resumed = DataOrder.fromCursor(loaded.data, BATCH);
+      expect(resumed.rngState()).toEqual(first.rngState()); // what Trainer.resume checks
+      expect([...head, ...draw(resumed, N - k)]).toEqual(straight);
+    });
+  }
 });
