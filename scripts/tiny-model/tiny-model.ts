@@ -18,8 +18,9 @@ import { decodeToF32, encodeFromF32, type SafeDtype } from '../../src/engine/mod
 import { writeSafetensors, type TensorToWrite } from '../../src/engine/model/io/safetensors.ts';
 import { expectedWeights } from '../../src/engine/model/io/weights.ts';
 import { SMOLVLM_CHAT_TEMPLATE } from '../../src/engine/model/prompt.ts';
-import { buildTokenizerJson, LEADING_SPECIALS, VLM_SPECIALS } from './bpe.ts';
+import { buildTokenizerJson, LEADING_SPECIALS, VLM_SPECIALS, type TokenizerBuild } from './bpe.ts';
 import { Rng } from './random.ts';
+import { buildSmolvlmTokenizerJson } from './smolvlm-tokenizer.ts';
 import { buildVisionEncoderOnnx } from './vision-onnx.ts';
 
 export interface TinyModelOptions {
@@ -34,6 +35,11 @@ export interface TinyModelOptions {
   tieWordEmbeddings: boolean;
   /** Text the BPE merges are learned from (default: bpe.ts sceneCaptions()). */
   corpus?: string[];
+  /** 'tiny' (default): compact ids, specials after the merges, one-tile preprocessor.
+   *  'smolvlm': the real checkpoints' file structure — ids padded to 49280 with the VLM tokens
+   *  at SmolVLM's ids (smolvlm-tokenizer.ts), do_image_splitting true, size.longest_edge 2048,
+   *  processor_config.json, chat_template.json (presets.ts). */
+  layout?: 'tiny' | 'smolvlm';
 }
 
 export const DEFAULT_TINY: TinyModelOptions = {
@@ -108,14 +114,20 @@ export function tinyConfigJson(o: TinyModelOptions, vocabSize: number, ids: Reco
       hidden_act: 'gelu_pytorch_tanh',
       layer_norm_eps: 1e-6,
       max_image_size: { longest_edge: o.vision.image },
+      ...(o.layout === 'smolvlm' ? { size: { longest_edge: 2048 }, use_base_siglip: true } : {}),
     },
   };
 }
 
-function tokenizerConfigJson(ids: Record<string, number>): Record<string, unknown> {
+function tokenizerConfigJson(tok: TokenizerBuild): Record<string, unknown> {
+  const ids = tok.specialIds;
   const decoder: Record<string, unknown> = {};
-  for (const s of [...LEADING_SPECIALS, ...VLM_SPECIALS]) {
-    decoder[String(ids[s])] = { content: s, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true };
+  // Every added token of tokenizer.json, keyed by id (HF writes them all, in id order).
+  const added = (tok.json.added_tokens as { id: number; content: string }[]) ?? [];
+  const entries = added.length ? added.map((t) => [t.id, t.content] as const)
+    : [...LEADING_SPECIALS, ...VLM_SPECIALS].map((s) => [ids[s], s] as const);
+  for (const [id, content] of entries) {
+    decoder[String(id)] = { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true };
   }
   return {
     add_prefix_space: false,
@@ -134,6 +146,28 @@ function tokenizerConfigJson(ids: Record<string, number>): Record<string, unknow
   };
 }
 
+/** SmolVLM's preprocessor_config.json as the Hub ships it: the image is split into 512-px tiles
+ *  (do_image_splitting) after resizing its longest edge to ≤ 2048; Discern embeds the global
+ *  image only (max_image_size.longest_edge, see src/engine/data/preprocess.ts). */
+function smolvlmPreprocessorJson(tile: number): Record<string, unknown> {
+  return {
+    do_convert_rgb: true,
+    do_image_splitting: true,
+    do_normalize: true,
+    do_pad: true,
+    do_rescale: true,
+    do_resize: true,
+    image_mean: [0.5, 0.5, 0.5],
+    image_processor_type: 'Idefics3ImageProcessor',
+    image_std: [0.5, 0.5, 0.5],
+    max_image_size: { longest_edge: tile },
+    processor_class: 'Idefics3Processor',
+    resample: 1,
+    rescale_factor: 1 / 255,
+    size: { longest_edge: 2048 },
+  };
+}
+
 export interface TinyModel {
   files: Record<string, Uint8Array>;
   config: VlmConfig;
@@ -146,7 +180,7 @@ export function buildTinyModel(partial: Partial<TinyModelOptions> = {}): TinyMod
     vision: { ...DEFAULT_TINY.vision, ...partial.vision },
     text: { ...DEFAULT_TINY.text, ...partial.text },
   };
-  const tok = buildTokenizerJson(o.numMerges, o.corpus);
+  const tok = o.layout === 'smolvlm' ? buildSmolvlmTokenizerJson(o.numMerges, o.corpus) : buildTokenizerJson(o.numMerges, o.corpus);
   const ids = tok.specialIds;
   const configJson = tinyConfigJson(o, tok.vocabSize, ids);
   const config = parseVlmConfig(configJson);
@@ -185,8 +219,12 @@ export function buildTinyModel(partial: Partial<TinyModelOptions> = {}): TinyMod
   }
   files['config.json'] = json(configJson);
   files['tokenizer.json'] = json(tok.json);
-  files['tokenizer_config.json'] = json(tokenizerConfigJson(ids));
-  files['preprocessor_config.json'] = json({
+  files['tokenizer_config.json'] = json(tokenizerConfigJson(tok));
+  if (o.layout === 'smolvlm') {
+    files['preprocessor_config.json'] = json(smolvlmPreprocessorJson(o.vision.image));
+    files['processor_config.json'] = json({ image_seq_len: config.imageTokensPerImage, processor_class: 'Idefics3Processor' });
+    files['chat_template.json'] = json({ chat_template: SMOLVLM_CHAT_TEMPLATE });
+  } else files['preprocessor_config.json'] = json({
     image_processor_type: 'Idefics3ImageProcessor',
     processor_class: 'Idefics3Processor',
     do_convert_rgb: true,

@@ -1,7 +1,8 @@
 /**
  * CLI: write a random tiny Idefics3 / SmolVLM model folder to disk.
  *
- *   npx tsx scripts/tiny-model/write-tiny-model.ts [--out DIR] [--dtype f32|f16|bf16]
+ *   npx tsx scripts/tiny-model/write-tiny-model.ts [--preset smolvlm-256m|smolvlm-500m [--layers N]]
+ *     [--out DIR] [--dtype f32|f16|bf16]
  *     [--shards N] [--seed N] [--merges N] [--tie]
  *     [--vision-hidden N] [--vision-layers N] [--vision-heads N] [--vision-intermediate N]
  *     [--image-size N] [--patch-size N] [--scale-factor N]
@@ -9,16 +10,33 @@
  *     [--text-intermediate N] [--rope-theta X] [--rms-norm-eps X]
  *
  * Default: public/models/tiny-random/ (committed, < 1 MB). Same flags → same bytes.
+ * --preset: the exact architecture and file structure of SmolVLM-256M/500M-Instruct with random
+ * bf16 weights (presets.ts; ≈ 0.5 / 1 GB, so --out is required); --layers N cuts both towers to
+ * N layers, keeping every width and the 49280-id vocabulary. Flags after the preset override it.
  * The output folder is cleared of files this writer produces before writing, so switching
  * between single-file and sharded checkpoints leaves no stale weights behind.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { isPresetName, PRESET_NAMES, presetOptions } from './presets.ts';
 import { buildTinyModel, DEFAULT_TINY, type TinyModelOptions } from './tiny-model.ts';
 
+/** --preset and --layers are read first (they choose the base); every other flag then overrides. */
+function baseOptions(argv: string[]): { o: TinyModelOptions; preset: boolean } {
+  const at = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const name = at('--preset'), layers = at('--layers');
+  if (name === undefined) {
+    if (layers !== undefined) throw new Error('--layers only applies with --preset');
+    return { o: structuredClone(DEFAULT_TINY), preset: false };
+  }
+  if (!isPresetName(name)) throw new Error(`--preset must be one of ${PRESET_NAMES.join(', ')}, got ${name}`);
+  const n = layers === undefined ? undefined : Number(layers);
+  return { o: presetOptions(name, { layers: n }), preset: true };
+}
+
 function parseArgs(argv: string[]): { out: string; opts: Partial<TinyModelOptions> } {
-  const o: TinyModelOptions = structuredClone(DEFAULT_TINY);
-  let out = 'public/models/tiny-random';
+  const { o, preset } = baseOptions(argv);
+  let out: string | undefined = preset ? undefined : 'public/models/tiny-random';
   const intFlags: Record<string, (v: number) => void> = {
     '--shards': (v) => (o.shards = v), '--seed': (v) => (o.seed = v), '--merges': (v) => (o.numMerges = v),
     '--vision-hidden': (v) => (o.vision.hidden = v), '--vision-layers': (v) => (o.vision.layers = v),
@@ -32,6 +50,7 @@ function parseArgs(argv: string[]): { out: string; opts: Partial<TinyModelOption
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = argv[i + 1];
     if (a === '--out') { out = v; i++; }
+    else if (a === '--preset' || a === '--layers') i++; // read by baseOptions
     else if (a === '--dtype') {
       if (v !== 'f32' && v !== 'f16' && v !== 'bf16') throw new Error(`--dtype must be f32, f16 or bf16, got ${v}`);
       o.dtype = v; i++;
@@ -44,6 +63,7 @@ function parseArgs(argv: string[]): { out: string; opts: Partial<TinyModelOption
       intFlags[a](n); i++;
     } else throw new Error(`unknown argument ${a}`);
   }
+  if (out === undefined) throw new Error('--preset writes a large folder: give --out DIR');
   return { out, opts: o };
 }
 
