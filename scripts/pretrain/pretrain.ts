@@ -9,12 +9,16 @@
 //  4. writes the trained folder and prints the held-out greedy captions. Every
 //     --checkpoint-every steps the folder is also written (README marked intermediate), so a
 //     crash late in a long run still leaves a loadable model.
+// With --bench [--quick] (bench.ts): a short fixed run that writes nothing and prints
+// examples/s, ms/step and GPU API counts per step (+ a `BENCH {json}` line, load average in it).
 // Exit codes: 0 ok; 1 the run failed; 2 bad command line.
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { PretrainProgress } from '../../src/engine/train/pretrain/run.ts';
 import { openHeadlessPage, REPO_ROOT as ROOT } from '../headless-page.ts';
-import { commandLine, parsePretrainArgs, USAGE, type PretrainArgs } from './args.ts';
+import { BENCH_WARMUP, commandLine, parsePretrainArgs, USAGE, type PretrainArgs } from './args.ts';
+import { formatBench, summarizeBench } from './bench.ts';
 import type { CardInfo } from './card.ts';
 import { initialModel, trainedFiles } from './model-files.ts';
 import type { PageResult } from './pretrain-page.ts';
@@ -42,6 +46,42 @@ const mmss = (sec: number) => {
   const r = Math.round(sec);
   return `${Math.floor(r / 60)}m${String(r % 60).padStart(2, '0')}s`;
 };
+
+/** Same page and options as a real run, nothing written; prints the bench summary. */
+async function bench(a: PretrainArgs): Promise<void> {
+  const load0 = loadavg();
+  const init = initialModel({ seed: a.seed, imageSize: a.imageSize });
+  const steps: PretrainProgress[] = [];
+  const onProgress = (p: PretrainProgress) => {
+    steps.push(p);
+    console.log(`step ${p.step}/${p.steps}${p.step <= BENCH_WARMUP ? ' (warm-up)' : ''}  loss ${p.loss.toFixed(6)}  ${(p.stepMs / 1000).toFixed(2)} s/step  ` +
+      `${p.counts.dispatches} dispatches, ${p.counts.submits} submits, ${p.counts.buffersCreated} buffers created, ${p.counts.bytesRead} B read`);
+  };
+  const hp = await openHeadlessPage({
+    entry: 'scripts/pretrain/pretrain.html', ready: '__discernPretrain', name: 'pretrain', echo: 'warnings',
+    expose: { __discernPretrainProgress: onProgress, __discernPretrainCheckpoint: () => undefined },
+  });
+  try {
+    const files = Object.fromEntries(Object.entries(init.files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+    await hp.page.evaluate(([f, o]) => window.__discernPretrain!.run(f, o), [files, runOptions(a)] as const);
+  } finally {
+    await hp.close();
+  }
+  const s = summarizeBench(steps, BENCH_WARMUP, a.batch);
+  const load1 = loadavg();
+  console.log(`\n${commandLine(a)}\n${formatBench(s)}\n  load average        ${load0.map((x) => x.toFixed(2)).join(' ')} → ` +
+    `${load1.map((x) => x.toFixed(2)).join(' ')} (${cpus().length} CPUs)`);
+  console.log('BENCH ' + JSON.stringify({ command: commandLine(a), ...s, loadAvgBefore: load0, loadAvgAfter: load1, cpus: cpus().length, date: new Date().toISOString() }));
+}
+
+function runOptions(a: PretrainArgs) {
+  return {
+    steps: a.steps, batch: a.batch, lr: a.lr, warmupSteps: a.warmup, minLrRatio: a.minLrRatio, weightDecay: a.weightDecay,
+    maxGradNorm: a.maxGradNorm, maxLongTokens: a.maxLongTokens, seed: a.seed, trainScenes: a.trainScenes ?? undefined,
+    evalScenes: a.evalScenes, samples: a.samples, sampleTokens: a.maxLongTokens + 8, profile: a.profile,
+    checkpointEvery: a.checkpointEvery,
+  };
+}
 
 async function pretrain(a: PretrainArgs): Promise<void> {
   const t0 = performance.now();
@@ -81,12 +121,7 @@ async function pretrain(a: PretrainArgs): Promise<void> {
   });
   try {
     const files = Object.fromEntries(Object.entries(init.files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
-    const opts = {
-      steps: a.steps, batch: a.batch, lr: a.lr, warmupSteps: a.warmup, minLrRatio: a.minLrRatio, weightDecay: a.weightDecay,
-      maxGradNorm: a.maxGradNorm, maxLongTokens: a.maxLongTokens, seed: a.seed, trainScenes: a.trainScenes ?? undefined,
-      evalScenes: a.evalScenes, samples: a.samples, sampleTokens: a.maxLongTokens + 8, profile: a.profile,
-      checkpointEvery: a.checkpointEvery,
-    };
+    const opts = runOptions(a);
     const r: PageResult = await hp.page.evaluate(([f, o]) => window.__discernPretrain!.run(f, o), [files, opts] as const);
     const card = cardOf({ evalLoss: r.evalLoss, trainSec: r.trainMs / 1000, samples: r.samples });
     const written = trainedFiles(init, decodeWeights(r.weights), card);
@@ -108,7 +143,7 @@ try {
   console.error(`pretrain: ${(e as Error).message}\n${USAGE}`);
   process.exit(2);
 }
-pretrain(args).then(() => process.exit(0), (e: Error) => {
+(args.bench ? bench(args) : pretrain(args)).then(() => process.exit(0), (e: Error) => {
   console.error(`pretrain: failed: ${e.stack ?? e.message}`);
   process.exit(1);
 });

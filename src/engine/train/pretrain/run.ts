@@ -7,7 +7,7 @@
  *   interface PretrainOptions { steps, batch, lr, warmupSteps, minLrRatio, weightDecay,
  *     maxGradNorm, maxLongTokens, seed, trainScenes?, evalScenes, samples, sampleTokens }
  *   interface PretrainProgress { step, steps, loss, gradNorm, lr, tokens, captionTokens,
- *     stepMs, elapsedMs, tokensPerSec, etaSec }
+ *     stepMs, elapsedMs, tokensPerSec, etaSec, counts (GpuCounts of the step) }
  *   runPretrain(ctx, folder, opts, onProgress, onCheckpoint?) → Promise<PretrainResult>
  *     { weights: Map<HF name, Float32Array>, evalLoss, samples: {id, reference, generated}[], trainMs }
  *
@@ -18,6 +18,7 @@
  * seeded by its writer). Same folder + options → same weights on the same GPU/driver.
  */
 import type { GpuContext } from '../../gpu/context.ts';
+import type { GpuCounts } from '../../gpu/counters.ts';
 import type { PreprocessorConfig } from '../../data/preprocess.ts';
 import { syntheticBenchmark } from '../../data/synthetic/benchmark.ts';
 import type { SyntheticScene } from '../../data/synthetic/generate.ts';
@@ -61,6 +62,8 @@ export interface PretrainProgress {
   tokens: number; captionTokens: number; stepMs: number; elapsedMs: number; tokensPerSec: number; etaSec: number;
   /** ms per phase, with `profile` only. */
   timings?: Record<string, number>;
+  /** What this step asked of the GPU API (dispatches, submits, buffers created, bytes up/down). */
+  counts: GpuCounts;
 }
 
 export interface PretrainSample { id: string; reference: string; generated: string }
@@ -103,13 +106,15 @@ export async function runPretrain(ctx: GpuContext, folder: ModelFolder, o: Pretr
       }));
       cfg.lr = lrAt(k - 1, sched);
       const timings = o.profile ? {} : undefined;
+      const c0 = ctx.counters.snapshot();
       const m = await stepper.run(examples, cfg, k, { timings });
+      const counts = ctx.counters.since(c0); // the step ends with its loss/flag readback: all of it is submitted
       const now = performance.now();
       tokensDone += m.tokens;
       const elapsedMs = now - t0;
       onProgress({
         step: k, steps: o.steps, loss: m.loss, gradNorm: m.gradNorm, lr: cfg.lr, tokens: m.tokens, captionTokens: m.captionTokens,
-        stepMs: now - ts, elapsedMs, tokensPerSec: tokensDone / (elapsedMs / 1000), etaSec: ((elapsedMs / k) * (o.steps - k)) / 1000, timings,
+        stepMs: now - ts, elapsedMs, tokensPerSec: tokensDone / (elapsedMs / 1000), etaSec: ((elapsedMs / k) * (o.steps - k)) / 1000, timings, counts,
       });
       if (onCheckpoint && o.checkpointEvery && k % o.checkpointEvery === 0 && k < o.steps) {
         await onCheckpoint(k, await downloadWeights(ctx, params.trainables));
