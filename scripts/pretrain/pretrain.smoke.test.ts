@@ -43,3 +43,21 @@ test('pretrain --steps 2 --batch 2 writes a loadable model folder, a model card 
   expect(w.get('model.text_model.embed_tokens.weight')!.shape).toEqual([config.text.vocab_size, 64]);
   expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('npm run pretrain -- --steps 2 --batch 2');
 }, 120_000);
+
+test('pretrain --bench --quick prints examples/s and the GPU API counts per timed step, and writes nothing', async () => {
+  const r = await pretrain(['--bench', '--quick', '--out', join(dir, 'bench-must-not-exist')]);
+  expect(r.code, r.stderr + r.stdout).toBe(0);
+  for (const k of ['examples/s', 'ms/step', 'dispatches/step', 'submits/step', 'buffers created/step', 'bytes read/step', 'load average']) {
+    expect(r.stdout).toContain(k);
+  }
+  const line = r.stdout.split('\n').find((l) => l.startsWith('BENCH '));
+  const b = JSON.parse(line!.slice('BENCH '.length));
+  expect(b.batch).toBe(4);
+  expect(b.timedSteps).toBe(2);
+  expect(b.losses).toHaveLength(3); // warm-up + 2 timed
+  expect(b.perStep.dispatches).toBeGreaterThan(0);
+  expect(b.perStep.submits).toBeGreaterThan(0);
+  expect(b.perStep.reads).toBeGreaterThan(0);
+  expect(b.loadAvgBefore).toHaveLength(3);
+  expect(existsSync(join(dir, 'bench-must-not-exist'))).toBe(false);
+}, 120_000);
