@@ -24,7 +24,12 @@ export type BundledModelName = keyof typeof BUNDLED_MODELS;
 export const DEFAULT_BUNDLED_MODEL: BundledModelName = 'discern-tiny';
 
 /** Where the model comes from. 'bundled' = one of BUNDLED_MODELS (default DEFAULT_BUNDLED_MODEL). */
-export type ModelSource = { kind: 'url'; url: string } | { kind: 'files'; files: File[] } | { kind: 'bundled'; name?: BundledModelName };
+/**
+ * `url.name`: how a user would name this model (e.g. the CLI's folder name); it becomes the
+ * exported adapter's base_model_name_or_path. Without it a Hugging Face URL gives its repo id
+ * and any other URL its last path segment.
+ */
+export type ModelSource = { kind: 'url'; url: string; name?: string } | { kind: 'files'; files: File[] } | { kind: 'bundled'; name?: BundledModelName };
 
 /** A named blob: files whose relative path cannot live in File.name (Node → page relays). */
 export interface NamedBlob {
@@ -44,6 +49,7 @@ export type DataSource =
 export interface ModelInfo {
   /** Stable id of the model (name + config hash): checkpoints and cached features use it. */
   modelId: string;
+  /** How a user names it: the Hub repo id, the bundled name or the folder name (baseModelName). */
   name: string;
   hidden: number;
   layers: number;
