@@ -40,6 +40,12 @@ test('load-model + load-data: the second load of the same images hits the featur
   expect(info).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 9 });
   expect(info.modelId).not.toBe(random.modelId);
   expect(info.modelId).toMatch(/@[0-9a-f]{16}-\d+$/);
+  // The pool's accounting: the loaded weights are live; a reset peak starts at the live bytes.
+  const mem = await client.request('gpu-memory', { resetPeak: true });
+  expect(mem.liveBytes).toBeGreaterThan(1e5);
+  expect(mem.peakLiveBytes).toBeGreaterThanOrEqual(mem.liveBytes);
+  expect(mem.liveBuffers).toBeGreaterThan(10);
+  expect((await client.request('gpu-memory', {})).peakLiveBytes).toBe(mem.liveBytes);
 
   const first = await client.request('load-data', { kind: 'synthetic', count: 8, seed });
   expect(first).toMatchObject({ kind: 'synthetic', train: 8, validation: 4, images: 12, cacheHits: 0, cacheMisses: 12, problems: [] });

@@ -72,6 +72,18 @@ export interface DataSummary {
   warnings: Problem[];
 }
 
+/** GPU memory held through the engine's buffer pool (weights, activations, optimizer state). */
+export interface GpuMemory {
+  /** Bytes in acquired (live) buffers, and the peak since the last reset. */
+  liveBytes: number;
+  peakLiveBytes: number;
+  /** Bytes in released buffers kept for reuse (still allocated on the device). */
+  freeBytes: number;
+  liveBuffers: number;
+  /** device.createBuffer calls by the pool since the device was created. */
+  created: number;
+}
+
 export interface CheckpointRef {
   runId: string;
   step: number;
@@ -81,6 +93,8 @@ export interface CheckpointRef {
 /** Every request type with its arguments and its result. */
 export interface Api {
   'device-info': { args: Record<string, never>; result: { caps: GpuCaps; summary: string } };
+  /** The GPU buffer pool's accounting (bytes); resetPeak starts a new peak window after reading. */
+  'gpu-memory': { args: { resetPeak?: boolean }; result: GpuMemory };
   'self-check': { args: Record<string, never>; result: { checks: { name: string; maxAbsErr: number; ok: boolean }[] } };
   'load-model': { args: { source: ModelSource }; result: ModelInfo };
   /** Replaces the adapters/soft prompts of the loaded model by a PEFT export (files by name). */

@@ -120,6 +120,12 @@ export class EngineHandler {
         const ctx = await this.gpu();
         return { result: { caps: ctx.caps, summary: describeCaps(ctx.caps) } satisfies Api['device-info']['result'] };
       }
+      case 'gpu-memory': {
+        const { pool } = await this.gpu();
+        const m = { liveBytes: pool.liveBytes, peakLiveBytes: pool.peakLiveBytes, freeBytes: pool.freeBytes, liveBuffers: pool.liveBuffers, created: pool.created };
+        if (req.args.resetPeak) pool.resetPeak();
+        return { result: m satisfies Api['gpu-memory']['result'] };
+      }
       case 'self-check': {
         const { runSelfCheck } = await import('./selfcheck.ts');
         return { result: await runSelfCheck(await this.gpu()) };
