@@ -10,7 +10,7 @@
 import type { GpuCaps } from '../engine/gpu/device.ts';
 import type { Problem } from '../engine/data/errors.ts';
 import type { RunIndex, StorageUsage } from '../engine/train/checkpoint/index.ts';
-import type { TrainMetricsEvent, TrainState, TrainStateEvent } from './training.ts';
+import type { TrainMetricsEvent, TrainState, TrainStateEvent, TrainWarningEvent } from './training.ts';
 
 export type { Problem, RunIndex, StorageUsage };
 export type * from './training.ts';
@@ -142,6 +142,7 @@ export type EngineEvent =
   | { type: 'progress'; task: 'load-model' | 'vision-features' | 'decode-images' | string; done: number; total: number; unit: 'bytes' | 'items' | 'steps' }
   | TrainMetricsEvent
   | TrainStateEvent
+  | TrainWarningEvent
   | { type: 'train-validation'; runId: string; step: number; name: string; value: number; details: Record<string, number> }
   | { type: 'checkpoint-saved'; runId: string; step: number; bytes: number }
   | { type: 'fatal'; error: WireError };

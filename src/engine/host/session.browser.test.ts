@@ -3,6 +3,7 @@
 //    and the last good checkpoint is still listed;
 //  * a checkpoint store with a tiny quota really refuses the pause checkpoint →
 //    train-state 'error' named StorageQuotaError, message listing what is stored.
+//  * lr 1e4 makes the loss jump → one train-warning (loss-rise) at step 3, the run completes.
 import { expect, test } from 'vitest';
 import { memoryKeyValueStore } from '../train/checkpoint/index.ts';
 import type { EngineEvent, Reply, TrainStateEvent } from '../../protocol/messages.ts';
@@ -63,5 +64,20 @@ test('a full store ends the run in state error (StorageQuotaError) when pausing'
   const e = (await until((e) => e.type === 'train-state' && e.state === 'error')) as TrainStateEvent;
   expect(e.errorName).toBe('StorageQuotaError');
   expect(e.message).toMatch(/storage full: saving .*full/);
+  await dispose();
+});
+
+test('lr 1e4 makes the loss jump: one train-warning (loss-rise) event, the run goes on', async () => {
+  const { call, until, events, dispose } = host();
+  await call('load-model', { source: { kind: 'bundled' } });
+  await call('load-data', { kind: 'synthetic', count: 8, seed: 3 });
+  await call('train-start', { runId: 'rise', config: { ...small, steps: 3, lr: 1e4, checkpointEvery: 0 } });
+  const end = (await until((e) => e.type === 'train-state' && e.state !== 'running')) as TrainStateEvent;
+  const losses = events.flatMap((e) => (e.type === 'train-metrics' ? [e.loss] : []));
+  const warnings = events.filter((e) => e.type === 'train-warning');
+  console.log(`lr 1e4 losses ${losses.join(', ')} → ${warnings.map((w) => w.message).join(' | ')}`);
+  expect([end.state, end.step]).toEqual(['stopped', 3]);
+  expect(warnings.map((w) => [w.kind, w.step, w.runId])).toEqual([['loss-rise', 3, 'rise']]);
+  expect(warnings[0].message).toMatch(/^loss rose sharply: .* at step 3 is \d+\.\d× the .* before step 2/);
   await dispose();
 });
