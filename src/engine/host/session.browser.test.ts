@@ -3,6 +3,8 @@
 //    and the last good checkpoint is still listed;
 //  * a checkpoint store with a tiny quota really refuses the pause checkpoint →
 //    train-state 'error' named StorageQuotaError, message listing what is stored.
+//  * a store with room for two checkpoints refuses the third (checkpointEvery 1) → StorageQuotaError
+//    saying the earlier ones are intact, and they are: steps 1 and 2 stay listed and load.
 //  * lr 1e4 makes the loss jump → one train-warning (loss-rise) at step 3, the run completes.
 import { expect, test } from 'vitest';
 import { memoryKeyValueStore } from '../train/checkpoint/index.ts';
@@ -64,6 +66,30 @@ test('a full store ends the run in state error (StorageQuotaError) when pausing'
   const e = (await until((e) => e.type === 'train-state' && e.state === 'error')) as TrainStateEvent;
   expect(e.errorName).toBe('StorageQuotaError');
   expect(e.message).toMatch(/storage full: saving .*full/);
+  await dispose();
+});
+
+test('a store full after two checkpoints keeps them and says so when the third is refused', async () => {
+  const probe = host(); // one checkpoint's size, measured rather than assumed
+  await probe.call('load-model', { source: { kind: 'bundled' } });
+  await probe.call('load-data', { kind: 'synthetic', count: 8, seed: 3 });
+  await probe.call('train-start', { runId: 'probe', config: { ...small, steps: 1, checkpointEvery: 1 } });
+  const saved = (await probe.until((e) => e.type === 'checkpoint-saved')) as { bytes: number };
+  await probe.dispose();
+
+  const { call, until, events, dispose } = host(Math.round(saved.bytes * 2.5));
+  await call('load-model', { source: { kind: 'bundled' } });
+  await call('load-data', { kind: 'synthetic', count: 8, seed: 3 });
+  await call('train-start', { runId: 'keep', config: { ...small, steps: 10, checkpointEvery: 1 } });
+  const e = (await until((e) => e.type === 'train-state' && e.state === 'error')) as TrainStateEvent;
+  expect(e.errorName).toBe('StorageQuotaError');
+  expect(e.message).toMatch(/storage full: saving .*Stored now: run "keep": 2 checkpoint\(s\).*Earlier checkpoints are intact/);
+  expect(events.filter((x) => x.type === 'checkpoint-saved').map((x) => (x as { step: number }).step)).toEqual([1, 2]);
+  const list = await call('list-checkpoints', { runId: 'keep' });
+  expect((list.runs as { entries: { step: number }[] }[])[0].entries.map((x) => x.step)).toEqual([1, 2]);
+  // the stored step-2 checkpoint loads intact (CRC-checked): the run resumes from it
+  expect((await call('train-start', { runId: 'keep' })).resumedFrom).toBe(2);
+  await call('train-stop', {}).catch(() => undefined); // the resumed run hits the same quota; either end is fine here
   await dispose();
 });
 
