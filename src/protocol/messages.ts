@@ -99,6 +99,12 @@ export interface Api {
    * Result: row-major Float32 [n, dim] buffers, L2-normalised. Images that fail to decode
    * are listed in `problems` and left out (imageNames says which rows are which).
    */
+  /**
+   * Test hook: destroys the engine's GPU device as a real loss would (GpuDeviceLostError as a
+   * 'fatal' event and the run's train-state 'error'). Refused unless the engine was started with
+   * its debug option. The next request builds a new device and reloads the model on it.
+   */
+  'debug-lose-device': { args: Record<string, never>; result: { lost: true } };
   /** What this origin stores: checkpoints per run (+ storage estimate) and the feature cache. */
   'storage-usage': { args: Record<string, never>; result: { checkpoints: StorageUsage; features: { count: number; bytes: number } } };
   /** Deletes one kind: a run's checkpoints (all runs without runId) or the whole feature cache. */

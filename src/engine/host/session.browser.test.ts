@@ -5,6 +5,9 @@
 //    train-state 'error' named StorageQuotaError, message listing what is stored.
 //  * a store with room for two checkpoints refuses the third (checkpointEvery 1) → StorageQuotaError
 //    saying the earlier ones are intact, and they are: steps 1 and 2 stay listed and load.
+//  * the GPU device is lost mid-run (debug-lose-device destroys it) → 'fatal' GpuDeviceLostError
+//    and train-state 'error'; the checkpoints stay listed, the next request gets a new device
+//    with the model reloaded on it, and the run resumes from its last checkpoint and completes.
 //  * lr 1e4 makes the loss jump → one train-warning (loss-rise) at step 3, the run completes.
 import { expect, test } from 'vitest';
 import { memoryKeyValueStore } from '../train/checkpoint/index.ts';
@@ -12,11 +15,11 @@ import type { EngineEvent, Reply, TrainStateEvent } from '../../protocol/message
 import { memoryFeatureStore } from './feature_cache.ts';
 import { EngineHandler } from './handler.ts';
 
-function host(quotaBytes?: number) {
+function host(quotaBytes?: number, debug = false) {
   const events: EngineEvent[] = [];
   const replies = new Map<number, Reply>();
   const h = new EngineHandler((m) => (m.type === 'events' ? events.push(...m.events) : replies.set(m.id, m)), {
-    featureStore: memoryFeatureStore(), checkpointStore: memoryKeyValueStore({ quotaBytes }), eventIntervalMs: 50,
+    featureStore: memoryFeatureStore(), checkpointStore: memoryKeyValueStore({ quotaBytes }), eventIntervalMs: 50, debug,
   });
   let id = 0;
   const call = async (type: string, args: unknown) => {
@@ -105,5 +108,39 @@ test('lr 1e4 makes the loss jump: one train-warning (loss-rise) event, the run g
   expect([end.state, end.step]).toEqual(['stopped', 3]);
   expect(warnings.map((w) => [w.kind, w.step, w.runId])).toEqual([['loss-rise', 3, 'rise']]);
   expect(warnings[0].message).toMatch(/^loss rose sharply: .* at step 3 is \d+\.\d× the .* before step 2/);
+  await dispose();
+});
+
+test('GPU device loss mid-run: said so, checkpoints kept, a new device on the next request, the run resumes', async () => {
+  const { call, until, events, dispose } = host(undefined, true);
+  await call('load-model', { source: { kind: 'bundled' } });
+  await call('load-data', { kind: 'synthetic', count: 8, seed: 3 });
+  await call('train-start', { runId: 'lost', config: { ...small, steps: 200, checkpointEvery: 1 } });
+  await until((e) => e.type === 'checkpoint-saved' && e.step >= 2);
+  expect(await call('debug-lose-device', {})).toEqual({ lost: true });
+  const e = (await until((e) => e.type === 'train-state' && e.state === 'error')) as TrainStateEvent;
+  expect(e.errorName).toBe('GpuDeviceLostError');
+  expect(e.message).toMatch(/^The GPU device was lost \(destroyed\): .*new device on the next request.*resume from the last checkpoint/);
+  const fatal = events.find((x) => x.type === 'fatal') as { error: { name: string } } | undefined;
+  expect(fatal?.error.name).toBe('GpuDeviceLostError');
+
+  const list = await call('list-checkpoints', { runId: 'lost' });
+  const last = Math.max(...(list.runs as { entries: { step: number }[] }[])[0].entries.map((x) => x.step));
+  expect(last).toBeGreaterThanOrEqual(2);
+  expect((await call('device-info', {})).summary).toBeTruthy(); // a new device
+  const r = await call('train-start', { runId: 'lost' });
+  expect(r.resumedFrom).toBe(last);
+  const n = events.length;
+  const after = () => events.slice(n);
+  await until((x) => after().includes(x) && x.type === 'train-metrics' && x.step === last + 2);
+  await call('train-stop', {});
+  const end = (await until((x) => after().includes(x) && x.type === 'train-state' && x.state !== 'running')) as TrainStateEvent;
+  expect([end.state, end.errorName]).toEqual(['stopped', undefined]);
+  await dispose();
+});
+
+test('debug-lose-device is refused without the debug option', async () => {
+  const { call, dispose } = host();
+  await expect(call('debug-lose-device', {})).rejects.toThrow(/debug-lose-device: the engine was not started with its debug option/);
   await dispose();
 });
