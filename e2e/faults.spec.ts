@@ -58,3 +58,27 @@ test('lr 1e8 diverges: clear error, the last good checkpoint stays listed, a new
   await expect(page.getByTestId('train-message')).toContainText('completed 2 steps');
   expect(await state(page, (s) => s.train.runId)).not.toBe(runId);
 });
+
+test('GPU device lost mid-run: the app says so, offers resume, and the run resumes on a new device', async ({ page }) => {
+  await setup(page, 'tiny-random');
+  await fill(page, { ...small, steps: '200', lr: '1e-3', checkpointEvery: '1' });
+  await page.getByTestId('start').click();
+  await waitState(page, (s) => s.train.runs.some((r) => r.entries.length >= 2));
+  const runId = (await state(page, (s) => s.train.runId))!;
+  await page.evaluate(() => window.__discern!.loseDevice());
+  await waitState(page, (s) => s.train.state === 'error');
+  await expect(page.getByTestId('fatal')).toContainText('GpuDeviceLostError: The GPU device was lost');
+  await expect(page.getByTestId('train-error')).toContainText('GpuDeviceLostError');
+  await expect(page.getByTestId('train-error')).toContainText('resume from the last checkpoint');
+  const resume = page.getByTestId('resume-last');
+  await expect(resume).toBeVisible();
+  await resume.click();
+  await waitState(page, (s) => s.train.state === 'running' && s.train.resumedFrom !== null);
+  const from = (await state(page, (s) => s.train.resumedFrom))!;
+  expect(from).toBeGreaterThanOrEqual(2);
+  expect(await state(page, (s) => s.train.runId)).toBe(runId);
+  await waitState(page, (s) => s.train.step >= s.train.resumedFrom! + 2);
+  await page.getByTestId('stop').click();
+  await waitState(page, (s) => s.train.state === 'stopped' || s.train.state === 'error');
+  await expect(page.getByTestId('train-state')).toHaveText('stopped');
+});

@@ -122,8 +122,16 @@ export class EngineHandler {
    * After a device loss: drop the dead context, free the run (its tensors lived on the lost
    * device; its checkpoints are in IndexedDB), and reload the model onto a new device. The
    * data's feature table is a host copy and stays. Trap: the model's encoder is rebuilt lazily.
+   * Requests arrive concurrently (the app lists checkpoints while it starts a run): they all
+   * await the one recovery, or the second would see no context and no model yet.
    */
-  private async recover(): Promise<void> {
+  private recovering: Promise<void> | null = null;
+  private recover(): Promise<void> {
+    this.recovering ??= this.recoverNow().finally(() => (this.recovering = null));
+    return this.recovering;
+  }
+
+  private async recoverNow(): Promise<void> {
     const old = this.ctx ? await this.ctx.catch(() => null) : null;
     if (!old?.lost) return;
     this.ctx = null;
