@@ -33,7 +33,8 @@ export async function listFiles(dir: string, keep: (rel: string) => boolean, lim
   return out.sort();
 }
 
-export type ModelSourceArg = { kind: 'bundled' } | { kind: 'url'; url: string };
+/** `name` (a local folder's basename) becomes the exported adapter's base_model_name_or_path. */
+export type ModelSourceArg = { kind: 'bundled' } | { kind: 'url'; url: string; name?: string };
 
 export function modelSource(s: BrowserSession, model: string | null): ModelSourceArg {
   if (model === null) return { kind: 'bundled' };
@@ -41,7 +42,7 @@ export function modelSource(s: BrowserSession, model: string | null): ModelSourc
   const dir = resolve(model);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new BadInputError(`--model ${model}: no such folder`);
   if (!existsSync(join(dir, 'config.json'))) throw new BadInputError(`--model ${model}: ${join(dir, 'config.json')} not found (expected a Hugging Face model folder)`);
-  return { kind: 'url', url: s.mount('model', { dir }) };
+  return { kind: 'url', url: s.mount('model', { dir }), name: basename(dir) };
 }
 
 export async function adapterFiles(s: BrowserSession, adapter: string): Promise<FetchSpec[]> {

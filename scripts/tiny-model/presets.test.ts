@@ -79,5 +79,9 @@ describe('SmolVLM writer presets', () => {
     expect(Math.max(...ids.slice(4))).toBeLessThan(49152);
     expect(tok.decode(ids.slice(4))).toBe('a red cube left of a blue ball 12');
     expect(tok.eosId).toBe(49279);
+    // Merges learned from scene captions: about a token per word, as with SmolVLM's real tokenizer.
+    const long = 'There is a large red cube in the top left of the image. There is a small blue ball in the bottom right of the image. ' +
+      'The red cube is to the left of and above the blue ball, and it is larger.';
+    expect(tok.encode(long).length).toBeLessThan(long.split(' ').length * 1.2);
   });
 });

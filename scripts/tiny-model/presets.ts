@@ -17,11 +17,18 @@
  *     full-vocabulary, full-width model small enough for tests.
  *     tied: write no lm_head (tie_word_embeddings true), the loader's tied path.
  *
+ * Tokenizer merges: learned (up to 4000; the corpus yields ≈ 250) from the scene captions plus the
+ * short and long captions of 200 synthetic scenes (seed 99, not a training seed), so a 220-character
+ * long caption is ≈ 47 tokens instead of ≈ 120 bytes-level pieces: real SmolVLM's tokenizer also
+ * spends about one token per word, and sequence length drives the cost of a real-size step.
+ *
  * Tied or not: the Hub's parameter counts (256.5M and 507.5M) add up only WITH a separate
  * lm_head (the architecture above gives 228.1M / 460.2M tied, + 49280 × hidden untied), and
  * Idefics3Config's default is tie_word_embeddings false — so the presets default to untied;
  * presets.test.ts checks the counts.
  */
+import { generateSynthetic } from '../../src/engine/data/synthetic/generate.ts';
+import { sceneCaptions } from './bpe.ts';
 import { DEFAULT_TINY, type TinyModelOptions } from './tiny-model.ts';
 
 export const PRESET_NAMES = ['smolvlm-256m', 'smolvlm-500m'] as const;
@@ -40,6 +47,15 @@ export function isPresetName(s: string): s is PresetName {
   return (PRESET_NAMES as readonly string[]).includes(s);
 }
 
+let corpus: string[] | undefined;
+function mergeCorpus(): string[] {
+  if (!corpus) {
+    const d = generateSynthetic({ seed: 99, train: 200, val: 0, test: 0, winoground: 0 });
+    corpus = [...sceneCaptions(), ...d.train.flatMap((s) => [s.caption, s.longCaption])];
+  }
+  return corpus;
+}
+
 export function presetOptions(name: PresetName, opts: { layers?: number; tied?: boolean } = {}): TinyModelOptions {
   const vision = { ...VISION_SIGLIP_B16_512 };
   const text = { ...TEXT[name] };
@@ -51,7 +67,8 @@ export function presetOptions(name: PresetName, opts: { layers?: number; tied?: 
   return {
     ...DEFAULT_TINY,
     dtype: 'bf16',
-    numMerges: 400,
+    numMerges: 4000,
+    corpus: mergeCorpus(),
     vision,
     text,
     scaleFactor: 4,

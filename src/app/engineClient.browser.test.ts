@@ -32,14 +32,20 @@ test('load-model + load-data: the second load of the same images hits the featur
   expect(device.caps.adapter).toBeTruthy();
   // the other bundled model by name (random weights, 32 px → 4 image tokens) …
   const random = await client.request('load-model', { source: { kind: 'bundled', name: 'tiny-random' } });
-  expect(random.name).toMatch(/\/models\/tiny-random\/$/);
+  expect(random.name).toBe('tiny-random');
   expect(random).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 4 });
   // … and the default: the pretrained discern-tiny (48 px → 9 image tokens)
   const info = await client.request('load-model', { source: { kind: 'bundled' } });
-  expect(info.name).toMatch(/\/models\/discern-tiny\/$/);
+  expect(info.name).toBe('discern-tiny');
   expect(info).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 9 });
   expect(info.modelId).not.toBe(random.modelId);
   expect(info.modelId).toMatch(/@[0-9a-f]{16}-\d+$/);
+  // The pool's accounting: the loaded weights are live; a reset peak starts at the live bytes.
+  const mem = await client.request('gpu-memory', { resetPeak: true });
+  expect(mem.liveBytes).toBeGreaterThan(1e5);
+  expect(mem.peakLiveBytes).toBeGreaterThanOrEqual(mem.liveBytes);
+  expect(mem.liveBuffers).toBeGreaterThan(10);
+  expect((await client.request('gpu-memory', {})).peakLiveBytes).toBe(mem.liveBytes);
 
   const first = await client.request('load-data', { kind: 'synthetic', count: 8, seed });
   expect(first).toMatchObject({ kind: 'synthetic', train: 8, validation: 4, images: 12, cacheHits: 0, cacheMisses: 12, problems: [] });
@@ -93,7 +99,7 @@ test('train-start → metrics → pause (checkpoint) → resume → stop → exp
 
   const exp = await client.request('export-adapter', {});
   expect(exp.files.map((f) => f.name).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'soft_prompts.safetensors']);
-  expect(JSON.parse(new TextDecoder().decode(exp.files.find((f) => f.name === 'adapter_config.json')!.bytes))).toMatchObject({ r: 4, lora_alpha: 8 });
+  expect(JSON.parse(new TextDecoder().decode(exp.files.find((f) => f.name === 'adapter_config.json')!.bytes))).toMatchObject({ r: 4, lora_alpha: 8, base_model_name_or_path: 'discern-tiny' });
 
   // A new train-start with the same runId resumes from its latest checkpoint (the stop's).
   expect(stopped.step).toBeLessThan(20);

@@ -24,7 +24,12 @@ export type BundledModelName = keyof typeof BUNDLED_MODELS;
 export const DEFAULT_BUNDLED_MODEL: BundledModelName = 'discern-tiny';
 
 /** Where the model comes from. 'bundled' = one of BUNDLED_MODELS (default DEFAULT_BUNDLED_MODEL). */
-export type ModelSource = { kind: 'url'; url: string } | { kind: 'files'; files: File[] } | { kind: 'bundled'; name?: BundledModelName };
+/**
+ * `url.name`: how a user would name this model (e.g. the CLI's folder name); it becomes the
+ * exported adapter's base_model_name_or_path. Without it a Hugging Face URL gives its repo id
+ * and any other URL its last path segment.
+ */
+export type ModelSource = { kind: 'url'; url: string; name?: string } | { kind: 'files'; files: File[] } | { kind: 'bundled'; name?: BundledModelName };
 
 /** A named blob: files whose relative path cannot live in File.name (Node → page relays). */
 export interface NamedBlob {
@@ -44,6 +49,7 @@ export type DataSource =
 export interface ModelInfo {
   /** Stable id of the model (name + config hash): checkpoints and cached features use it. */
   modelId: string;
+  /** How a user names it: the Hub repo id, the bundled name or the folder name (baseModelName). */
   name: string;
   hidden: number;
   layers: number;
@@ -66,6 +72,18 @@ export interface DataSummary {
   warnings: Problem[];
 }
 
+/** GPU memory held through the engine's buffer pool (weights, activations, optimizer state). */
+export interface GpuMemory {
+  /** Bytes in acquired (live) buffers, and the peak since the last reset. */
+  liveBytes: number;
+  peakLiveBytes: number;
+  /** Bytes in released buffers kept for reuse (still allocated on the device). */
+  freeBytes: number;
+  liveBuffers: number;
+  /** device.createBuffer calls by the pool since the device was created. */
+  created: number;
+}
+
 export interface CheckpointRef {
   runId: string;
   step: number;
@@ -75,6 +93,8 @@ export interface CheckpointRef {
 /** Every request type with its arguments and its result. */
 export interface Api {
   'device-info': { args: Record<string, never>; result: { caps: GpuCaps; summary: string } };
+  /** The GPU buffer pool's accounting (bytes); resetPeak starts a new peak window after reading. */
+  'gpu-memory': { args: { resetPeak?: boolean }; result: GpuMemory };
   'self-check': { args: Record<string, never>; result: { checks: { name: string; maxAbsErr: number; ok: boolean }[] } };
   'load-model': { args: { source: ModelSource }; result: ModelInfo };
   /** Replaces the adapters/soft prompts of the loaded model by a PEFT export (files by name). */

@@ -17,7 +17,7 @@ import { embedRequest, loadAdapterInto } from './embed.ts';
 import { EventBatcher } from './events.ts';
 import { clearStorage, storageReport } from './storage.ts';
 import { cachedFeatures, idbFeatureStore, type FeatureStore, type ImageInput } from './feature_cache.ts';
-import { folderOf, loadVlm, modelIdOf, modelInfo } from './model.ts';
+import { baseModelName, folderOf, loadVlm, modelIdOf, modelInfo } from './model.ts';
 import { TrainConfigError, TrainingSession } from './session.ts';
 import type { TrainerFactory } from './trainer_port.ts';
 
@@ -53,6 +53,8 @@ interface Model {
   folder: ModelFolder;
   preprocessor: PreprocessorConfig;
   modelId: string;
+  /** base_model_name_or_path of exported adapters (baseModelName). */
+  baseModel: string;
   vlm: Vlm;
   encoder: Promise<VisionEncoder> | null;
 }
@@ -162,6 +164,12 @@ export class EngineHandler {
         const ctx = await this.gpu();
         return { result: { caps: ctx.caps, summary: describeCaps(ctx.caps) } satisfies Api['device-info']['result'] };
       }
+      case 'gpu-memory': {
+        const { pool } = await this.gpu();
+        const m = { liveBytes: pool.liveBytes, peakLiveBytes: pool.peakLiveBytes, freeBytes: pool.freeBytes, liveBuffers: pool.liveBuffers, created: pool.created };
+        if (req.args.resetPeak) pool.resetPeak();
+        return { result: m satisfies Api['gpu-memory']['result'] };
+      }
       case 'self-check': {
         const { runSelfCheck } = await import('./selfcheck.ts');
         return { result: await runSelfCheck(await this.gpu()) };
@@ -175,7 +183,8 @@ export class EngineHandler {
         const preprocessor = (await folder.exists('preprocessor_config.json')) ? await folder.readJson<PreprocessorConfig>('preprocessor_config.json') : {};
         // Build the vision encoder now (creates the ONNX session): a broken encoder file is
         // refused at load, and the model already loaded stays.
-        const next: Model = { folder, preprocessor, modelId, vlm, encoder: null };
+        const baseModel = baseModelName(req.args.source, folder);
+        const next: Model = { folder, preprocessor, modelId, baseModel, vlm, encoder: null };
         try {
           await this.encoder(next);
         } catch (e) {
@@ -185,7 +194,7 @@ export class EngineHandler {
         await this.unloadModel();
         this.model = next;
         this.data = null;
-        return { result: modelInfo(vlm, folder, modelId) };
+        return { result: modelInfo(vlm, baseModel, modelId) };
       }
       case 'load-adapter': {
         const m = this.need(this.model, 'load-model', req.type);
@@ -233,7 +242,8 @@ export class EngineHandler {
         return { result: await clearStorage(req.args, this.checkpoints, this.session?.state === 'running' || this.session?.state === 'paused' ? this.session.runId : null) };
       case 'export-adapter': {
         const t = this.need(this.session?.trainer ?? null, 'train-start', req.type);
-        const files = [...(await t.exportPeft())].map(([name, bytes]) => ({ name, bytes: bytes.slice().buffer as ArrayBuffer }));
+        const baseModel = this.model?.baseModel;
+        const files = [...(await t.exportPeft(baseModel ? { baseModel } : {}))].map(([name, bytes]) => ({ name, bytes: bytes.slice().buffer as ArrayBuffer }));
         return { result: { files }, transfer: files.map((f) => f.bytes) };
       }
       case 'embed': {

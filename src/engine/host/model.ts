@@ -2,6 +2,10 @@
 //
 //   folderOf(source)        'bundled' → BUNDLED_MODELS[name].path on this origin (default
 //                           discern-tiny, the pretrained one); 'url'; 'files'
+//   baseModelName(source, folder)  how a user would load it: the Hub repo id, the bundled
+//                           model's name, the source's name or the folder's — never a local
+//                           mount URL (it names the base model of exported PEFT adapters)
+//   hubRepoOf(url)          'owner/repo' of a Hugging Face URL (…/owner/repo[/resolve/rev/…]), else null
 //   modelIdOf(folder)       `${name}@${sha256(config.json ‖ preprocessor_config.json)[0:16]}-${weight bytes}`
 //   loadVlm(ctx, folder, o) Vlm.load with load-progress in bytes, after checking every tensor the
 //                           folder holds (vision ones included) against config.json
@@ -36,6 +40,38 @@ export function folderOf(source: ModelSource): ModelFolder {
   }
 }
 
+const HUB_HOSTS = new Set(['huggingface.co', 'hf.co']);
+const HUB_NON_REPOS = new Set(['datasets', 'spaces', 'api', 'docs', 'models']);
+
+export function hubRepoOf(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  if (!HUB_HOSTS.has(u.hostname)) return null;
+  const [owner, repo] = u.pathname.split('/').filter(Boolean);
+  if (!owner || !repo || HUB_NON_REPOS.has(owner)) return null;
+  return `${owner}/${repo}`;
+}
+
+export function baseModelName(source: ModelSource, folder: ModelFolder): string {
+  switch (source.kind) {
+    case 'bundled':
+      return source.name ?? DEFAULT_BUNDLED_MODEL;
+    case 'url': {
+      if (source.name) return source.name;
+      const hub = hubRepoOf(source.url);
+      if (hub) return hub;
+      const last = source.url.split(/[?#]/)[0].split('/').filter(Boolean).pop();
+      return last && !/^https?:$/.test(last) ? decodeURIComponent(last) : folder.name;
+    }
+    case 'files':
+      return folder.name;
+  }
+}
+
 async function sizeOr0(folder: ModelFolder, path: string): Promise<number> {
   try {
     return (await folder.exists(path)) ? await folder.open(path).size() : 0;
@@ -53,8 +89,8 @@ export async function modelIdOf(folder: ModelFolder): Promise<string> {
   return `${folder.name}@${hash}-${bytes}`;
 }
 
-export function modelInfo(vlm: Vlm, folder: ModelFolder, modelId: string): ModelInfo {
-  return { modelId, name: folder.name, hidden: vlm.dims.hidden, layers: vlm.dims.layers, tokensPerImage: vlm.tokensPerImage };
+export function modelInfo(vlm: Vlm, name: string, modelId: string): ModelInfo {
+  return { modelId, name, hidden: vlm.dims.hidden, layers: vlm.dims.layers, tokensPerImage: vlm.tokensPerImage };
 }
 
 export async function loadVlm(ctx: GpuContext, folder: ModelFolder, o: { lora?: LoraSettings; seed?: number; onBytes?: (done: number, total: number) => void } = {}): Promise<Vlm> {

@@ -1,0 +1,31 @@
+// How exported adapters name their base model (issue 13 item 5): as a user would load it —
+// the Hub repo id, the bundled name, the CLI folder's name — never a local mount URL.
+import { describe, expect, it } from 'vitest';
+import { folderFromMap } from '../model/io/folder.ts';
+import { baseModelName, hubRepoOf } from './model.ts';
+
+const folder = folderFromMap('http://127.0.0.1:41234/mount/model-3/', {});
+
+describe('hubRepoOf', () => {
+  it('reads owner/repo from Hub URLs and nothing else', () => {
+    expect(hubRepoOf('https://huggingface.co/HuggingFaceTB/SmolVLM-256M-Instruct/resolve/main/')).toBe('HuggingFaceTB/SmolVLM-256M-Instruct');
+    expect(hubRepoOf('https://huggingface.co/HuggingFaceTB/SmolVLM-500M-Instruct')).toBe('HuggingFaceTB/SmolVLM-500M-Instruct');
+    expect(hubRepoOf('https://hf.co/a/b/resolve/0123abc/onnx/')).toBe('a/b');
+    expect(hubRepoOf('https://huggingface.co/datasets/a/b')).toBeNull();
+    expect(hubRepoOf('https://huggingface.co/only-owner')).toBeNull();
+    expect(hubRepoOf('http://127.0.0.1:5173/models/discern-tiny/')).toBeNull();
+    expect(hubRepoOf('not a url')).toBeNull();
+  });
+});
+
+describe('baseModelName', () => {
+  it('is the Hub repo, the bundled name, the given name or the last path segment — never the mount URL', () => {
+    expect(baseModelName({ kind: 'url', url: 'https://huggingface.co/HuggingFaceTB/SmolVLM-256M-Instruct/resolve/main/' }, folder))
+      .toBe('HuggingFaceTB/SmolVLM-256M-Instruct');
+    expect(baseModelName({ kind: 'bundled' }, folder)).toBe('discern-tiny');
+    expect(baseModelName({ kind: 'bundled', name: 'tiny-random' }, folder)).toBe('tiny-random');
+    expect(baseModelName({ kind: 'url', url: 'http://127.0.0.1:41234/mount/model-3/', name: 'my-smolvlm' }, folder)).toBe('my-smolvlm');
+    expect(baseModelName({ kind: 'url', url: 'http://example.test/models/My%20Model/' }, folder)).toBe('My Model');
+    expect(baseModelName({ kind: 'files', files: [] }, folderFromMap('SmolVLM-256M', {}))).toBe('SmolVLM-256M');
+  });
+});
