@@ -3,5 +3,6 @@
 import { EngineHandler } from '../src/engine/host/handler.ts';
 import type { Request } from '../src/protocol/messages.ts';
 
-const handler = new EngineHandler((msg, transfer) => self.postMessage(msg, { transfer: transfer ?? [] }));
+// debug requests (debug-lose-device) only on the dev server (e2e), never in a production build
+const handler = new EngineHandler((msg, transfer) => self.postMessage(msg, { transfer: transfer ?? [] }), { debug: import.meta.env.DEV });
 self.onmessage = (ev: MessageEvent<Request>) => void handler.handle(ev.data);

@@ -125,6 +125,7 @@ async function train(a: TrainArgs, verbose: boolean, resume: RunFile | null = nu
                 `lr ${e.lr.toExponential(2)}  ${e.examplesPerSec.toFixed(1)} ex/s  eta ${Math.round(e.etaSeconds)} s`);
             } else if (e.type === 'train-state' && (e.state === 'stopped' || e.state === 'error')) res(e);
             else if (e.type === 'checkpoint-saved') say(`discern: checkpoint at step ${e.step} (${(e.bytes / 1e6).toFixed(2)} MB)`);
+            else if (e.type === 'train-warning') say(`discern: warning (${e.kind}) at step ${e.step}: ${e.message}`);
             else if (e.type === 'train-validation') say(`discern: validation ${e.name} = ${e.value.toFixed(4)}`);
           }
         };

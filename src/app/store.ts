@@ -92,6 +92,8 @@ export const useStore = create<State>((set, get) => {
         const error = e.state === 'error' ? { name: e.errorName ?? 'Error', message: e.message ?? 'training failed' } : undefined;
         patch('train', { state: e.state, runId: e.runId, step: e.step, message: e.message, error });
         if (e.state !== 'running') void get().refreshRuns();
+      } else if (e.type === 'train-warning') {
+        patch('train', { warnings: [...get().train.warnings, { step: e.step, kind: e.kind, message: e.message }] });
       } else if (e.type === 'train-validation') {
         patch('train', { validation: [...get().train.validation, { step: e.step, name: e.name, value: e.value }] });
       } else if (e.type === 'checkpoint-saved') void get().refreshRuns();
@@ -105,7 +107,7 @@ export const useStore = create<State>((set, get) => {
     train: {
       form: { ...defaultForm(), ...p.form }, modules: p.modules ?? [...ALL_MODULES], learnTemperature: p.learnTemperature ?? false,
       fieldErrors: {}, state: 'idle', runId: null, lastRunId: p.lastRunId ?? null, resumedFrom: null, step: 0, totalSteps: 0, etaSeconds: 0,
-      series: historySeries(), validation: history?.validation ?? [], runs: [],
+      series: historySeries(), validation: history?.validation ?? [], warnings: [], runs: [],
     },
     storage: { status: 'idle' },
 
@@ -175,7 +177,7 @@ export const useStore = create<State>((set, get) => {
       }
       // A resume keeps the history of the same run (this tab's or the reloaded one's).
       const own = resumeRunId && (t.runId ?? history?.runId) === resumeRunId;
-      patch('train', { fieldErrors: {}, error: undefined, message: undefined, validation: own ? t.validation : [], series: own ? t.series : emptySeries() });
+      patch('train', { fieldErrors: {}, error: undefined, message: undefined, warnings: [], validation: own ? t.validation : [], series: own ? t.series : emptySeries() });
       try {
         const r = await engine().request('train-start', { config, runId: resumeRunId });
         // The reply comes before the run's first step: drop history past the resume point

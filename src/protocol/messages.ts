@@ -10,7 +10,7 @@
 import type { GpuCaps } from '../engine/gpu/device.ts';
 import type { Problem } from '../engine/data/errors.ts';
 import type { RunIndex, StorageUsage } from '../engine/train/checkpoint/index.ts';
-import type { TrainMetricsEvent, TrainState, TrainStateEvent } from './training.ts';
+import type { TrainMetricsEvent, TrainState, TrainStateEvent, TrainWarningEvent } from './training.ts';
 
 export type { Problem, RunIndex, StorageUsage };
 export type * from './training.ts';
@@ -119,6 +119,12 @@ export interface Api {
    * Result: row-major Float32 [n, dim] buffers, L2-normalised. Images that fail to decode
    * are listed in `problems` and left out (imageNames says which rows are which).
    */
+  /**
+   * Test hook: destroys the engine's GPU device as a real loss would (GpuDeviceLostError as a
+   * 'fatal' event and the run's train-state 'error'). Refused unless the engine was started with
+   * its debug option. The next request builds a new device and reloads the model on it.
+   */
+  'debug-lose-device': { args: Record<string, never>; result: { lost: true } };
   /** What this origin stores: checkpoints per run (+ storage estimate) and the feature cache. */
   'storage-usage': { args: Record<string, never>; result: { checkpoints: StorageUsage; features: { count: number; bytes: number } } };
   /** Deletes one kind: a run's checkpoints (all runs without runId) or the whole feature cache. */
@@ -162,6 +168,7 @@ export type EngineEvent =
   | { type: 'progress'; task: 'load-model' | 'vision-features' | 'decode-images' | string; done: number; total: number; unit: 'bytes' | 'items' | 'steps' }
   | TrainMetricsEvent
   | TrainStateEvent
+  | TrainWarningEvent
   | { type: 'train-validation'; runId: string; step: number; name: string; value: number; details: Record<string, number> }
   | { type: 'checkpoint-saved'; runId: string; step: number; bytes: number }
   | { type: 'fatal'; error: WireError };

@@ -34,3 +34,13 @@ export interface TrainStateEvent {
   /** 'error': the error class (NonFiniteLossError, StorageQuotaError, GpuDeviceLostError, …). */
   errorName?: string;
 }
+
+/** The loss looks wrong though finite (engine train/trainer/watch.ts); the run goes on. */
+export interface TrainWarningEvent {
+  type: 'train-warning';
+  runId: string;
+  step: number;
+  /** 'loss-rise': over 1.5× the calm median for 2 steps; 'loss-stuck': unchanged after an update. */
+  kind: 'loss-rise' | 'loss-stuck';
+  message: string;
+}

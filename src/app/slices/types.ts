@@ -66,6 +66,8 @@ export interface TrainSlice {
   etaSeconds: number;
   series: Series;
   validation: { step: number; name: string; value: number }[];
+  /** train-warning events of the current run (loss-rise, loss-stuck); the run goes on. */
+  warnings: { step: number; kind: string; message: string }[];
   runs: RunIndex[];
   message?: string;
   error?: { name: string; message: string };

@@ -62,6 +62,11 @@ export function TrainScreen() {
           <strong>{t.error.name}</strong>: {t.error.message}
         </p>
       )}
+      {t.warnings.map((w, i) => (
+        <p key={i} role="status" className="warning" data-testid="train-warning" data-kind={w.kind}>
+          <strong>Warning at step {w.step}</strong>: {w.message}
+        </p>
+      ))}
       {t.state === 'stopped' && t.message && <p className="muted" data-testid="train-message">Stopped: {t.message}</p>}
       <table className="kv stats" data-testid="train-stats">
         <tbody>

@@ -277,6 +277,13 @@ export class GpuContext {
       await staging.mapAsync(GPUMapMode.READ, 0, Math.max(4, bytes));
     } catch (e) {
       staging.destroy();
+      // A lost device aborts pending maps (AbortError) before device.lost resolves: wait for
+      // it briefly (we never unmap/destroy a staging buffer mid-map, so this is the loss) so
+      // callers see GpuDeviceLostError rather than a bare AbortError.
+      if ((e as Error)?.name === 'AbortError' || (e as Error)?.name === 'OperationError') {
+        await Promise.race([this.device.lost, new Promise((r) => setTimeout(r, 1000))]);
+        await Promise.resolve(); // let the device.lost handler (registered first) run
+      }
       this.checkHealthy();
       throw e;
     }
@@ -405,6 +412,18 @@ export class GpuContext {
     await this.device.queue.onSubmittedWorkDone();
     await this.drainErrorScopes();
     this.checkHealthy();
+  }
+
+  /** Test hook: destroys the device WITHOUT marking the context destroyed, so device.lost
+   * resolves as an unexpected loss → GpuDeviceLostError to every onFatal listener, exactly
+   * the path a driver reset or GPU-process crash takes. */
+  simulateDeviceLoss(): void {
+    this.device.destroy();
+  }
+
+  /** The device is gone (lost or destroyed): nothing on it can be used again. */
+  get lost(): boolean {
+    return this.fatal instanceof GpuDeviceLostError || this.destroyed;
   }
 
   destroy(): void {

@@ -19,8 +19,8 @@ export class GpuDeviceLostError extends Error {
     detail: string,
   ) {
     super(
-      `The GPU device was lost (${reason}): ${detail || 'no detail given'}. ` +
-        `Work since the last checkpoint is gone; reload the page to get a new device and resume.`,
+      `The GPU device was lost (${reason}): ${detail.replace(/\.+$/, '') || 'no detail given'}. ` +
+        `Work since the last checkpoint is gone; the engine builds a new device on the next request (the model is reloaded on it), then resume from the last checkpoint.`,
     );
   }
 }

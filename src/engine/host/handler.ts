@@ -34,6 +34,10 @@ export class NotLoadedError extends Error {
   override readonly name = 'NotLoadedError';
 }
 
+export class DebugDisabledError extends Error {
+  override readonly name = 'DebugDisabledError';
+}
+
 export interface HandlerOptions {
   trainer?: () => Promise<TrainerFactory>;
   featureStore?: FeatureStore;
@@ -41,6 +45,8 @@ export interface HandlerOptions {
   /** ONNX execution providers for the vision encoder; wasm first keeps one WebGPU device. */
   visionProviders?: ('webgpu' | 'wasm')[];
   eventIntervalMs?: number;
+  /** Honour debug requests (debug-lose-device). Off in the app's worker. */
+  debug?: boolean;
 }
 
 interface Model {
@@ -114,8 +120,46 @@ export class EngineHandler {
     });
   }
 
+  /**
+   * After a device loss: drop the dead context, free the run (its tensors lived on the lost
+   * device; its checkpoints are in IndexedDB), and reload the model onto a new device. The
+   * data's feature table is a host copy and stays. Trap: the model's encoder is rebuilt lazily.
+   * Requests arrive concurrently (the app lists checkpoints while it starts a run): they all
+   * await the one recovery, or the second would see no context and no model yet.
+   */
+  private recovering: Promise<void> | null = null;
+  private recover(): Promise<void> {
+    this.recovering ??= this.recoverNow().finally(() => (this.recovering = null));
+    return this.recovering;
+  }
+
+  private async recoverNow(): Promise<void> {
+    const old = this.ctx ? await this.ctx.catch(() => null) : null;
+    if (!old?.lost) return;
+    this.ctx = null;
+    this.session?.disposeRun();
+    const m = this.model;
+    if (!m) return;
+    this.model = null;
+    try {
+      m.vlm.dispose(); // returns its buffers to the dead context's pool: nothing to free on the GPU
+    } catch {
+      // a lost device may refuse even that; the new context owns nothing of it
+    }
+    const enc = await m.encoder?.catch(() => null);
+    await enc?.dispose().catch(() => {});
+    const vlm = await loadVlm(await this.gpu(), m.folder);
+    this.model = { ...m, vlm, encoder: null };
+  }
+
   private async run(req: Request): Promise<{ result: unknown; transfer?: Transferable[] }> {
+    if (req.type !== 'debug-lose-device') await this.recover();
     switch (req.type) {
+      case 'debug-lose-device': {
+        if (!this.opts.debug) throw new DebugDisabledError('debug-lose-device: the engine was not started with its debug option');
+        (await this.gpu()).simulateDeviceLoss();
+        return { result: { lost: true } satisfies Api['debug-lose-device']['result'] };
+      }
       case 'device-info': {
         const ctx = await this.gpu();
         return { result: { caps: ctx.caps, summary: describeCaps(ctx.caps) } satisfies Api['device-info']['result'] };

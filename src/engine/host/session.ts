@@ -118,6 +118,7 @@ export class TrainingSession {
       while (!this.halt && !t.done) {
         const r = await t.runStep();
         this.emit(this.metrics(t, r));
+        if (r.warning) this.emit({ type: 'train-warning', runId: t.runId, ...r.warning });
         if (r.validation) this.emit({ type: 'train-validation', runId: t.runId, step: r.step, ...r.validation });
         if (r.checkpoint) {
           this.lastCheckpoint = { runId: t.runId, ...r.checkpoint };

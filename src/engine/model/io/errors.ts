@@ -58,9 +58,16 @@ export class TensorTooLargeError extends ModelFileError {
   }
 }
 
+/**
+ * A file read over HTTP failed. `status` null: the network failed (no HTTP reply at all —
+ * offline, host unreachable, connection dropped, or blocked e.g. by CORS; fetch itself only
+ * says `TypeError: Failed to fetch`); a number: the server answered with that status.
+ */
 export class HttpSourceError extends ModelFileError {
-  constructor(file: string, readonly url: string, readonly status: number, detail: string) {
-    super(file, `${file}: HTTP ${status} for ${url}: ${detail}`);
+  constructor(file: string, readonly url: string, readonly status: number | null, detail: string) {
+    super(file, status === null
+      ? `${file}: network error for ${url}, no HTTP reply (offline, host unreachable, or the request was blocked, e.g. by CORS): ${detail}`
+      : `${file}: server answered HTTP ${status} for ${url}: ${detail}`);
     this.name = 'HttpSourceError';
   }
 }

@@ -106,6 +106,27 @@ describe('httpSource edge cases (fake fetch)', () => {
     await expect(ok.read(8, 5)).rejects.toThrow(/f.bin: read of 5 bytes at offset 8 runs past the end of the file \(10 bytes\)/);
     const bad = httpSource('g.bin', 'http://h/g.bin', { fetch: async () => new Response('no', { status: 403, statusText: 'Forbidden' }) });
     await expect(bad.size()).rejects.toThrow(HttpSourceError);
-    await expect(bad.size()).rejects.toThrow(/g.bin: HTTP 403 for http:\/\/h\/g.bin: Forbidden/);
+    await expect(bad.size()).rejects.toThrow(/g.bin: server answered HTTP 403 for http:\/\/h\/g.bin: Forbidden/);
+  });
+  it('offline / unreachable: fetch rejects → HttpSourceError with no status, naming file, URL and cause', async () => {
+    // what browsers' fetch does without a network reply (Chromium's words)
+    const offline = httpSource('model.safetensors', 'https://hub.example/m/resolve/main/model.safetensors', {
+      fetch: async () => { throw new TypeError('Failed to fetch'); },
+    });
+    const e = await offline.size().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(HttpSourceError);
+    expect((e as HttpSourceError).status).toBeNull();
+    expect((e as Error).message).toBe('model.safetensors: network error for https://hub.example/m/resolve/main/model.safetensors, no HTTP reply ' +
+      '(offline, host unreachable, or the request was blocked, e.g. by CORS): request for bytes 0-0 failed: TypeError: Failed to fetch');
+  });
+  it('a connection dropped mid-body is a network error too; the server failing is HTTP with its status', async () => {
+    const dropped = new ReadableStream({ start(c) { c.enqueue(new Uint8Array([1, 2])); c.error(new TypeError('network error')); } });
+    const src = httpSource('w.bin', 'http://h/w.bin', {
+      fetch: async () => new Response(dropped, { status: 206, headers: { 'content-range': 'bytes 0-0/10' } }),
+    });
+    await expect(src.size()).rejects.toThrow(/^w.bin: network error for http:\/\/h\/w.bin, no HTTP reply .*: reading the first byte failed: TypeError: network error$/);
+    const down = httpSource('w.bin', 'http://h/w.bin', { fetch: async () => new Response('bad gateway', { status: 502, statusText: 'Bad Gateway' }) });
+    const e = await down.size().catch((x: unknown) => x);
+    expect([(e as HttpSourceError).status, (e as Error).message]).toEqual([502, 'w.bin: server answered HTTP 502 for http://h/w.bin: Bad Gateway']);
   });
 });

@@ -61,8 +61,24 @@ export function httpSource(name: string, url: string, opts: HttpSourceOptions = 
   let total: number | undefined;
   let whole: Uint8Array | undefined; // only when the server ignores Range
 
+  /** fetch rejects (TypeError) only when no HTTP reply came: name the file, URL and cause. */
+  const network = (e: unknown, what: string) =>
+    new HttpSourceError(name, url, null, `${what}: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
+  async function body(res: Response, what: string): Promise<Uint8Array> {
+    try {
+      return new Uint8Array(await res.arrayBuffer());
+    } catch (e) {
+      throw network(e, what); // the connection dropped mid-body
+    }
+  }
+
   async function get(start: number, endInclusive: number): Promise<Response> {
-    const res = await f(url, { headers: { ...opts.headers, Range: `bytes=${start}-${endInclusive}` } });
+    let res: Response;
+    try {
+      res = await f(url, { headers: { ...opts.headers, Range: `bytes=${start}-${endInclusive}` } });
+    } catch (e) {
+      throw network(e, `request for bytes ${start}-${endInclusive} failed`);
+    }
     if (res.status === 404) throw new MissingFileError(name, url);
     // Single-page-app dev servers (Vite) answer a missing file with index.html and 200.
     if (!/\.html?$/i.test(name) && (res.headers.get('content-type') ?? '').startsWith('text/html')) {
@@ -82,12 +98,12 @@ export function httpSource(name: string, url: string, opts: HttpSourceOptions = 
     if (total !== undefined) return total;
     const res = await get(0, 0);
     if (res.status === 200) {
-      whole = new Uint8Array(await res.arrayBuffer());
+      whole = await body(res, 'reading the whole file failed');
       total = whole.byteLength;
       return total;
     }
     const cr = res.headers.get('content-range'); // "bytes 0-0/12345"
-    await res.arrayBuffer();
+    await body(res, 'reading the first byte failed');
     const m = cr ? /\/(\d+)\s*$/.exec(cr) : null;
     if (!m) throw new HttpSourceError(name, url, res.status, 'no Content-Range total in a 206 reply');
     total = Number(m[1]);
@@ -103,15 +119,15 @@ export function httpSource(name: string, url: string, opts: HttpSourceOptions = 
       if (whole) return whole.subarray(offset, offset + length);
       if (length === 0) return new Uint8Array(0);
       const res = await get(offset, offset + length - 1);
-      const body = new Uint8Array(await res.arrayBuffer());
+      const bytes = await body(res, `reading ${length} bytes at ${offset} failed`);
       if (res.status === 200) {
-        whole = body;
-        return body.subarray(offset, offset + length);
+        whole = bytes;
+        return bytes.subarray(offset, offset + length);
       }
-      if (body.byteLength !== length) {
-        throw new HttpSourceError(name, url, res.status, `asked for ${length} bytes at ${offset}, got ${body.byteLength}`);
+      if (bytes.byteLength !== length) {
+        throw new HttpSourceError(name, url, res.status, `asked for ${length} bytes at ${offset}, got ${bytes.byteLength}`);
       }
-      return body;
+      return bytes;
     },
   };
 }

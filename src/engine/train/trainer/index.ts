@@ -7,3 +7,4 @@ export { validateRetrieval, VALIDATION_METRIC, type ValidationResult } from './v
 export { Trainer, type StepReport, type TrainerOptions, type KvStore } from './trainer.ts';
 export { NonFiniteLossError } from '../vladva_step.ts';
 export { StorageQuotaError } from '../checkpoint/errors.ts';
+export { LossWatch, type LossWarning, type LossWarningKind } from './watch.ts';

@@ -41,6 +41,7 @@ import { TrainConfigError, TrainDataError, TrainerStateError } from './errors.ts
 import { DataOrder, INIT_STREAM } from './order.ts';
 import { allFinite, downloadTrainState, nonFiniteParams, initAdapters, installAdapters, removeAdapters, uploadMoments, writeSoftPrompts, type TrainState } from './state.ts';
 import { validateRetrieval, type ValidationResult } from './validation.ts';
+import { LossWatch, type LossWarning } from './watch.ts';
 
 export type KvStore = KeyValueStore;
 
@@ -62,6 +63,8 @@ export interface StepReport {
   validation: ValidationResult | null;
   /** Set when a checkpoint was saved at this step (checkpointEvery, or the final step). */
   checkpoint: { step: number; bytes: number } | null;
+  /** Set when the loss looks wrong though finite (watch.ts: loss-rise, loss-stuck). */
+  warning: LossWarning | null;
 }
 
 export interface TrainerOptions {
@@ -88,6 +91,8 @@ export class Trainer {
   private readonly schedule: ScheduleConfig;
   private disposed = false;
   private lastValidation: { step: number; result: ValidationResult } | null = null;
+  /** Seeded with the stored loss series, so a resumed run warns as the uninterrupted one. */
+  private readonly watch: LossWatch;
   /** Step of the newest checkpoint known to be stored and readable, or null. */
   lastGoodCheckpoint: number | null = null;
   lastReport: StepReport | null = null;
@@ -109,6 +114,7 @@ export class Trainer {
     this.logTau = ctx.upload(Float32Array.of(logTau), [1], 'logTau');
     this.trainables = collectTrainables(ctx, vlm, this.logTau, config.learnTemperature, { softPrompts: config.trainSoftPrompts });
     this.stepper = new VladvaStep(ctx, vlm, this.trainables, this.logTau);
+    this.watch = new LossWatch(series.loss);
     this.schedule = { lr: config.lr, warmupSteps: config.warmupSteps, totalSteps: config.steps, minLrRatio: config.minLrRatio };
   }
 
@@ -218,6 +224,7 @@ export class Trainer {
     const report: StepReport = {
       step: k, epoch: this.order.progress, loss: m.loss, contrastive: m.contrastive, nextToken: m.nextToken, lr,
       gradNorm: m.gradNorm, examplesPerSec: (c.batchSize * c.accumulationSteps) / seconds, peakBytes: m.peakBytes, seconds, validation: null, checkpoint: null,
+      warning: this.watch.observe(k, m.loss),
     };
     this.lastReport = report;
     if (c.validateEvery > 0 && this.data.validation.length >= 2 && (k % c.validateEvery === 0 || k === c.steps)) {
