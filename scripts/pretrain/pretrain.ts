@@ -14,12 +14,13 @@
 // Exit codes: 0 ok; 1 the run failed; 2 bad command line.
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { PretrainProgress } from '../../src/engine/train/pretrain/run.ts';
 import { openHeadlessPage, REPO_ROOT as ROOT } from '../headless-page.ts';
 import { BENCH_WARMUP, commandLine, parsePretrainArgs, USAGE, type PretrainArgs } from './args.ts';
 import { formatBench, summarizeBench } from './bench.ts';
 import type { CardInfo } from './card.ts';
+import { writeFolderFiles } from '../tiny-model/write-folder.ts';
 import { initialModel, trainedFiles } from './model-files.ts';
 import type { PageResult } from './pretrain-page.ts';
 
@@ -33,13 +34,7 @@ function decodeWeights(w: Record<string, string>): Map<string, Float32Array> {
 /** Writes the folder's files (replacing onnx/); returns the bytes written. */
 function writeModel(out: string, files: Record<string, Uint8Array>): number {
   rmSync(join(out, 'onnx'), { recursive: true, force: true });
-  let total = 0;
-  for (const [path, bytes] of Object.entries(files)) {
-    mkdirSync(dirname(join(out, path)), { recursive: true });
-    writeFileSync(join(out, path), bytes);
-    total += bytes.byteLength;
-  }
-  return total;
+  return writeFolderFiles(out, files);
 }
 
 const mmss = (sec: number) => {

@@ -23,12 +23,13 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { EngineEvent, GpuMemory, TrainStateEvent } from '../../src/protocol/messages.ts';
 import { BrowserSession } from '../cli/browser.ts';
 import { planSyntheticEval } from '../cli/evaluate.ts';
 import { presetOptions } from '../tiny-model/presets.ts';
 import { buildTinyModel } from '../tiny-model/tiny-model.ts';
+import { writeFolderFiles } from '../tiny-model/write-folder.ts';
 import { defaultOut, parseRealSizeArgs, RealSizeArgsError, type RealSizeArgs } from './args.ts';
 import { rssSampler } from './rss.ts';
 
@@ -54,12 +55,7 @@ function writeModel(a: RealSizeArgs, dir: string): string {
   if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === stamp) return `reused ${dir}`;
   rmSync(dir, { recursive: true, force: true });
   const m = buildTinyModel(opts);
-  let bytes = 0;
-  for (const [path, b] of Object.entries(m.files)) {
-    mkdirSync(dirname(join(dir, path)), { recursive: true });
-    writeFileSync(join(dir, path), b);
-    bytes += b.byteLength;
-  }
+  const bytes = writeFolderFiles(dir, m.files);
   writeFileSync(stampPath, stamp);
   const t = m.config.text;
   return `${Object.keys(m.files).length} files, ${(bytes / MiB).toFixed(0)} MiB (text ${t.hidden_size}×${t.num_hidden_layers}, vocab ${t.vocab_size})`;
@@ -159,11 +155,10 @@ export async function runRealSize(a: RealSizeArgs): Promise<PhaseResult[]> {
       return `1 update over batch ${a.contrastBatch} in chunks of ${a.chunk}: loss ${l[0].toFixed(3)}`;
     });
     await phase('eval', async () => {
-      const n = a.evalScenes;
       const r = await s.request('embed', { texts: plan.texts, images: fetchImages(plan.images) });
       const report = plan.score(new Float32Array(r.texts!), new Float32Array(r.images!), r.dim);
       writeFileSync(join(out, 'eval.json'), JSON.stringify(report, null, 2) + '\n');
-      return `${n} scenes: text→image R@1 ${(100 * report.retrieval.textToImage[1]).toFixed(1)} %, SugarCrepe macro ${(100 * report.sugarcrepe.macro).toFixed(1)} %`;
+      return `${plan.n} scenes: text→image R@1 ${(100 * report.retrieval.textToImage[1]).toFixed(1)} %, SugarCrepe macro ${(100 * report.sugarcrepe.macro).toFixed(1)} %`;
     });
     return phases;
   } finally {

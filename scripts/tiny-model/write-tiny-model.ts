@@ -16,10 +16,11 @@
  * The output folder is cleared of files this writer produces before writing, so switching
  * between single-file and sharded checkpoints leaves no stale weights behind.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { isPresetName, PRESET_NAMES, presetOptions } from './presets.ts';
 import { buildTinyModel, DEFAULT_TINY, type TinyModelOptions } from './tiny-model.ts';
+import { writeFolderFiles } from './write-folder.ts';
 
 /** --preset and --layers are read first (they choose the base); every other flag then overrides. */
 function baseOptions(argv: string[]): { o: TinyModelOptions; preset: boolean } {
@@ -73,13 +74,7 @@ mkdirSync(out, { recursive: true });
 for (const f of readdirSync(out)) {
   if (/^model.*\.safetensors(\.index\.json)?$/.test(f)) rmSync(join(out, f));
 }
-let total = 0;
-for (const [path, bytes] of Object.entries(model.files)) {
-  const full = join(out, path);
-  mkdirSync(dirname(full), { recursive: true });
-  writeFileSync(full, bytes);
-  total += bytes.byteLength;
-  console.log(`${path.padEnd(40)} ${bytes.byteLength} bytes`);
-}
+const total = writeFolderFiles(out, model.files);
+for (const [path, bytes] of Object.entries(model.files)) console.log(`${path.padEnd(40)} ${bytes.byteLength} bytes`);
 console.log(`wrote ${Object.keys(model.files).length} files, ${total} bytes, to ${out} ` +
   `(vocab ${model.config.text.vocab_size}, ${model.config.imageTokensPerImage} image tokens per image)`);
