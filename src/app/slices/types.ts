@@ -55,6 +55,10 @@ export interface TrainSlice {
   form: Record<string, string>;
   modules: string[];
   learnTemperature: boolean;
+  /** Form keys the user typed in; the others follow the loaded model's recipe. */
+  edited: string[];
+  /** Said at Start when a setting was adjusted to the data (batch clamped to the split). */
+  note?: string;
   /** field → reason (client-side validator or the engine's TrainConfigError). */
   fieldErrors: Record<string, string>;
   state: TrainState;

@@ -57,6 +57,7 @@ export function TrainScreen() {
         {t.runId && <span>run <code data-testid="run-id">{t.runId}</code></span>}
         {t.resumedFrom !== null && <span data-testid="resumed-from">resumed from step {t.resumedFrom}</span>}
       </div>
+      {t.note && <p role="status" className="note" data-testid="train-note">{t.note}</p>}
       {t.error && (
         <p role="alert" className="error" data-testid="train-error">
           <strong>{t.error.name}</strong>: {t.error.message}
