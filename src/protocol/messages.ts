@@ -7,12 +7,14 @@
 // a run arrive before the reply to `train-stop`). Otherwise events leave at most 4×/s.
 // Big arrays travel as ArrayBuffers listed as transferables (export-adapter, embed).
 
-import type { GpuCaps } from '../engine/gpu/device.ts';
-import type { Problem } from '../engine/data/errors.ts';
-import type { RunIndex, StorageUsage } from '../engine/train/checkpoint/index.ts';
+import type { Problem } from '../shared/problem.ts';
+import type { RunIndex, StorageUsage } from './checkpoints.ts';
+import type { GpuCaps } from './gpu.ts';
 import type { TrainMetricsEvent, TrainState, TrainStateEvent, TrainWarningEvent } from './training.ts';
 
-export type { Problem, RunIndex, StorageUsage };
+export type { Problem };
+export type * from './checkpoints.ts';
+export type * from './gpu.ts';
 export type * from './training.ts';
 
 /** The models shipped in public/models (served at these paths on the page's origin). */

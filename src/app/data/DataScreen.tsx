@@ -2,7 +2,7 @@
 // Shows counts (images, train, validation, feature-cache hits), a preview grid and every
 // skipped row/image (file, line, reason) — also when the whole load was refused.
 import { useEffect, useState } from 'react';
-import { formatProblem } from '../../engine/data/errors.ts';
+import { formatProblem } from '../../shared/problem.ts';
 import { useStore } from '../store.ts';
 import { filesPreview, syntheticPreview, type Tile } from './preview.ts';
 

@@ -1,8 +1,8 @@
 // The training form ↔ TrainConfig. The form holds text per field (what the user typed); the
 // engine's own validator (pure TS, shared with the worker) refuses bad settings client-side
 // before train-start is sent, and the worker re-validates (its TrainConfigError carries fields).
-import { LORA_MODULES } from '../../engine/model/decoder/types.ts';
-import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../engine/train/trainer/config.ts';
+import { LORA_MODULES } from '../../shared/lora.ts';
+import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../shared/train_config.ts';
 
 /** Form fields in display order: key (dotted for lora), label, hint. */
 export const FORM_FIELDS: { key: string; label: string; hint: string }[] = [
