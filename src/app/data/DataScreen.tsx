@@ -21,7 +21,7 @@ export function DataScreen() {
     let made: Tile[] = [];
     const show = (t: Tile[]) => (live ? setTiles((made = t)) : t.forEach((x) => URL.revokeObjectURL(x.url)));
     if (data.kind === 'files' && data.files.length) void filesPreview(data.files).then(show, () => show([]));
-    else if (data.kind === 'synthetic' && data.status === 'ready') show(syntheticPreview(data.syntheticCount, data.syntheticSeed));
+    else if (data.kind === 'synthetic' && data.status === 'ready') void syntheticPreview(data.syntheticCount, data.syntheticSeed).then(show, () => show([]));
     else show([]);
     return () => {
       live = false;
