@@ -2,7 +2,7 @@
 // Shows counts (images, train, validation, feature-cache hits), a preview grid and every
 // skipped row/image (file, line, reason) — also when the whole load was refused.
 import { useEffect, useState } from 'react';
-import { formatProblem } from '../../engine/data/errors.ts';
+import { formatProblem } from '../../shared/problem.ts';
 import { useStore } from '../store.ts';
 import { filesPreview, syntheticPreview, type Tile } from './preview.ts';
 
@@ -21,7 +21,7 @@ export function DataScreen() {
     let made: Tile[] = [];
     const show = (t: Tile[]) => (live ? setTiles((made = t)) : t.forEach((x) => URL.revokeObjectURL(x.url)));
     if (data.kind === 'files' && data.files.length) void filesPreview(data.files).then(show, () => show([]));
-    else if (data.kind === 'synthetic' && data.status === 'ready') show(syntheticPreview(data.syntheticCount, data.syntheticSeed));
+    else if (data.kind === 'synthetic' && data.status === 'ready') void syntheticPreview(data.syntheticCount, data.syntheticSeed).then(show, () => show([]));
     else show([]);
     return () => {
       live = false;

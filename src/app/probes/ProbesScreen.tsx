@@ -3,8 +3,7 @@
 // and hard-negative captions and their cosine similarities (green when the positive wins),
 // and the summary token's last-layer attention over the image tokens as a heat map.
 import { useEffect, useState } from 'react';
-import { SUGARCREPE_CATEGORIES, type SugarCrepeCategory } from '../../engine/data/dataset.ts';
-import { dot } from '../../engine/eval/synthetic_eval.ts';
+import { dot, SUGARCREPE_CATEGORIES, type SugarCrepeCategory } from '../../shared/eval.ts';
 import { variantOf } from '../retrieve/gallery.ts';
 import { useStore } from '../store.ts';
 import { Bars, type BarRow } from './Bars.tsx';

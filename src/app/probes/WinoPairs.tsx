@@ -1,12 +1,12 @@
 // Winoground pairs of the synthetic split: both images, both captions, the 2×2 cosine table
 // s[c][i] = sim(caption c, image i) per variant, and whether text / image / group were right.
-import type { EvalPlan } from '../../engine/eval/synthetic_eval.ts';
-import { winoSims } from '../../engine/eval/synthetic_eval.ts';
+import type { EvalPlanData } from '../../protocol/messages.ts';
+import { winoSims } from '../../shared/eval.ts';
 import type { Variant, VariantResult } from './probeRun.ts';
 
 const mark = (ok: boolean) => (ok ? '✔' : '✘');
 
-export function WinoPairs({ plan, urls, results }: { plan: EvalPlan; urls: string[]; results: Partial<Record<Variant, VariantResult>> }) {
+export function WinoPairs({ plan, urls, results }: { plan: EvalPlanData; urls: string[]; results: Partial<Record<Variant, VariantResult>> }) {
   return (
     <table className="sims wino" data-testid="wino-pairs">
       <thead>

@@ -1,7 +1,7 @@
 // The training form ↔ engine config: defaults round-trip, refused settings are named per
 // field (as the Train screen shows them), blank/junk text is refused, not defaulted.
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG } from '../../engine/train/trainer/config.ts';
+import { DEFAULT_TRAIN_CONFIG } from '../../shared/train_config.ts';
 import { ALL_MODULES, clampBatch, defaultForm, fieldErrors, formForRecipe, formToConfig } from './trainForm.ts';
 
 describe('formToConfig', () => {

@@ -4,8 +4,8 @@
 // Defaults: the loaded model's recipe (ModelInfo.recipe: its discern.json, or values scaled to
 // its size) over DEFAULT_TRAIN_CONFIG; fields the user typed in (`edited`) keep their text.
 // The batch is clamped to the training split at Start (clampBatch), with a note saying so.
-import { LORA_MODULES } from '../../engine/model/decoder/types.ts';
-import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../engine/train/trainer/config.ts';
+import { LORA_MODULES } from '../../shared/lora.ts';
+import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../shared/train_config.ts';
 
 /** Form fields in display order: key (dotted for lora), label, hint. */
 export const FORM_FIELDS: { key: string; label: string; hint: string }[] = [

@@ -1,6 +1,5 @@
 // State shape of the store, one slice per screen. Types only.
-import type { GpuCaps } from '../../engine/gpu/device.ts';
-import type { BundledModelName, DataSummary, ModelInfo, Problem, RunIndex, StorageUsage, TrainState } from '../../protocol/messages.ts';
+import type { BundledModelName, DataSummary, GpuCaps, ModelInfo, Problem, RunIndex, StorageUsage, TrainState } from '../../protocol/messages.ts';
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
 

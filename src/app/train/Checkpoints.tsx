@@ -1,7 +1,7 @@
 // Stored runs and their checkpoints (list-checkpoints; refreshed on checkpoint-saved and on
 // every non-running train-state), with "Resume run X" for unfinished runs not currently loaded
 // (a run whose latest checkpoint reached its configured steps is marked finished instead).
-import { runFinished } from '../../engine/train/checkpoint/store.ts';
+import { runFinished } from '../../shared/runs.ts';
 import { fmtBytes } from '../format.ts';
 import { useStore } from '../store.ts';
 

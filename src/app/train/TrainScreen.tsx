@@ -1,7 +1,7 @@
 // Train: configuration form, start/pause/resume/stop driven by train-state, live charts of
 // every loss term + lr / examples/s / GPU memory, validation metrics, checkpoints, adapters.
 import { useEffect } from 'react';
-import { runFinished } from '../../engine/train/checkpoint/store.ts';
+import { runFinished } from '../../shared/runs.ts';
 import { fmtBytes, fmtSeconds } from '../format.ts';
 import { useStore } from '../store.ts';
 import { Adapter } from './Adapter.tsx';

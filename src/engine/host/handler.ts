@@ -10,7 +10,7 @@ import type { ModelFolder } from '../model/io/folder.ts';
 import { createVisionEncoder, type VisionEncoder } from '../model/vision/index.ts';
 import type { Vlm } from '../model/vlm/vlm.ts';
 import { idbKeyValueStore, listCheckpoints, listRuns, storageUsage, type KeyValueStore } from '../train/checkpoint/index.ts';
-import type { Api, EngineEvent, Reply, Request, RequestType, WireError } from '../../protocol/messages.ts';
+import type { Api, EngineEvent, Reply, Request, RequestType, UiWorkApi, WireError } from '../../protocol/messages.ts';
 import { buildHostData, DataInputError, type HostData } from './data.ts';
 import { attentionRequest, withBase } from './probes.ts';
 import { embedRequest, loadAdapterInto } from './embed.ts';
@@ -21,6 +21,7 @@ import { baseModelName, folderOf, loadVlm, modelIdOf, modelInfo } from './model.
 import { recipeFor, type Recipe } from '../train/trainer/recipe.ts';
 import { TrainConfigError, TrainingSession } from './session.ts';
 import type { TrainerFactory } from './trainer_port.ts';
+import { isUiWork, uiWork } from './ui_work.ts';
 
 export type Post = (msg: Reply | { type: 'events'; events: EngineEvent[] }, transfer?: Transferable[]) => void;
 
@@ -154,6 +155,7 @@ export class EngineHandler {
   }
 
   private async run(req: Request): Promise<{ result: unknown; transfer?: Transferable[] }> {
+    if (isUiWork(req.type)) return uiWork(req.type, req.args as UiWorkApi[typeof req.type]['args']); // CPU work for the screens: no GPU, no model
     if (req.type !== 'debug-lose-device') await this.recover();
     switch (req.type) {
       case 'debug-lose-device': {
