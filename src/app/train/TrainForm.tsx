@@ -19,7 +19,7 @@ export function TrainForm({ disabled }: { disabled: boolean }) {
   const err = (k: string) => t.fieldErrors[k];
   const other = Object.entries(t.fieldErrors).filter(([k]) => !FORM_FIELDS.some((f) => f.key === k) && k !== 'lora.modules' && k !== 'learnTemperature');
   return (
-    <fieldset className="form" disabled={disabled} data-testid="train-form">
+    <fieldset className="form card span-8" disabled={disabled} data-testid="train-form">
       <legend>Configuration</legend>
       {info && (
         <p className="recipe" data-testid="train-recipe" data-source={info.recipe.source}>
