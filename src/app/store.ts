@@ -84,7 +84,8 @@ export const useStore = create<State>((set, get) => {
     if (metrics.length) {
       const last = metrics[metrics.length - 1];
       const t = get().train;
-      patch('train', { series: appendMetrics(t.series, metrics), step: last.step, totalSteps: last.totalSteps, etaSeconds: last.etaSeconds });
+      const adapter = { source: 'trained' as const, runId: t.runId, step: last.step, label: `run ${t.runId ?? '?'}, step ${last.step}` };
+      patch('train', { series: appendMetrics(t.series, metrics), step: last.step, totalSteps: last.totalSteps, etaSeconds: last.etaSeconds, adapter });
     }
     for (const e of events) {
       if (e.type === 'fatal') set({ fatal: `${e.error.name}: ${e.error.message}` });
@@ -108,6 +109,7 @@ export const useStore = create<State>((set, get) => {
     data: { kind: p.dataKind ?? 'synthetic', syntheticCount: p.syntheticCount ?? 32, syntheticSeed: p.syntheticSeed ?? 0, files: [], status: 'idle', problems: [] },
     train: {
       form: { ...defaultForm(), ...p.form }, modules: p.modules ?? [...ALL_MODULES], learnTemperature: p.learnTemperature ?? false,
+      adapter: null,
       edited: Array.isArray(p.edited) ? p.edited.filter((k) => typeof k === 'string') : [],
       fieldErrors: {}, state: 'idle', runId: null, lastRunId: p.lastRunId ?? null, resumedFrom: null, step: 0, totalSteps: 0, etaSeconds: 0,
       series: historySeries(), validation: history?.validation ?? [], warnings: [], runs: [],
@@ -138,7 +140,7 @@ export const useStore = create<State>((set, get) => {
         patch('model', { status: 'ready', info });
         // The form starts from the model's recipe; what the user typed stays.
         const t = get().train;
-        patch('train', { ...formForRecipe(info.recipe.config, t, t.edited), fieldErrors: {}, note: undefined });
+        patch('train', { ...formForRecipe(info.recipe.config, t, t.edited), fieldErrors: {}, note: undefined, adapter: null, adapterNote: undefined });
         patch('data', { status: 'idle', summary: undefined }); // the worker drops data with a new model
         void get().refreshRuns();
       } catch (e) {
@@ -204,6 +206,7 @@ export const useStore = create<State>((set, get) => {
         const cur = get().train;
         patch('train', {
           runId: r.runId, lastRunId: r.runId, resumedFrom: r.resumedFrom, step: from,
+          ...(r.resumedFrom ? { adapter: { source: 'resumed' as const, runId: r.runId, step: r.resumedFrom, label: `run ${r.runId}, step ${r.resumedFrom} (resumed)` } } : {}),
           series: upTo(cur.series, from), validation: cur.validation.filter((v) => v.step <= from),
         });
         return true;
@@ -238,7 +241,9 @@ export const useStore = create<State>((set, get) => {
       const named: NamedBlob[] = files.map((f) => ({ path: f.name, data: f }));
       try {
         const r = await engine().request('load-adapter', { files: named });
-        patch('train', { adapterNote: `Imported adapter: rank ${r.rank}, modules ${r.modules.join(' ')}${r.softPrompts ? ', soft prompts' : ''}` });
+        const what = `rank ${r.rank}, modules ${r.modules.join(' ')}${r.softPrompts ? ', soft prompts' : ''}`;
+        const name = files.find((f) => f.name.endsWith('.safetensors'))?.name ?? files[0]?.name ?? 'adapter';
+        patch('train', { adapterNote: `Imported adapter: ${what}`, adapter: { source: 'imported', runId: null, step: 0, label: `imported ${name}: ${what}` } });
       } catch (e) {
         patch('train', { adapterNote: `Import failed — ${msg(e)}` });
       }

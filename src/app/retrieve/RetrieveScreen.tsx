@@ -1,8 +1,9 @@
 // Retrieve: a gallery of dropped (or synthetic) images embedded in the worker, a text query →
 // top-k images with cosine scores, a click on an image → captions (and similar images) ranked.
 // "Base model / tuned adapter" switches the embeddings (embed {base: true} bypasses LoRA and
-// soft prompts). State lives in gallery.ts.
-import { useState } from 'react';
+// soft prompts). "Tuned" is disabled until the model carries an adapter (trained, resumed or
+// imported: train.adapter) and names it. State lives in gallery.ts.
+import { useEffect, useState } from 'react';
 import { useStore } from '../store.ts';
 import { useGallery, type Mode } from './gallery.ts';
 import './retrieve.css';
@@ -10,7 +11,12 @@ import './retrieve.css';
 export function RetrieveScreen() {
   const modelReady = useStore((s) => s.model.status === 'ready');
   const training = useStore((s) => s.train.state === 'running');
+  const adapter = useStore((s) => s.train.adapter);
   const g = useGallery();
+  // No adapter: "tuned" would be the base model under another name.
+  useEffect(() => {
+    if (!adapter && g.mode === 'tuned') g.setMode('base');
+  }, [adapter, g.mode, g.setMode]);
   const [k, setK] = useState(5);
   const [query, setQuery] = useState('');
   const [newCaptions, setNewCaptions] = useState('');
@@ -31,12 +37,15 @@ export function RetrieveScreen() {
           <div className="segmented" role="radiogroup" aria-label="Embeddings">
             {(['base', 'tuned'] as Mode[]).map((m) => (
               <label key={m}>
-                <input type="radio" name="retrieve-mode" data-testid={`mode-${m}`} checked={g.mode === m} onChange={() => g.setMode(m)} />
+                <input type="radio" name="retrieve-mode" data-testid={`mode-${m}`} checked={g.mode === m} disabled={m === 'tuned' && !adapter} onChange={() => g.setMode(m)} />
                 {m === 'base' ? 'Base model' : 'Tuned adapter'}
               </label>
             ))}
           </div>
         </div>
+        <p className="muted adapter-ref" data-testid="retrieve-adapter">
+          {adapter ? <>Tuned = {adapter.label}</> : 'No adapter yet: train, resume or import one (Train tab) to compare with the base model.'}
+        </p>
         <div
           data-testid="gallery-dropzone" className={`dropzone${dragging ? ' over' : ''}`}
           onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
