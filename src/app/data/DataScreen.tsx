@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import { formatProblem } from '../../shared/problem.ts';
 import { useStore } from '../store.ts';
 import { filesPreview, syntheticPreview, type Tile } from './preview.ts';
+import { ScrollX } from '../ScrollX.tsx';
 
 export function DataScreen() {
   const data = useStore((s) => s.data);
@@ -101,7 +102,7 @@ export function DataScreen() {
       {data.problems.length > 0 && (
         <div className="problems card" data-testid="problems">
           <h3>Skipped ({data.problems.length})</h3>
-          <div className="scroll-x">
+          <ScrollX label="Skipped rows and images">
             <table className="data">
               <thead><tr><th>File</th><th>Where</th><th>Reason</th></tr></thead>
               <tbody>
@@ -112,7 +113,7 @@ export function DataScreen() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollX>
         </div>
       )}
       <div className="card span-4">

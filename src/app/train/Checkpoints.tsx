@@ -4,6 +4,7 @@
 import { runFinished } from '../../shared/runs.ts';
 import { fmtBytes } from '../format.ts';
 import { useStore } from '../store.ts';
+import { ScrollX } from '../ScrollX.tsx';
 
 export function Checkpoints({ canResume }: { canResume: boolean }) {
   const runs = useStore((s) => s.train.runs);
@@ -24,7 +25,7 @@ export function Checkpoints({ canResume }: { canResume: boolean }) {
               </button>
             )}
           </h4>
-          <div className="scroll-x">
+          <ScrollX label={`Checkpoints of run ${r.runId}`}>
             <table className="compact">
               <thead><tr><th>Step</th><th>Saved</th><th>Size</th><th>Loss</th><th>Validation</th></tr></thead>
               <tbody>
@@ -39,7 +40,7 @@ export function Checkpoints({ canResume }: { canResume: boolean }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </ScrollX>
         </div>
       ))}
     </div>

@@ -9,6 +9,7 @@ import { Checkpoints } from './Checkpoints.tsx';
 import { LossChart } from './LossChart.tsx';
 import { TrainForm } from './TrainForm.tsx';
 import './train.css';
+import { ScrollX } from '../ScrollX.tsx';
 
 const LOSSES = ['loss', 'contrastive', 'nextToken'] as const;
 const LR = ['lr'] as const;
@@ -99,14 +100,14 @@ export function TrainScreen() {
       <div className="card span-4">
         <h3>Validation</h3>
         {t.validation.length ? (
-          <div className="scroll-x">
+          <ScrollX label="Validation metrics">
             <table className="compact" data-testid="validation">
               <thead><tr><th>Step</th><th>Metric</th><th>Value</th></tr></thead>
               <tbody>
                 {t.validation.map((v, i) => <tr key={i}><td>{v.step}</td><td>{v.name}</td><td>{v.value.toFixed(4)}</td></tr>)}
               </tbody>
             </table>
-          </div>
+          </ScrollX>
         ) : <div className="empty"><strong>No validation yet</strong><span>Measured every “Validate every” steps.</span></div>}
       </div>
       <div className="card span-8">
