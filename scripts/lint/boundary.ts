@@ -84,7 +84,7 @@ export function importsOf(file: string, text: string): ImportRef[] {
 /** Runtime code in a protocol file: anything but imports/exports of types, type declarations and literal constants. */
 export function protocolRuntime(file: string, text: string): { line: number; what: string }[] {
   const out: { line: number; what: string }[] = [];
-  const flag = (n: Node, what: string) => out.push({ line: lineOf(text, n.start), what });
+  const flag = (n: Node, what: string): void => void out.push({ line: lineOf(text, n.start), what });
   const hasCode = (n: unknown): Node | null => {
     if (Array.isArray(n)) return n.map(hasCode).find(Boolean) ?? null;
     if (!isNode(n)) return null;
