@@ -58,6 +58,12 @@ export interface ModelInfo {
   hidden: number;
   layers: number;
   tokensPerImage: number;
+  /**
+   * The recommended fine-tuning settings (engine train/trainer/recipe.ts): the folder's
+   * discern.json, else defaults scaled to the model's size. `config` is a subset of the
+   * train-start config; the Train form starts from it.
+   */
+  recipe: { config: Record<string, unknown>; source: 'discern.json' | 'model size'; why: string };
 }
 
 export interface DataSummary {

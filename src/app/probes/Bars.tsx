@@ -17,7 +17,7 @@ export function Bars({ rows, testId }: { rows: BarRow[]; testId: string }) {
         <div key={`${r.label}-l`} className="label">{r.label}</div>,
         ...(['base', 'tuned'] as const).map((v) => (
           <div key={`${r.label}-${v}`} className={`bar ${v}`} data-testid={`bar-${r.label}-${v}`} data-value={r.values[v] ?? ''} title={`${v}: ${pct(r.values[v])}`}>
-            <span style={{ width: `${Math.max(0, Math.min(1, r.values[v] ?? 0)) * 100}%` }} />
+            <span className="track"><span style={{ width: `${Math.max(0, Math.min(1, r.values[v] ?? 0)) * 100}%` }} /></span>
             <em>{v} {pct(r.values[v])} {r.note?.[v] ?? ''}</em>
           </div>
         )),

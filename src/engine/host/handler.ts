@@ -18,6 +18,7 @@ import { EventBatcher } from './events.ts';
 import { clearStorage, storageReport } from './storage.ts';
 import { cachedFeatures, idbFeatureStore, type FeatureStore, type ImageInput } from './feature_cache.ts';
 import { baseModelName, folderOf, loadVlm, modelIdOf, modelInfo } from './model.ts';
+import { recipeFor, type Recipe } from '../train/trainer/recipe.ts';
 import { TrainConfigError, TrainingSession } from './session.ts';
 import type { TrainerFactory } from './trainer_port.ts';
 import { isUiWork, uiWork } from './ui_work.ts';
@@ -186,6 +187,13 @@ export class EngineHandler {
         // Build the vision encoder now (creates the ONNX session): a broken encoder file is
         // refused at load, and the model already loaded stays.
         const baseModel = baseModelName(req.args.source, folder);
+        let recipe: Recipe;
+        try {
+          recipe = await recipeFor(folder, vlm.dims);
+        } catch (e) {
+          vlm.dispose();
+          throw e;
+        }
         const next: Model = { folder, preprocessor, modelId, baseModel, vlm, encoder: null };
         try {
           await this.encoder(next);
@@ -196,7 +204,7 @@ export class EngineHandler {
         await this.unloadModel();
         this.model = next;
         this.data = null;
-        return { result: modelInfo(vlm, baseModel, modelId) };
+        return { result: modelInfo(vlm, baseModel, modelId, recipe) };
       }
       case 'load-adapter': {
         const m = this.need(this.model, 'load-model', req.type);
