@@ -10,6 +10,7 @@
  *     stepMs, elapsedMs, tokensPerSec, etaSec, counts (GpuCounts of the step) }
  *   interface PretrainTrainerState { step, moments: Map<HF name, {m, v}>, elapsedMs, tokensDone }
  *   interface PretrainCheckpoint extends PretrainTrainerState { weights, epoch, epochPosition }
+ *   greedyCaptions(ctx, vlm, vision, scenes, pre, maxNewTokens, onCaption?) → Promise<string[]>
  *   runPretrain(ctx, folder, opts, onProgress, onCheckpoint?) → Promise<PretrainResult>
  *     { weights: Map<HF name, Float32Array>, evalLoss, samples: {id, reference, generated}[], trainMs,
  *       checkpoint (the final trainer state + weights), stopped (opts.stopAfter hit) }
@@ -175,13 +176,8 @@ export async function runPretrain(ctx: GpuContext, folder: ModelFolder, o: Pretr
     const final = await checkpoint(o.steps);
     const test = data.test;
     const evalLoss = o.evalScenes > 0 ? await heldOutLoss(ctx, vlm, vision, test.slice(0, o.evalScenes), pre, o.maxLongTokens) : null;
-    const samples: PretrainSample[] = [];
-    for (const s of test.slice(0, o.samples)) {
-      const feats = encode(ctx, vlm, vision, [scenePixels(s.scene, pre)]);
-      const ids = await generate(vlm, vlm.imageSequence(0, 0), feats, { maxNewTokens: o.sampleTokens });
-      ctx.release(feats);
-      samples.push({ id: s.id, reference: s.caption, generated: vlm.tokenizer.decode(ids, true).trim() });
-    }
+    const generated = await greedyCaptions(ctx, vlm, vision, test.slice(0, o.samples), pre, o.sampleTokens);
+    const samples: PretrainSample[] = test.slice(0, o.samples).map((s, i) => ({ id: s.id, reference: s.caption, generated: generated[i] }));
     return { weights: final.weights, evalLoss, samples, trainMs, checkpoint: final, stopped: false };
   } finally {
     stepper.dispose();
@@ -215,6 +211,21 @@ function resumeInto(trainables: Trainable[], r: PretrainTrainerState, steps: num
 async function downloadMoments(ctx: GpuContext, trainables: Trainable[]): Promise<PretrainTrainerState['moments']> {
   const out: PretrainTrainerState['moments'] = new Map();
   for (const t of trainables) out.set(t.name, { m: await ctx.read(t.m), v: await ctx.read(t.v) });
+  return out;
+}
+
+/** Greedy caption of each scene (the image prompt pretraining uses), decoded, trimmed.
+ * The Vlm must run with useAdapters = false (as runPretrain and caption-eval load it). */
+export async function greedyCaptions(ctx: GpuContext, vlm: Vlm, vision: VisionWeights, scenes: SyntheticScene[],
+  pre: PreprocessorConfig, maxNewTokens: number, onCaption?: (i: number, text: string) => void): Promise<string[]> {
+  const out: string[] = [];
+  for (const s of scenes) {
+    const feats = encode(ctx, vlm, vision, [scenePixels(s.scene, pre)]);
+    const ids = await generate(vlm, vlm.imageSequence(0, 0), feats, { maxNewTokens });
+    ctx.release(feats);
+    out.push(vlm.tokenizer.decode(ids, true).trim());
+    onCaption?.(out.length - 1, out[out.length - 1]);
+  }
   return out;
 }
 
