@@ -1,6 +1,6 @@
 // Silent acceptance, end to end: a Latin-1 captions CSV with a repeated image loads, the Data
 // screen lists a warning naming the file and line (read as Windows-1252, "é" kept) and the
-// skipped repeat naming the row it repeats.
+// skipped repeat naming the row it repeats; the preview shows the captions decoded the same way.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,4 +28,7 @@ test('a Latin-1 CSV with a repeated image: warning and skipped row, both named',
   await expect(problems).toContainText('line 5');
   await expect(problems).toContainText('already the example of captions.csv:2');
   await expect(page.getByTestId('count-split')).toContainText('3 /');
+  // The preview (built by the worker's preview-data) decodes the file as load-data does.
+  const preview = page.getByTestId('preview-grid');
+  await expect(preview.locator('figcaption')).toHaveText(['a red cube', 'une balle bleue sur un pré', 'a green triangle', 'a red cube again']);
 });

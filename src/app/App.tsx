@@ -5,6 +5,7 @@ import { DataScreen } from './data/DataScreen.tsx';
 import { ModelScreen } from './model/ModelScreen.tsx';
 import { ProbesScreen } from './probes/ProbesScreen.tsx';
 import { RetrieveScreen } from './retrieve/RetrieveScreen.tsx';
+import { StatusBar } from './StatusBar.tsx';
 import { StorageScreen } from './storage/StorageScreen.tsx';
 import { TrainScreen } from './train/TrainScreen.tsx';
 import { useStore } from './store.ts';
@@ -33,31 +34,44 @@ export function App() {
     localStorage.setItem('discern.tab', t);
   };
   return (
-    <main className="app">
+    <div className="app">
       <header className="app-header">
-        <h1>Discern</h1>
-        <p>Discriminative fine-tuning of a small vision-language model, on your GPU, in this tab.</p>
-      </header>
-      {fatal && (
-        <p role="alert" className="error" data-testid="fatal">
-          {fatal}
-        </p>
-      )}
-      <nav className="tabs" role="tablist">
-        {TABS.map((t) => (
-          <button key={t} role="tab" aria-selected={t === tab} data-testid={`tab-${t.toLowerCase()}`} onClick={() => choose(t)}>
-            {t}
-          </button>
-        ))}
-      </nav>
-      {TABS.map((t) => {
-        const Screen = SCREENS[t];
-        return (
-          <div key={t} role="tabpanel" hidden={t !== tab} data-testid={`panel-${t.toLowerCase()}`}>
-            <Screen />
+        <div className="app-header-inner">
+          <div className="app-bar">
+            <div className="brand">
+              <span className="brand-mark" aria-hidden="true" />
+              <div>
+                <h1>Discern</h1>
+                <p>Discriminative fine-tuning of a small vision-language model, on your GPU, in this tab.</p>
+              </div>
+            </div>
+            <StatusBar />
           </div>
-        );
-      })}
-    </main>
+          <nav className="tabs" role="tablist" aria-label="Screens">
+            {TABS.map((t, i) => (
+              <button key={t} role="tab" aria-selected={t === tab} data-testid={`tab-${t.toLowerCase()}`} onClick={() => choose(t)}>
+                <span className="tab-step" aria-hidden="true">{i + 1}</span>
+                {t}
+              </button>
+            ))}
+          </nav>
+        </div>
+      </header>
+      <main className="app-content">
+        {fatal && (
+          <p role="alert" className="error" data-testid="fatal">
+            {fatal}
+          </p>
+        )}
+        {TABS.map((t) => {
+          const Screen = SCREENS[t];
+          return (
+            <div key={t} role="tabpanel" aria-label={t} hidden={t !== tab} data-testid={`panel-${t.toLowerCase()}`}>
+              <Screen />
+            </div>
+          );
+        })}
+      </main>
+    </div>
   );
 }

@@ -34,10 +34,14 @@ test('load-model + load-data: the second load of the same images hits the featur
   const random = await client.request('load-model', { source: { kind: 'bundled', name: 'tiny-random' } });
   expect(random.name).toBe('tiny-random');
   expect(random).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 4 });
+  // no discern.json: a recipe scaled to its width (64 → lr 6e-3)
+  expect(random.recipe).toMatchObject({ source: 'model size', config: { lr: 0.006, batchSize: 16 } });
   // … and the default: the pretrained discern-tiny (48 px → 9 image tokens)
   const info = await client.request('load-model', { source: { kind: 'bundled' } });
   expect(info.name).toBe('discern-tiny');
   expect(info).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 9 });
+  // its discern.json: the evidence recipe (lr 1e-2 chosen on val)
+  expect(info.recipe).toMatchObject({ source: 'discern.json', config: { lr: 0.01, batchSize: 16, steps: 60 } });
   expect(info.modelId).not.toBe(random.modelId);
   expect(info.modelId).toMatch(/@[0-9a-f]{16}-\d+$/);
   // The pool's accounting: the loaded weights are live; a reset peak starts at the live bytes.

@@ -7,7 +7,7 @@ import { getEngine, setEngineEventSink } from './engine.ts';
 import { EngineError } from './engineClient.ts';
 import { loadDatasetFiles, saveDatasetFiles } from './slices/datasetFiles.ts';
 import { loadHistory, loadPersisted, saveHistory, savePersisted } from './slices/persist.ts';
-import { defaultForm, fieldErrors, formToConfig, ALL_MODULES } from './slices/trainForm.ts';
+import { clampBatch, defaultForm, fieldErrors, formForRecipe, formToConfig, ALL_MODULES } from './slices/trainForm.ts';
 import { emptySeries, type DataSlice, type DeviceSlice, type ModelSlice, type Series, type StorageSlice, type TrainSlice } from './slices/types.ts';
 
 export type { DataSlice, DeviceSlice, ModelSlice, Series, StorageSlice, TrainSlice };
@@ -27,6 +27,8 @@ export interface State {
   loadData(): Promise<void>;
   setForm(key: string, value: string): void;
   setTrainOptions(p: Partial<Pick<TrainSlice, 'modules' | 'learnTemperature'>>): void;
+  /** Back to the loaded model's recipe: forgets what the user typed in the form. */
+  resetToRecipe(): void;
   /** Validates client-side, then train-start. Resolves false when refused (fieldErrors set). */
   startTraining(resumeRunId?: string): Promise<boolean>;
   pause(): Promise<void>;
@@ -82,7 +84,8 @@ export const useStore = create<State>((set, get) => {
     if (metrics.length) {
       const last = metrics[metrics.length - 1];
       const t = get().train;
-      patch('train', { series: appendMetrics(t.series, metrics), step: last.step, totalSteps: last.totalSteps, etaSeconds: last.etaSeconds });
+      const adapter = { source: 'trained' as const, runId: t.runId, step: last.step, label: `run ${t.runId ?? '?'}, step ${last.step}` };
+      patch('train', { series: appendMetrics(t.series, metrics), step: last.step, totalSteps: last.totalSteps, etaSeconds: last.etaSeconds, adapter });
     }
     for (const e of events) {
       if (e.type === 'fatal') set({ fatal: `${e.error.name}: ${e.error.message}` });
@@ -106,6 +109,8 @@ export const useStore = create<State>((set, get) => {
     data: { kind: p.dataKind ?? 'synthetic', syntheticCount: p.syntheticCount ?? 32, syntheticSeed: p.syntheticSeed ?? 0, files: [], status: 'idle', problems: [] },
     train: {
       form: { ...defaultForm(), ...p.form }, modules: p.modules ?? [...ALL_MODULES], learnTemperature: p.learnTemperature ?? false,
+      adapter: null,
+      edited: Array.isArray(p.edited) ? p.edited.filter((k) => typeof k === 'string') : [],
       fieldErrors: {}, state: 'idle', runId: null, lastRunId: p.lastRunId ?? null, resumedFrom: null, step: 0, totalSteps: 0, etaSeconds: 0,
       series: historySeries(), validation: history?.validation ?? [], warnings: [], runs: [],
     },
@@ -133,6 +138,9 @@ export const useStore = create<State>((set, get) => {
       try {
         const info = await engine().request('load-model', { source });
         patch('model', { status: 'ready', info });
+        // The form starts from the model's recipe; what the user typed stays.
+        const t = get().train;
+        patch('train', { ...formForRecipe(info.recipe.config, t, t.edited), fieldErrors: {}, note: undefined, adapter: null, adapterNote: undefined });
         patch('data', { status: 'idle', summary: undefined }); // the worker drops data with a new model
         void get().refreshRuns();
       } catch (e) {
@@ -160,20 +168,32 @@ export const useStore = create<State>((set, get) => {
       const t = get().train;
       const fe = { ...t.fieldErrors };
       delete fe[key];
-      patch('train', { form: { ...t.form, [key]: value }, fieldErrors: fe });
+      const edited = t.edited.includes(key) ? t.edited : [...t.edited, key];
+      patch('train', { form: { ...t.form, [key]: value }, fieldErrors: fe, edited });
     },
-    setTrainOptions: (v) => patch('train', v),
+    setTrainOptions: (v) => {
+      const t = get().train;
+      const keys = [...(v.modules ? ['lora.modules'] : []), ...(v.learnTemperature !== undefined ? ['learnTemperature'] : [])];
+      patch('train', { ...v, edited: [...t.edited, ...keys.filter((k) => !t.edited.includes(k))] });
+    },
+    resetToRecipe: () => {
+      const t = get().train;
+      const recipe = get().model.info?.recipe.config ?? {};
+      patch('train', { ...formForRecipe(recipe, t, []), edited: [], fieldErrors: {}, note: undefined });
+    },
 
     async startTraining(resumeRunId) {
       const t = get().train;
       let config: Record<string, unknown> | undefined;
       if (!resumeRunId) {
-        const r = formToConfig(t.form, t.modules, t.learnTemperature);
+        const r = formToConfig(t.form, t.modules, t.learnTemperature, get().model.info?.recipe.config);
         if (r.errors) {
           patch('train', { fieldErrors: r.errors });
           return false;
         }
-        config = r.config as unknown as Record<string, unknown>;
+        const clamped = clampBatch(r.config, get().data.summary?.train);
+        patch('train', { note: clamped.note ?? undefined });
+        config = clamped.config as unknown as Record<string, unknown>;
       }
       // A resume keeps the history of the same run (this tab's or the reloaded one's).
       const own = resumeRunId && (t.runId ?? history?.runId) === resumeRunId;
@@ -186,6 +206,7 @@ export const useStore = create<State>((set, get) => {
         const cur = get().train;
         patch('train', {
           runId: r.runId, lastRunId: r.runId, resumedFrom: r.resumedFrom, step: from,
+          ...(r.resumedFrom ? { adapter: { source: 'resumed' as const, runId: r.runId, step: r.resumedFrom, label: `run ${r.runId}, step ${r.resumedFrom} (resumed)` } } : {}),
           series: upTo(cur.series, from), validation: cur.validation.filter((v) => v.step <= from),
         });
         return true;
@@ -220,7 +241,9 @@ export const useStore = create<State>((set, get) => {
       const named: NamedBlob[] = files.map((f) => ({ path: f.name, data: f }));
       try {
         const r = await engine().request('load-adapter', { files: named });
-        patch('train', { adapterNote: `Imported adapter: rank ${r.rank}, modules ${r.modules.join(' ')}${r.softPrompts ? ', soft prompts' : ''}` });
+        const what = `rank ${r.rank}, modules ${r.modules.join(' ')}${r.softPrompts ? ', soft prompts' : ''}`;
+        const name = files.find((f) => f.name.endsWith('.safetensors'))?.name ?? files[0]?.name ?? 'adapter';
+        patch('train', { adapterNote: `Imported adapter: ${what}`, adapter: { source: 'imported', runId: null, step: 0, label: `imported ${name}: ${what}` } });
       } catch (e) {
         patch('train', { adapterNote: `Import failed — ${msg(e)}` });
       }
@@ -268,7 +291,7 @@ useStore.subscribe((s, prev) => {
 useStore.subscribe((s) =>
   savePersisted({
     modelKind: s.model.kind, bundledModel: s.model.bundled, modelUrl: s.model.url, dataKind: s.data.kind, syntheticCount: s.data.syntheticCount,
-    syntheticSeed: s.data.syntheticSeed, form: s.train.form, modules: s.train.modules, learnTemperature: s.train.learnTemperature,
+    syntheticSeed: s.data.syntheticSeed, form: s.train.form, modules: s.train.modules, learnTemperature: s.train.learnTemperature, edited: s.train.edited,
     lastRunId: s.train.lastRunId,
   }),
 );

@@ -7,13 +7,17 @@
 // a run arrive before the reply to `train-stop`). Otherwise events leave at most 4×/s.
 // Big arrays travel as ArrayBuffers listed as transferables (export-adapter, embed).
 
-import type { GpuCaps } from '../engine/gpu/device.ts';
-import type { Problem } from '../engine/data/errors.ts';
-import type { RunIndex, StorageUsage } from '../engine/train/checkpoint/index.ts';
+import type { Problem } from '../shared/problem.ts';
+import type { RunIndex, StorageUsage } from './checkpoints.ts';
+import type { GpuCaps } from './gpu.ts';
 import type { TrainMetricsEvent, TrainState, TrainStateEvent, TrainWarningEvent } from './training.ts';
+import type { UiWorkApi } from './ui_work.ts';
 
-export type { Problem, RunIndex, StorageUsage };
+export type { Problem };
+export type * from './checkpoints.ts';
+export type * from './gpu.ts';
 export type * from './training.ts';
+export type * from './ui_work.ts';
 
 /** The models shipped in public/models (served at these paths on the page's origin). */
 export const BUNDLED_MODELS = {
@@ -54,6 +58,12 @@ export interface ModelInfo {
   hidden: number;
   layers: number;
   tokensPerImage: number;
+  /**
+   * The recommended fine-tuning settings (engine train/trainer/recipe.ts): the folder's
+   * discern.json, else defaults scaled to the model's size. `config` is a subset of the
+   * train-start config; the Train form starts from it.
+   */
+  recipe: { config: Record<string, unknown>; source: 'discern.json' | 'model size'; why: string };
 }
 
 export interface DataSummary {
@@ -90,8 +100,8 @@ export interface CheckpointRef {
   bytes: number;
 }
 
-/** Every request type with its arguments and its result. */
-export interface Api {
+/** Every request type with its arguments and its result (UiWorkApi: non-GPU work for the screens). */
+export interface Api extends UiWorkApi {
   'device-info': { args: Record<string, never>; result: { caps: GpuCaps; summary: string } };
   /** The GPU buffer pool's accounting (bytes); resetPeak starts a new peak window after reading. */
   'gpu-memory': { args: { resetPeak?: boolean }; result: GpuMemory };

@@ -1,23 +1,23 @@
 // Winoground pairs of the synthetic split: both images, both captions, the 2×2 cosine table
 // s[c][i] = sim(caption c, image i) per variant, and whether text / image / group were right.
-import type { EvalPlan } from '../../engine/eval/synthetic_eval.ts';
-import { winoSims } from '../../engine/eval/synthetic_eval.ts';
+import type { EvalPlanData } from '../../protocol/messages.ts';
+import { winoSims } from '../../shared/eval.ts';
 import type { Variant, VariantResult } from './probeRun.ts';
 
 const mark = (ok: boolean) => (ok ? '✔' : '✘');
 
-export function WinoPairs({ plan, urls, results }: { plan: EvalPlan; urls: string[]; results: Partial<Record<Variant, VariantResult>> }) {
+export function WinoPairs({ plan, urls, results }: { plan: EvalPlanData; urls: string[]; results: Partial<Record<Variant, VariantResult>> }) {
   return (
-    <table className="sims wino" data-testid="wino-pairs">
+    <table className="sims wino data" data-testid="wino-pairs">
       <thead>
-        <tr><th>images</th><th>captions</th>{(['base', 'tuned'] as const).map((v) => <th key={v}>{v}: s[c][i] · text / image / group</th>)}</tr>
+        <tr><th>images</th><th>captions</th>{(['base', 'tuned'] as const).filter((v) => results[v]).map((v) => <th key={v}>{v}: s[c][i] · text / image / group</th>)}</tr>
       </thead>
       <tbody>
         {plan.wino.map((w) => (
           <tr key={w.id} data-testid="wino-pair">
-            <td>{w.imgs.map((i, k) => <img key={k} src={urls[i]} alt={`${w.id} image ${k}`} width={48} height={48} style={{ imageRendering: 'pixelated', marginRight: 4 }} />)}</td>
+            <td>{w.imgs.map((i, k) => <img key={k} src={urls[i]} alt={`${w.id} image ${k}`} width={48} height={48} />)}</td>
             <td>0: {plan.texts[w.caps[0]]}<br />1: {plan.texts[w.caps[1]]}<br /><small>{w.kind}</small></td>
-            {(['base', 'tuned'] as const).map((v) => {
+            {(['base', 'tuned'] as const).filter((v) => results[v]).map((v) => {
               const r = results[v];
               if (!r) return <td key={v}>—</td>;
               const s = winoSims(w, r.T, r.I, r.dim);

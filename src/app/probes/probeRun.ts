@@ -1,11 +1,12 @@
 // State of the Probes screen (its own zustand store; no worker events consumed here).
-// The items come from the shared synthetic evaluation plan (src/engine/eval/synthetic_eval.ts,
-// the same one `discern eval` scores): the synthetic TEST split with its SugarCrepe hard
-// negatives and the Winoground pairs. Each variant (base = adapters and soft prompts bypassed,
-// tuned = current adapters) embeds every image and text once; reports and per-item sims are
-// computed here from those unit vectors.
+// The items come from the synthetic evaluation plan the worker builds (eval-plan: the same one
+// `discern eval` scores): the synthetic TEST split with its SugarCrepe hard negatives and the
+// Winoground pairs. Each variant (base = adapters and soft prompts bypassed, tuned = current
+// adapters) embeds every image and text once; the worker scores the tables (eval-score), the
+// per-item sims the screen shows are computed from them with shared/eval.ts.
 import { create } from 'zustand';
-import { planSyntheticEval, type EvalPlan, type EvalReport } from '../../engine/eval/synthetic_eval.ts';
+import type { EvalPlanData } from '../../protocol/messages.ts';
+import type { EvalReport } from '../../shared/eval.ts';
 import { getEngine } from '../engine.ts';
 import { variantOf } from '../retrieve/gallery.ts';
 
@@ -31,7 +32,7 @@ export interface AttentionResult {
 export interface ProbesState {
   count: number;
   seed: number;
-  plan: EvalPlan | null;
+  plan: EvalPlanData | null;
   /** Object URLs of the plan's images (same order as plan.images). */
   urls: string[];
   results: Partial<Record<Variant, VariantResult>>;
@@ -42,7 +43,8 @@ export interface ProbesState {
   /** variantOf('tuned') when the results were computed: differs once the model/adapters change. */
   stamp: string | null;
   setSize(count: number, seed: number): void;
-  run(): Promise<void>;
+  /** Embeds the plan with each variant ("tuned" only when the model carries an adapter) and scores it. */
+  run(variants: readonly Variant[]): Promise<void>;
   attend(image: number, variant: Variant): Promise<void>;
 }
 
@@ -53,24 +55,28 @@ const TXT_CHUNK = 48;
 const msg = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 export const useProbes = create<ProbesState>((set, get) => {
-  function ensurePlan(): EvalPlan {
-    let { plan } = get();
-    if (!plan) {
-      plan = planSyntheticEval(get().count, get().seed);
-      const urls = plan.images.map((p) => URL.createObjectURL(new Blob([plan!.files.get(p)!.slice()], { type: 'image/png' })));
-      set({ plan, urls });
+  /** The eval-plan request in flight (run and attend may both ask; setSize drops it). */
+  let pending: Promise<EvalPlanData> | null = null;
+  async function ensurePlan(): Promise<EvalPlanData> {
+    const { plan, count, seed } = get();
+    if (plan) return plan;
+    const mine = (pending ??= getEngine().request('eval-plan', { count, seed }));
+    const p = await mine;
+    if (pending === mine) {
+      pending = null;
+      set({ plan: p, urls: p.pngs.map((b) => URL.createObjectURL(new Blob([b], { type: 'image/png' }))) });
     }
-    return plan;
+    return get().plan ?? p;
   }
 
-  async function embedVariant(plan: EvalPlan, v: Variant, tick: (n: number, what: string) => void): Promise<VariantResult> {
+  async function embedVariant(plan: EvalPlanData, v: Variant, tick: (n: number, what: string) => void): Promise<VariantResult> {
     const base = v === 'base';
     const eng = getEngine();
     let dim = 0;
     const I: Float32Array[] = [];
     for (let s = 0; s < plan.images.length; s += IMG_CHUNK) {
       const paths = plan.images.slice(s, s + IMG_CHUNK);
-      const r = await eng.request('embed', { images: paths.map((p) => ({ path: p, data: plan.files.get(p)!.slice().buffer as ArrayBuffer })), base });
+      const r = await eng.request('embed', { images: paths.map((p, j) => ({ path: p, data: plan.pngs[s + j] })), base });
       if (r.problems.length) throw new Error(`probe images failed to decode: ${r.problems.map((p) => `${p.file}: ${p.reason}`).join('; ')}`);
       dim = r.dim;
       I.push(new Float32Array(r.images!));
@@ -91,7 +97,8 @@ export const useProbes = create<ProbesState>((set, get) => {
     };
     const Tm = cat(T);
     const Im = cat(I);
-    return { report: plan.score(Tm, Im, dim), T: Tm, I: Im, dim };
+    const report = await eng.request('eval-score', { items: { n: plan.n, probes: plan.probes, wino: plan.wino }, texts: Tm.buffer, images: Im.buffer, dim });
+    return { report, T: Tm, I: Im, dim };
   }
 
   return {
@@ -99,18 +106,20 @@ export const useProbes = create<ProbesState>((set, get) => {
 
     setSize(count, seed) {
       for (const u of get().urls) URL.revokeObjectURL(u);
+      pending = null;
       set({ count, seed, plan: null, urls: [], results: {}, attention: null, status: 'idle' });
     },
 
-    async run() {
+    async run(variants) {
       try {
-        const plan = ensurePlan();
-        const total = 2 * (plan.images.length + plan.texts.length);
+        set({ status: 'running', error: undefined, results: {}, attention: null, stamp: variantOf('tuned'), progress: { done: 0, total: 0, what: 'plan' } });
+        const plan = await ensurePlan();
+        const total = variants.length * (plan.images.length + plan.texts.length);
         let done = 0;
-        set({ status: 'running', error: undefined, results: {}, attention: null, stamp: variantOf('tuned'), progress: { done, total, what: '' } });
+        set({ progress: { done, total, what: '' } });
         const tick = (n: number, what: string) => set({ progress: { done: (done += n), total, what } });
         const results: ProbesState['results'] = {};
-        for (const v of ['base', 'tuned'] as const) {
+        for (const v of variants) {
           results[v] = await embedVariant(plan, v, tick);
           set({ results: { ...results } });
         }
@@ -122,9 +131,8 @@ export const useProbes = create<ProbesState>((set, get) => {
 
     async attend(image, variant) {
       try {
-        const plan = ensurePlan();
-        const path = plan.images[image];
-        const r = await getEngine().request('attention-map', { image: { path, data: plan.files.get(path)!.slice().buffer as ArrayBuffer }, base: variant === 'base' });
+        const plan = await ensurePlan();
+        const r = await getEngine().request('attention-map', { image: { path: plan.images[image], data: plan.pngs[image] }, base: variant === 'base' });
         set({ attention: { image, variant, weights: new Float32Array(r.weights), imageMass: new Float32Array(r.imageMass), grid: r.grid, layer: r.layer } });
       } catch (e) {
         set({ error: msg(e) });

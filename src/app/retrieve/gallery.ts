@@ -5,10 +5,9 @@
 //   captions    candidate captions for image → text (synthetic captions + typed ones)
 //   cache       embeddings by `${variant}|img|${sha256}` and `${variant}|txt|${text}`, where
 //               variant = variantOf(mode): model id + base, or run/step/imported adapter
-// Similarities are cosine (unit vectors from the worker) computed here: galleries are small.
+// Similarities are cosine (unit vectors from the worker); the worker ranks them (`rank`), the
+// synthetic gallery comes from it too (`synthetic-scenes`, split 'test').
 import { create } from 'zustand';
-import { syntheticFiles } from '../../engine/data/synthetic/files.ts';
-import { similarity, topK } from '../../engine/eval/topk.ts';
 import { getEngine } from '../engine.ts';
 import { useStore } from '../store.ts';
 
@@ -100,11 +99,12 @@ export const useGallery = create<RetrieveState>((set, get) => {
     return { rows, emb, dim };
   }
 
-  function rank(query: Float32Array, gallery: Float32Array, n: number, dim: number, k: number, map: (j: number) => number, skip = -1): Hit[] {
-    const sim = similarity(query, gallery, 1, n, dim);
-    const top = topK(sim, 1, n, Math.min(n, k + (skip >= 0 ? 1 : 0)));
+  /** Top-k of query [dim] over gallery [n, dim] (one more when `skip`, the query's own row, may be among them). */
+  async function rank(query: Float32Array, gallery: Float32Array, n: number, dim: number, k: number, map: (j: number) => number, skip = -1): Promise<Hit[]> {
+    const args = { query: query.slice().buffer, gallery: gallery.slice().buffer, n, dim, k: Math.min(n, k + (skip >= 0 ? 1 : 0)) };
+    const top = await getEngine().request('rank', args);
     const hits: Hit[] = [];
-    for (let j = 0; j < top.k; j++) {
+    for (let j = 0; j < top.indices.length; j++) {
       const idx = top.indices[j];
       if (idx < 0 || map(idx) === skip) continue;
       hits.push({ index: map(idx), score: top.scores[j] });
@@ -123,15 +123,16 @@ export const useGallery = create<RetrieveState>((set, get) => {
     },
 
     async addSynthetic(count, seed = 11) {
-      const { dataset, files } = syntheticFiles({ seed, train: 0, val: 0, test: count, winoground: 0 });
-      const imgs = await Promise.all(dataset.test.map((s) => {
-        const b = files.get(`images/test/${s.id}.png`)!;
-        return toImage(`${s.id}.png`, b.slice().buffer as ArrayBuffer);
-      }));
-      set((s) => ({
-        images: [...s.images, ...imgs], status: 'idle',
-        captions: [...s.captions, ...dataset.test.map((x) => x.caption).filter((c) => !s.captions.includes(c))],
-      }));
+      try {
+        const { scenes } = await getEngine().request('synthetic-scenes', { split: 'test', count, seed });
+        const imgs = await Promise.all(scenes.map((s) => toImage(`${s.id}.png`, s.png)));
+        set((s) => ({
+          images: [...s.images, ...imgs], status: 'idle',
+          captions: [...s.captions, ...scenes.map((x) => x.caption).filter((c) => !s.captions.includes(c))],
+        }));
+      } catch (e) {
+        set({ error: msg(e) });
+      }
     },
 
     addCaptions(text) {
@@ -180,7 +181,7 @@ export const useGallery = create<RetrieveState>((set, get) => {
       try {
         const [t] = await embedTexts([q]);
         const { rows, emb, dim } = galleryMatrix();
-        set({ textHits: { query: q, hits: rank(t, emb, rows.length, dim, k, (j) => rows[j]) }, error: undefined });
+        set({ textHits: { query: q, hits: await rank(t, emb, rows.length, dim, k, (j) => rows[j]) }, error: undefined });
       } catch (e) {
         set({ error: msg(e) });
       }
@@ -198,9 +199,9 @@ export const useGallery = create<RetrieveState>((set, get) => {
           const T = await embedTexts(caps);
           const tm = new Float32Array(caps.length * dim);
           T.forEach((t, j) => tm.set(t, j * dim));
-          captions = rank(q, tm, caps.length, dim, k, (j) => j);
+          captions = await rank(q, tm, caps.length, dim, k, (j) => j);
         }
-        const images = rank(q, emb, rows.length, dim, k, (j) => rows[j], i);
+        const images = await rank(q, emb, rows.length, dim, k, (j) => rows[j], i);
         set({ imageHits: { image: i, captions, images }, error: undefined });
       } catch (e) {
         set({ error: msg(e) });

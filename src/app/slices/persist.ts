@@ -15,6 +15,8 @@ export interface PersistedUi {
   form: Record<string, string>;
   modules: string[];
   learnTemperature: boolean;
+  /** Form keys the user typed in (they survive a model load; the rest follow its recipe). */
+  edited: string[];
   lastRunId: string | null;
 }
 

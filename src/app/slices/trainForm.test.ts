@@ -1,8 +1,8 @@
 // The training form ↔ engine config: defaults round-trip, refused settings are named per
 // field (as the Train screen shows them), blank/junk text is refused, not defaulted.
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG } from '../../engine/train/trainer/config.ts';
-import { ALL_MODULES, defaultForm, fieldErrors, formToConfig } from './trainForm.ts';
+import { DEFAULT_TRAIN_CONFIG } from '../../shared/train_config.ts';
+import { ALL_MODULES, clampBatch, defaultForm, fieldErrors, formForRecipe, formToConfig } from './trainForm.ts';
 
 describe('formToConfig', () => {
   test('the default form is the engine default config', () => {
@@ -32,4 +32,35 @@ describe('formToConfig', () => {
 
 test('fieldErrors joins several messages for one field', () => {
   expect(fieldErrors([{ field: 'a', message: 'x' }, { field: 'a', message: 'y' }, { field: 'b', message: 'z' }])).toEqual({ a: 'x; y', b: 'z' });
+});
+
+describe('recipes and the batch clamp', () => {
+  const recipe = { steps: 60, batchSize: 16, lr: 0.01, maxLongTokens: 48, lora: { rank: 8 } };
+
+  test('the recipe sets the form and the hidden fields; untouched form → recipe over defaults', () => {
+    const form = defaultForm(recipe);
+    expect(form).toMatchObject({ steps: '60', batchSize: '16', lr: '0.01', 'lora.rank': '8', 'lora.alpha': '16' });
+    const r = formToConfig(form, [...ALL_MODULES], false, recipe);
+    expect(r.config).toEqual({ ...DEFAULT_TRAIN_CONFIG, ...recipe, lora: { ...DEFAULT_TRAIN_CONFIG.lora, rank: 8 } });
+  });
+
+  test('a model load keeps the fields the user typed and takes the recipe for the rest', () => {
+    const current = { form: { ...defaultForm(), steps: '7', lr: '0.5' }, modules: ['q'], learnTemperature: true };
+    const next = formForRecipe(recipe, current, ['steps', 'lora.modules']);
+    expect(next.form).toMatchObject({ steps: '7', lr: '0.01', batchSize: '16' });
+    expect(next.modules).toEqual(['q']);
+    expect(next.learnTemperature).toBe(false);
+    expect(formForRecipe(recipe, current, []).modules).toEqual([...ALL_MODULES]);
+  });
+
+  test('the batch is lowered to the training split with a note; chunk follows; small or unknown splits untouched', () => {
+    const c = { ...DEFAULT_TRAIN_CONFIG, batchSize: 64, chunkSize: 16 };
+    const r = clampBatch(c, 28);
+    expect(r.config).toMatchObject({ batchSize: 28, chunkSize: 16 });
+    expect(r.note).toBe('Batch lowered from 64 to 28: the training split has 28 examples.');
+    expect(clampBatch(c, 8)).toMatchObject({ config: { batchSize: 8, chunkSize: 8 }, note: expect.stringContaining('(chunk 16 → 8)') });
+    expect(clampBatch(c, 64)).toEqual({ config: c, note: null });
+    expect(clampBatch(c, undefined)).toEqual({ config: c, note: null });
+    expect(clampBatch(c, 1).note).toBeNull();
+  });
 });

@@ -1,8 +1,11 @@
 // The training form ↔ TrainConfig. The form holds text per field (what the user typed); the
 // engine's own validator (pure TS, shared with the worker) refuses bad settings client-side
 // before train-start is sent, and the worker re-validates (its TrainConfigError carries fields).
-import { LORA_MODULES } from '../../engine/model/decoder/types.ts';
-import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../engine/train/trainer/config.ts';
+// Defaults: the loaded model's recipe (ModelInfo.recipe: its discern.json, or values scaled to
+// its size) over DEFAULT_TRAIN_CONFIG; fields the user typed in (`edited`) keep their text.
+// The batch is clamped to the training split at Start (clampBatch), with a note saying so.
+import { LORA_MODULES } from '../../shared/lora.ts';
+import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../shared/train_config.ts';
 
 /** Form fields in display order: key (dotted for lora), label, hint. */
 export const FORM_FIELDS: { key: string; label: string; hint: string }[] = [
@@ -23,8 +26,19 @@ export const FORM_FIELDS: { key: string; label: string; hint: string }[] = [
 
 export const ALL_MODULES: readonly string[] = LORA_MODULES;
 
-export function defaultForm(): Record<string, string> {
+/** A recipe's subset of settings (ModelInfo.recipe.config). */
+export type RecipeConfig = Record<string, unknown>;
+
+/** DEFAULT_TRAIN_CONFIG with the recipe's fields over it (lora merged field by field). */
+export function baseConfig(recipe: RecipeConfig = {}): TrainConfig {
   const d = DEFAULT_TRAIN_CONFIG;
+  const lora = (recipe.lora ?? {}) as Partial<TrainConfig['lora']>;
+  return { ...d, ...recipe, lora: { ...d.lora, ...lora } } as TrainConfig;
+}
+
+/** The form's text for a config: every FORM_FIELDS key. */
+export function defaultForm(recipe: RecipeConfig = {}): Record<string, string> {
+  const d = baseConfig(recipe);
   const out: Record<string, string> = {};
   for (const { key } of FORM_FIELDS) {
     const v = key.startsWith('lora.') ? d.lora[key.slice(5) as 'rank' | 'alpha'] : d[key as keyof TrainConfig];
@@ -38,9 +52,9 @@ const num = (s: string | undefined) => (s === undefined || s.trim() === '' ? Num
 
 /** Builds the full config (defaults for fields the form does not show) and validates it. */
 export function formToConfig(
-  form: Record<string, string>, modules: string[], learnTemperature: boolean,
+  form: Record<string, string>, modules: string[], learnTemperature: boolean, recipe: RecipeConfig = {},
 ): { config: TrainConfig; errors: null } | { config: null; errors: Record<string, string> } {
-  const d = DEFAULT_TRAIN_CONFIG;
+  const d = baseConfig(recipe);
   const c: Record<string, unknown> = { ...d, lora: { ...d.lora, modules } , learnTemperature };
   for (const { key } of FORM_FIELDS) {
     if (key.startsWith('lora.')) (c.lora as Record<string, unknown>)[key.slice(5)] = num(form[key]);
@@ -56,4 +70,34 @@ export function fieldErrors(list: readonly { field: string; message: string }[])
   const out: Record<string, string> = {};
   for (const e of list) out[e.field] = out[e.field] ? `${out[e.field]}; ${e.message}` : e.message;
   return out;
+}
+
+/**
+ * The form after a model load: the recipe's values, except the fields the user typed in
+ * (`edited`, FORM_FIELDS keys plus 'lora.modules' / 'learnTemperature'), which keep theirs.
+ */
+export function formForRecipe(
+  recipe: RecipeConfig, current: { form: Record<string, string>; modules: string[]; learnTemperature: boolean }, edited: readonly string[],
+): { form: Record<string, string>; modules: string[]; learnTemperature: boolean } {
+  const base = baseConfig(recipe);
+  const form = defaultForm(recipe);
+  for (const k of edited) if (k in current.form) form[k] = current.form[k];
+  return {
+    form,
+    modules: edited.includes('lora.modules') ? current.modules : [...base.lora.modules],
+    learnTemperature: edited.includes('learnTemperature') ? current.learnTemperature : base.learnTemperature,
+  };
+}
+
+/**
+ * A batch larger than the training split cannot be filled: lower it to the split (and the
+ * chunk to the batch) and say so. `train` < 2 is left alone (the engine refuses it by name).
+ */
+export function clampBatch(config: TrainConfig, train: number | undefined): { config: TrainConfig; note: string | null } {
+  if (train === undefined || train < 2 || config.batchSize <= train) return { config, note: null };
+  const batchSize = train;
+  const chunkSize = Math.min(config.chunkSize, batchSize);
+  const note = `Batch lowered from ${config.batchSize} to ${batchSize}: the training split has ${train} examples` +
+    (chunkSize !== config.chunkSize ? ` (chunk ${config.chunkSize} → ${chunkSize})` : '') + '.';
+  return { config: { ...config, batchSize, chunkSize }, note };
 }

@@ -1,6 +1,5 @@
 // State shape of the store, one slice per screen. Types only.
-import type { GpuCaps } from '../../engine/gpu/device.ts';
-import type { BundledModelName, DataSummary, ModelInfo, Problem, RunIndex, StorageUsage, TrainState } from '../../protocol/messages.ts';
+import type { BundledModelName, DataSummary, GpuCaps, ModelInfo, Problem, RunIndex, StorageUsage, TrainState } from '../../protocol/messages.ts';
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -55,6 +54,16 @@ export interface TrainSlice {
   form: Record<string, string>;
   modules: string[];
   learnTemperature: boolean;
+  /**
+   * The adapter the loaded model carries now, if any: trained in this tab (run, last step),
+   * resumed from a checkpoint, or imported. null after a model load (fresh LoRA = the base
+   * model): "tuned" choices are disabled until one exists, and name it when they are not.
+   */
+  adapter: AdapterRef | null;
+  /** Form keys the user typed in; the others follow the loaded model's recipe. */
+  edited: string[];
+  /** Said at Start when a setting was adjusted to the data (batch clamped to the split). */
+  note?: string;
   /** field → reason (client-side validator or the engine's TrainConfigError). */
   fieldErrors: Record<string, string>;
   state: TrainState;
@@ -72,6 +81,14 @@ export interface TrainSlice {
   message?: string;
   error?: { name: string; message: string };
   adapterNote?: string;
+}
+
+export interface AdapterRef {
+  source: 'trained' | 'resumed' | 'imported';
+  runId: string | null;
+  step: number;
+  /** How the UI names it: "run r-abc, step 12" / "imported: rank 8, modules q v". */
+  label: string;
 }
 
 export interface StorageSlice {

@@ -27,7 +27,7 @@ export function Adapter({ canExport, canImport }: { canExport: boolean; canImpor
     }
   };
   return (
-    <div className="row" data-testid="adapter">
+    <div className="row adapter" data-testid="adapter">
       <button data-testid="export-adapter" disabled={!canExport} onClick={() => void onExport()}>Export adapter</button>
       <label>
         Import adapter:{' '}

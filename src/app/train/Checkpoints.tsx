@@ -1,16 +1,17 @@
 // Stored runs and their checkpoints (list-checkpoints; refreshed on checkpoint-saved and on
 // every non-running train-state), with "Resume run X" for unfinished runs not currently loaded
 // (a run whose latest checkpoint reached its configured steps is marked finished instead).
-import { runFinished } from '../../engine/train/checkpoint/store.ts';
+import { runFinished } from '../../shared/runs.ts';
 import { fmtBytes } from '../format.ts';
 import { useStore } from '../store.ts';
+import { ScrollX } from '../ScrollX.tsx';
 
 export function Checkpoints({ canResume }: { canResume: boolean }) {
   const runs = useStore((s) => s.train.runs);
   const current = useStore((s) => s.train.runId);
   const active = useStore((s) => s.train.state === 'running' || s.train.state === 'paused');
   const start = useStore((s) => s.startTraining);
-  if (!runs.length) return <p className="muted" data-testid="no-runs">No stored runs yet.</p>;
+  if (!runs.length) return <div className="empty" data-testid="no-runs"><strong>No stored runs yet.</strong><span>Each run saves checkpoints here as it trains.</span></div>;
   return (
     <div data-testid="runs">
       {runs.map((r) => (
@@ -24,20 +25,22 @@ export function Checkpoints({ canResume }: { canResume: boolean }) {
               </button>
             )}
           </h4>
-          <table className="compact">
-            <thead><tr><th>Step</th><th>Saved</th><th>Size</th><th>Loss</th><th>Validation</th></tr></thead>
-            <tbody>
-              {r.entries.map((e) => (
-                <tr key={e.step}>
-                  <td>{e.step}{r.best === e.step ? ' ★' : ''}</td>
-                  <td>{new Date(e.createdAt).toLocaleTimeString()}</td>
-                  <td>{fmtBytes(e.bytes)}</td>
-                  <td>{e.lastLoss?.toFixed(4) ?? '—'}</td>
-                  <td>{e.validation ? `${e.validation.name} = ${e.validation.value.toFixed(3)}` : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ScrollX label={`Checkpoints of run ${r.runId}`}>
+            <table className="compact">
+              <thead><tr><th>Step</th><th>Saved</th><th>Size</th><th>Loss</th><th>Validation</th></tr></thead>
+              <tbody>
+                {r.entries.map((e) => (
+                  <tr key={e.step}>
+                    <td>{e.step}{r.best === e.step ? ' ★' : ''}</td>
+                    <td>{new Date(e.createdAt).toLocaleTimeString()}</td>
+                    <td>{fmtBytes(e.bytes)}</td>
+                    <td>{e.lastLoss?.toFixed(4) ?? '—'}</td>
+                    <td>{e.validation ? `${e.validation.name} = ${e.validation.value.toFixed(3)}` : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </ScrollX>
         </div>
       ))}
     </div>

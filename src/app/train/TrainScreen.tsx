@@ -1,13 +1,15 @@
 // Train: configuration form, start/pause/resume/stop driven by train-state, live charts of
 // every loss term + lr / examples/s / GPU memory, validation metrics, checkpoints, adapters.
 import { useEffect } from 'react';
-import { runFinished } from '../../engine/train/checkpoint/store.ts';
+import { runFinished } from '../../shared/runs.ts';
 import { fmtBytes, fmtSeconds } from '../format.ts';
 import { useStore } from '../store.ts';
 import { Adapter } from './Adapter.tsx';
 import { Checkpoints } from './Checkpoints.tsx';
 import { LossChart } from './LossChart.tsx';
 import { TrainForm } from './TrainForm.tsx';
+import './train.css';
+import { ScrollX } from '../ScrollX.tsx';
 
 const LOSSES = ['loss', 'contrastive', 'nextToken'] as const;
 const LR = ['lr'] as const;
@@ -36,11 +38,14 @@ export function TrainScreen() {
   const paused = t.state === 'paused';
   const active = running || paused;
   return (
-    <section data-testid="screen-train" className="screen">
-      <h2>Train</h2>
-      {!ready && <p className="muted">Load a model and data first.</p>}
+    <section data-testid="screen-train" className="screen train">
+      <header className="screen-head">
+        <h2>Train</h2>
+        <p>LoRA adapters and soft prompts trained with an in-batch contrastive loss plus next-token loss; the base weights stay frozen.</p>
+      </header>
+      {!ready && <p className="notice">Load a model and data first.</p>}
       {!active && t.lastRunId && t.runs.some((r) => r.runId === t.lastRunId && !runFinished(r)) && (
-        <p className="resume-offer">
+        <p className="resume-offer notice row">
           <button data-testid="resume-last" disabled={!ready} onClick={() => void startTraining(t.lastRunId!)}>
             Resume run {t.lastRunId}
           </button>{' '}
@@ -48,15 +53,34 @@ export function TrainScreen() {
         </p>
       )}
       <TrainForm disabled={active} />
-      <div className="row controls">
-        <button className="primary" data-testid="start" disabled={!ready || active} onClick={() => void startTraining()}>Start</button>
-        <button data-testid="pause" disabled={!running} onClick={() => void pause()}>Pause</button>
-        <button data-testid="resume" disabled={!paused} onClick={() => void resume()}>Resume</button>
-        <button data-testid="stop" disabled={!active} onClick={() => void stop()}>Stop</button>
-        <span data-testid="train-state" className={`state state-${t.state}`}>{t.state}</span>
-        {t.runId && <span>run <code data-testid="run-id">{t.runId}</code></span>}
-        {t.resumedFrom !== null && <span data-testid="resumed-from">resumed from step {t.resumedFrom}</span>}
+      <div className="card span-4 run-card">
+        <div className="card-head">
+          <h3>Run</h3>
+          <span data-testid="train-state" className={`state state-${t.state}`}>{t.state}</span>
+        </div>
+        <div className="row controls">
+          <button className="primary" data-testid="start" disabled={!ready || active} onClick={() => void startTraining()}>Start</button>
+          <button data-testid="pause" disabled={!running} onClick={() => void pause()}>Pause</button>
+          <button data-testid="resume" disabled={!paused} onClick={() => void resume()}>Resume</button>
+          <button data-testid="stop" disabled={!active} onClick={() => void stop()}>Stop</button>
+        </div>
+        {(t.runId || t.resumedFrom !== null) && (
+          <p className="row hint">
+            {t.runId && <span>run <code data-testid="run-id">{t.runId}</code></span>}
+            {t.resumedFrom !== null && <span data-testid="resumed-from">resumed from step {t.resumedFrom}</span>}
+          </p>
+        )}
+        {active && t.totalSteps > 0 && <progress aria-label="Training progress" max={t.totalSteps} value={t.step} />}
+        <table className="kv stats" data-testid="train-stats">
+          <tbody>
+            <tr><th>Step</th><td data-testid="step">{t.step} / {t.totalSteps || '—'}</td><th>Loss</th><td>{loss?.toFixed(4) ?? '—'}</td></tr>
+            <tr><th>Learning rate</th><td>{lr?.toExponential(2) ?? '—'}</td><th>Examples/s</th><td>{eps?.toFixed(2) ?? '—'}</td></tr>
+            <tr><th>ETA</th><td>{running ? fmtSeconds(t.etaSeconds) : '—'}</td><th>GPU memory (peak)</th><td>{mem !== undefined ? fmtBytes(mem) : '—'}</td></tr>
+          </tbody>
+        </table>
+        {t.state === 'stopped' && t.message && <p className="muted" data-testid="train-message">Stopped: {t.message}</p>}
       </div>
+      {t.note && <p role="status" className="note" data-testid="train-note">{t.note}</p>}
       {t.error && (
         <p role="alert" className="error" data-testid="train-error">
           <strong>{t.error.name}</strong>: {t.error.message}
@@ -67,33 +91,33 @@ export function TrainScreen() {
           <strong>Warning at step {w.step}</strong>: {w.message}
         </p>
       ))}
-      {t.state === 'stopped' && t.message && <p className="muted" data-testid="train-message">Stopped: {t.message}</p>}
-      <table className="kv stats" data-testid="train-stats">
-        <tbody>
-          <tr><th>Step</th><td data-testid="step">{t.step} / {t.totalSteps || '—'}</td><th>Loss</th><td>{loss?.toFixed(4) ?? '—'}</td></tr>
-          <tr><th>Learning rate</th><td>{lr?.toExponential(2) ?? '—'}</td><th>Examples/s</th><td>{eps?.toFixed(2) ?? '—'}</td></tr>
-          <tr><th>ETA</th><td>{running ? fmtSeconds(t.etaSeconds) : '—'}</td><th>GPU memory (peak)</th><td>{mem !== undefined ? fmtBytes(mem) : '—'}</td></tr>
-        </tbody>
-      </table>
       <div className="charts">
         <LossChart title="Loss (total, contrastive, next-token)" columns={LOSSES} testId="chart-loss" />
         <LossChart title="Learning rate" columns={LR} testId="chart-lr" />
         <LossChart title="Examples / s" columns={SPEED} testId="chart-speed" />
         <LossChart title="GPU memory (peak)" columns={MEMORY} testId="chart-memory" unit="bytes" />
       </div>
-      <h3>Validation</h3>
-      {t.validation.length ? (
-        <table className="compact" data-testid="validation">
-          <thead><tr><th>Step</th><th>Metric</th><th>Value</th></tr></thead>
-          <tbody>
-            {t.validation.map((v, i) => <tr key={i}><td>{v.step}</td><td>{v.name}</td><td>{v.value.toFixed(4)}</td></tr>)}
-          </tbody>
-        </table>
-      ) : <p className="muted">No validation yet (every “Validate every” steps).</p>}
-      <h3>Adapter</h3>
-      <Adapter canExport={!!t.runId && !running} canImport={modelReady && !running} />
-      <h3>Checkpoints</h3>
-      <Checkpoints canResume={ready} />
+      <div className="card span-4">
+        <h3>Validation</h3>
+        {t.validation.length ? (
+          <ScrollX label="Validation metrics">
+            <table className="compact" data-testid="validation">
+              <thead><tr><th>Step</th><th>Metric</th><th>Value</th></tr></thead>
+              <tbody>
+                {t.validation.map((v, i) => <tr key={i}><td>{v.step}</td><td>{v.name}</td><td>{v.value.toFixed(4)}</td></tr>)}
+              </tbody>
+            </table>
+          </ScrollX>
+        ) : <div className="empty"><strong>No validation yet</strong><span>Measured every “Validate every” steps.</span></div>}
+      </div>
+      <div className="card span-8">
+        <h3>Checkpoints</h3>
+        <Checkpoints canResume={ready} />
+      </div>
+      <div className="card">
+        <h3>Adapter</h3>
+        <Adapter canExport={!!t.runId && !running} canImport={modelReady && !running} />
+      </div>
     </section>
   );
 }

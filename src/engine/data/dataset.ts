@@ -1,6 +1,7 @@
 // The Dataset model shared by every format parser. Images are referenced by the RELATIVE
 // path written in the dataset file (e.g. `images/000123.jpg`); bytes are attached later by
 // `resolveImages` (resolve.ts) from the files a user dropped or picked.
+import type { SugarCrepeCategory } from '../../shared/eval.ts';
 import type { Problem } from './errors.ts';
 
 export type { Problem } from './errors.ts';
@@ -22,16 +23,7 @@ export interface CaptionItem {
   source: Source;
 }
 
-export const SUGARCREPE_CATEGORIES = [
-  'replace-obj',
-  'replace-att',
-  'replace-rel',
-  'swap-obj',
-  'swap-att',
-  'add-obj',
-  'add-att',
-] as const;
-export type SugarCrepeCategory = (typeof SUGARCREPE_CATEGORIES)[number];
+export { SUGARCREPE_CATEGORIES, type SugarCrepeCategory } from '../../shared/eval.ts';
 
 /** SugarCrepe: one image, one true caption, one hard negative. */
 export interface SugarCrepeItem {

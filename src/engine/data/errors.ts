@@ -2,20 +2,8 @@
 // parse result. These errors are for a whole file that cannot be used at all, or a single
 // image that cannot be decoded (the loader catches those and lists them).
 
-/** Where a problem was found: file plus a 1-based line (text formats) or a JSON path. */
-export interface Problem {
-  file: string;
-  /** 1-based line number for JSONL/CSV rows. */
-  line?: number;
-  /** JSON path such as `annotations[3].caption` or `["17"].negative_caption`. */
-  path?: string;
-  reason: string;
-}
-
-export function formatProblem(p: Problem): string {
-  const where = p.line !== undefined ? `:${p.line}` : p.path !== undefined ? ` at ${p.path}` : '';
-  return `${p.file}${where}: ${p.reason}`;
-}
+// Problem (file + line/path + reason) and formatProblem live in src/shared/problem.ts.
+export { formatProblem, type Problem } from '../../shared/problem.ts';
 
 /** A whole dataset file is unusable (not JSON, wrong top-level shape, missing header...). */
 export class DatasetError extends Error {

@@ -1,5 +1,5 @@
 // Compositional probes and zero-shot classification, from precomputed similarities.
-import { SUGARCREPE_CATEGORIES, type SugarCrepeCategory } from '../data/dataset.ts';
+import { SUGARCREPE_CATEGORIES, type SugarCrepeCategory, type WinoSims } from '../../shared/eval.ts';
 
 export interface CategoryScore {
   correct: number;
@@ -32,8 +32,7 @@ export function sugarCrepeAccuracy(items: ReadonlyArray<{ category: SugarCrepeCa
   return { perCategory: per, macro: accs.length ? accs.reduce((a, b) => a + b, 0) / accs.length : NaN };
 }
 
-/** Winoground similarities of one item: s[c][i] = sim(caption_c, image_i). */
-export type WinoSims = [[number, number], [number, number]];
+export type { WinoSims } from '../../shared/eval.ts';
 
 /**
  * Winoground (Thrush et al. 2022):

@@ -4,26 +4,16 @@
 //   texts  = [test captions (n) | SugarCrepe positives-as-captions + negatives | Winoground captions]
 //   images = [test images (n) | Winoground images (2 per pair)]
 // Pure TS (runs in Node and the browser).
-import type { SugarCrepeCategory } from '../data/dataset.ts';
+import { dot, winoSims, type EvalReport, type ProbeItem, type SugarCrepeCategory, type WinoItem } from '../../shared/eval.ts';
 import { syntheticFiles } from '../data/synthetic/files.ts';
-import { sugarCrepeAccuracy, winogroundScores, type WinoSims } from './probes.ts';
+import { sugarCrepeAccuracy, winogroundScores } from './probes.ts';
 import { retrievalRecall } from './retrieval.ts';
 
-/** One SugarCrepe item: image row, positive and hard-negative text rows. */
-export interface ProbeItem {
-  category: SugarCrepeCategory;
-  image: number;
-  pos: number;
-  neg: number;
-}
+export type { EvalReport, ProbeItem, WinoItem } from '../../shared/eval.ts';
+export { dot, winoSims } from '../../shared/eval.ts';
 
-/** One Winoground pair: imgs[i] is described by caps[i] (text rows). */
-export interface WinoItem {
-  id: string;
-  kind: string;
-  imgs: [number, number];
-  caps: [number, number];
-}
+/** What scoring needs of a plan: the retrieval pairs and the probe items (rows of the tables). */
+export type EvalItems = Pick<EvalPlan, 'n' | 'probes' | 'wino'>;
 
 export interface EvalPlan {
   files: Map<string, Uint8Array>;
@@ -36,26 +26,18 @@ export interface EvalPlan {
   score(textEmb: Float32Array, imageEmb: Float32Array, dim: number): EvalReport;
 }
 
-export interface EvalReport {
-  retrieval: { textToImage: Record<number, number>; imageToText: Record<number, number>; images: number; texts: number };
-  sugarcrepe: { perCategory: Partial<Record<SugarCrepeCategory, { correct: number; total: number; accuracy: number }>>; macro: number };
-  winoground: { text: number; image: number; group: number; n: number };
-}
-
-/** Dot product of row i of a [*, d] table and row j of another (cosine for unit rows). */
-export function dot(a: Float32Array, i: number, b: Float32Array, j: number, d: number): number {
-  let s = 0;
-  for (let k = 0; k < d; k++) s += a[i * d + k] * b[j * d + k];
-  return s;
-}
-
-/** s[c][i] = sim(caption c, image i) of one Winoground pair. */
-export function winoSims(w: WinoItem, T: Float32Array, I: Float32Array, d: number): WinoSims {
-  const { imgs, caps } = w;
-  return [
-    [dot(T, caps[0], I, imgs[0], d), dot(T, caps[0], I, imgs[1], d)],
-    [dot(T, caps[1], I, imgs[0], d), dot(T, caps[1], I, imgs[1], d)],
-  ];
+/** Scores one pair of embedding tables T [texts, d], I [images, d] against a plan's items. */
+export function scoreSyntheticEval(items: EvalItems, T: Float32Array, I: Float32Array, d: number): EvalReport {
+  const { n, probes, wino } = items;
+  const sim = new Float32Array(n * n);
+  for (let t = 0; t < n; t++) for (let i = 0; i < n; i++) sim[t * n + i] = dot(T, t, I, i, d);
+  const r = retrievalRecall(sim, n, n, Array.from({ length: n }, (_, i) => i));
+  const sc = sugarCrepeAccuracy(probes.map((p) => ({ category: p.category, positive: dot(T, p.pos, I, p.image, d), negative: dot(T, p.neg, I, p.image, d) })));
+  return {
+    retrieval: { textToImage: r.textToImage, imageToText: r.imageToText, images: n, texts: n },
+    sugarcrepe: sc,
+    winoground: winogroundScores(wino.map((w) => winoSims(w, T, I, d))),
+  };
 }
 
 export function planSyntheticEval(count: number, seed: number): EvalPlan {
@@ -78,15 +60,7 @@ export function planSyntheticEval(count: number, seed: number): EvalPlan {
   return {
     files, images, texts, n, probes, wino,
     score(T, I, d) {
-      const sim = new Float32Array(n * n);
-      for (let t = 0; t < n; t++) for (let i = 0; i < n; i++) sim[t * n + i] = dot(T, t, I, i, d);
-      const r = retrievalRecall(sim, n, n, Array.from({ length: n }, (_, i) => i));
-      const sc = sugarCrepeAccuracy(probes.map((p) => ({ category: p.category, positive: dot(T, p.pos, I, p.image, d), negative: dot(T, p.neg, I, p.image, d) })));
-      return {
-        retrieval: { textToImage: r.textToImage, imageToText: r.imageToText, images: n, texts: n },
-        sugarcrepe: sc,
-        winoground: winogroundScores(wino.map((w) => winoSims(w, T, I, d))),
-      };
+      return scoreSyntheticEval({ n, probes, wino }, T, I, d);
     },
   };
 }

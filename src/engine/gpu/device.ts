@@ -1,20 +1,9 @@
 // Device acquisition: capabilities checked once and recorded, typed errors, no CPU fallback.
 
+import type { GpuCaps } from '../../protocol/gpu.ts';
 import { WebGpuUnavailableError } from './errors.ts';
 
-export interface GpuCaps {
-  adapter: { vendor: string; architecture: string; description: string; device: string };
-  features: { shaderF16: boolean; subgroups: boolean; timestampQuery: boolean };
-  limits: {
-    maxStorageBufferBindingSize: number;
-    maxBufferSize: number;
-    maxComputeWorkgroupStorageSize: number;
-    maxComputeInvocationsPerWorkgroup: number;
-    maxComputeWorkgroupsPerDimension: number;
-    maxStorageBuffersPerShaderStage: number;
-    minUniformBufferOffsetAlignment: number;
-  };
-}
+export type { GpuCaps } from '../../protocol/gpu.ts';
 
 export interface AcquireOptions {
   powerPreference?: GPUPowerPreference;

@@ -10,7 +10,7 @@ import type { ModelFolder } from '../model/io/folder.ts';
 import { createVisionEncoder, type VisionEncoder } from '../model/vision/index.ts';
 import type { Vlm } from '../model/vlm/vlm.ts';
 import { idbKeyValueStore, listCheckpoints, listRuns, storageUsage, type KeyValueStore } from '../train/checkpoint/index.ts';
-import type { Api, EngineEvent, Reply, Request, RequestType, WireError } from '../../protocol/messages.ts';
+import type { Api, EngineEvent, Reply, Request, RequestType, UiWorkApi, WireError } from '../../protocol/messages.ts';
 import { buildHostData, DataInputError, type HostData } from './data.ts';
 import { attentionRequest, withBase } from './probes.ts';
 import { embedRequest, loadAdapterInto } from './embed.ts';
@@ -18,8 +18,10 @@ import { EventBatcher } from './events.ts';
 import { clearStorage, storageReport } from './storage.ts';
 import { cachedFeatures, idbFeatureStore, type FeatureStore, type ImageInput } from './feature_cache.ts';
 import { baseModelName, folderOf, loadVlm, modelIdOf, modelInfo } from './model.ts';
+import { recipeFor, type Recipe } from '../train/trainer/recipe.ts';
 import { TrainConfigError, TrainingSession } from './session.ts';
 import type { TrainerFactory } from './trainer_port.ts';
+import { isUiWork, uiWork } from './ui_work.ts';
 
 export type Post = (msg: Reply | { type: 'events'; events: EngineEvent[] }, transfer?: Transferable[]) => void;
 
@@ -153,6 +155,7 @@ export class EngineHandler {
   }
 
   private async run(req: Request): Promise<{ result: unknown; transfer?: Transferable[] }> {
+    if (isUiWork(req.type)) return uiWork(req.type, req.args as UiWorkApi[typeof req.type]['args']); // CPU work for the screens: no GPU, no model
     if (req.type !== 'debug-lose-device') await this.recover();
     switch (req.type) {
       case 'debug-lose-device': {
@@ -184,6 +187,13 @@ export class EngineHandler {
         // Build the vision encoder now (creates the ONNX session): a broken encoder file is
         // refused at load, and the model already loaded stays.
         const baseModel = baseModelName(req.args.source, folder);
+        let recipe: Recipe;
+        try {
+          recipe = await recipeFor(folder, vlm.dims);
+        } catch (e) {
+          vlm.dispose();
+          throw e;
+        }
         const next: Model = { folder, preprocessor, modelId, baseModel, vlm, encoder: null };
         try {
           await this.encoder(next);
@@ -194,7 +204,7 @@ export class EngineHandler {
         await this.unloadModel();
         this.model = next;
         this.data = null;
-        return { result: modelInfo(vlm, baseModel, modelId) };
+        return { result: modelInfo(vlm, baseModel, modelId, recipe) };
       }
       case 'load-adapter': {
         const m = this.need(this.model, 'load-model', req.type);

@@ -25,6 +25,7 @@ import type { LoraSettings } from '../model/vlm/adapters.ts';
 import { Vlm } from '../model/vlm/vlm.ts';
 import { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, type ModelInfo, type ModelSource } from '../../protocol/messages.ts';
 import { sha256Hex } from './feature_cache.ts';
+import type { Recipe } from '../train/trainer/recipe.ts';
 
 export function folderOf(source: ModelSource): ModelFolder {
   switch (source.kind) {
@@ -89,8 +90,8 @@ export async function modelIdOf(folder: ModelFolder): Promise<string> {
   return `${folder.name}@${hash}-${bytes}`;
 }
 
-export function modelInfo(vlm: Vlm, name: string, modelId: string): ModelInfo {
-  return { modelId, name, hidden: vlm.dims.hidden, layers: vlm.dims.layers, tokensPerImage: vlm.tokensPerImage };
+export function modelInfo(vlm: Vlm, name: string, modelId: string, recipe: Recipe): ModelInfo {
+  return { modelId, name, hidden: vlm.dims.hidden, layers: vlm.dims.layers, tokensPerImage: vlm.tokensPerImage, recipe };
 }
 
 export async function loadVlm(ctx: GpuContext, folder: ModelFolder, o: { lora?: LoraSettings; seed?: number; onBytes?: (done: number, total: number) => void } = {}): Promise<Vlm> {

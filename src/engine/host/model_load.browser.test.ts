@@ -57,6 +57,12 @@ test('a wrong-shape vision tensor and a garbage ONNX file are refused at load; t
   expect((e2 as Error).name).toBe('OnnxSessionError');
   expect((e2 as Error).message).toMatch(/broken\/onnx\/vision_encoder\.onnx: onnxruntime-web could not run the vision encoder/);
 
+  // a discern.json that could never start a run is refused at load, naming file and field
+  const badRecipe = { ...m.files, 'discern.json': new TextEncoder().encode(JSON.stringify({ format: 1, why: 'x', recipe: { batchSize: 1 } })) };
+  const e3 = await call('load-model', { source: { kind: 'files', files: asDroppedFolder('recipe', badRecipe) } }).catch((e: Error) => e);
+  expect((e3 as Error).name).toBe('RecipeError');
+  expect((e3 as Error).message).toMatch(/^recipe\/discern\.json: "recipe" is not a valid training configuration: batchSize: must be an integer in 2…65536/);
+
   // the first model is still the loaded one: data loads and is encoded by its (ONNX) encoder
   const data = await call('load-data', { kind: 'synthetic', count: 4, seed: 1 });
   expect(data).toBeDefined();

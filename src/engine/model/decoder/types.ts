@@ -14,8 +14,9 @@ export interface DecoderDims {
   rmsEps: number;
 }
 
-export const LORA_MODULES = ['q', 'k', 'v', 'o', 'gate', 'up', 'down'] as const;
-export type LoraModule = (typeof LORA_MODULES)[number];
+import type { LoraModule } from '../../../shared/lora.ts';
+
+export { LORA_MODULES, type LoraModule } from '../../../shared/lora.ts';
 
 /** [out, in] of each linear, HF nn.Linear layout. */
 export function linearShape(d: DecoderDims, m: LoraModule): [number, number] {

@@ -19,45 +19,13 @@
 import { CheckpointFormatError, CheckpointNotFoundError, StorageQuotaError } from './errors.ts';
 import { deserializeCheckpoint, serializeCheckpoint } from './format.ts';
 import { idbKeyValueStore, isQuotaError, valueBytes, type KeyValueStore } from './kv.ts';
+import type { CheckpointEntry, RunIndex, StorageUsage } from '../../../protocol/checkpoints.ts';
 import type { TrainingCheckpoint, ValidationMetric } from './types.ts';
 
-export interface CheckpointEntry {
-  step: number;
-  createdAt: string;
-  bytes: number;
-  validation: ValidationMetric | null;
-  /** Last value of metrics.series.loss, when present. */
-  lastLoss: number | null;
-}
-
-export interface RunIndex {
-  format: 'discern-checkpoint-index';
-  version: 1;
-  runId: string;
-  modelId: string;
-  entries: CheckpointEntry[];
-  /** Step of the best checkpoint by validation metric, or null when none has one. */
-  best: number | null;
-  /** The run's configured length (config.steps of its latest checkpoint); absent in indexes
-   * written before it was recorded. A run whose latest entry reached it is finished. */
-  totalSteps?: number;
-}
-
-/** True when the run's latest checkpoint is at (or past) its configured length. */
-export function runFinished(r: Pick<RunIndex, 'entries' | 'totalSteps'>): boolean {
-  const last = r.entries.at(-1);
-  return r.totalSteps !== undefined && last !== undefined && last.step >= r.totalSteps;
-}
-
-export interface StorageUsage {
-  /** navigator.storage.estimate() for the whole origin, when the platform has it. */
-  estimate: { usage: number; quota: number; indexedDB: number | null } | null;
-  checkpoints: { count: number; bytes: number };
-  indexes: { count: number; bytes: number };
-  /** Blobs under ckpt/ that no index lists (an interrupted delete) and foreign keys. */
-  other: { count: number; bytes: number };
-  runs: { runId: string; count: number; bytes: number; latest: number | null; best: number | null }[];
-}
+// The index and usage shapes are wire types (src/protocol/checkpoints.ts); runFinished is
+// shared with the Train screen (src/shared/runs.ts).
+export type { CheckpointEntry, RunIndex, StorageUsage } from '../../../protocol/checkpoints.ts';
+export { runFinished } from '../../../shared/runs.ts';
 
 const PREFIX = 'ckpt/';
 const RUN_ID = /^[A-Za-z0-9._-]{1,128}$/;

@@ -9,6 +9,7 @@
  *   logTau                [1]
  * Blob-only names: adam.m.<param>, adam.v.<param> (same shape as <param>), metrics.<series> [n].
  */
+import type { ValidationMetric } from '../../../protocol/checkpoints.ts';
 import type { Adapters } from '../../model/decoder/types.ts';
 import type { RngState } from '../rng.ts';
 import type { ScheduleConfig } from '../schedule.ts';
@@ -42,11 +43,7 @@ export interface DataCursor {
 }
 
 /** A validation metric used to choose the `best` checkpoint of a run. */
-export interface ValidationMetric {
-  name: string; // e.g. 'val/R@1 t2i'
-  value: number;
-  higherIsBetter: boolean;
-}
+export type { ValidationMetric } from '../../../protocol/checkpoints.ts';
 
 export interface CheckpointMetrics {
   /** Series so far, e.g. { loss: [...], 'loss/contrastive': [...] } (stored as f32). */

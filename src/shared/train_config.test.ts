@@ -1,6 +1,6 @@
 // validateTrainConfig: the defaults pass; every bad setting is refused with its field and reason.
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_TRAIN_CONFIG, describeConfigErrors, validateTrainConfig, type TrainConfig } from './config.ts';
+import { DEFAULT_TRAIN_CONFIG, describeConfigErrors, validateTrainConfig, type TrainConfig } from './train_config.ts';
 
 const withField = (patch: Record<string, unknown>) => ({ ...DEFAULT_TRAIN_CONFIG, ...patch });
 const errorsOf = (c: unknown) => {

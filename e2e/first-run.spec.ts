@@ -1,0 +1,65 @@
+// A new user's first run (issue 14): fresh profile → bundled model → "Use synthetic scenes"
+// → Train → Start with the form untouched must train, not error; the form's defaults come
+// from the model's discern.json (and say so); a batch larger than the training split is
+// lowered at Start with a note, and the run uses the lowered batch.
+import { expect, test, type Page } from '@playwright/test';
+import { loadBundledModel, state, tab, waitState } from './helpers.ts';
+
+// A real training step of discern-tiny on SwiftShader takes seconds to tens of seconds.
+test.describe.configure({ timeout: 360_000 });
+
+async function useSynthetic(page: Page): Promise<number> {
+  await tab(page, 'data');
+  await page.getByTestId('use-synthetic').click();
+  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
+  expect(await state(page, (s) => s.data.error ?? null)).toBeNull();
+  return state(page, (s) => s.data.summary!.train);
+}
+
+async function trainOneStepThenStop(page: Page): Promise<void> {
+  await page.getByTestId('start').click();
+  await waitState(page, (s) => s.train.series.step.length >= 1 || s.train.state === 'error' || !!s.train.error || Object.keys(s.train.fieldErrors).length > 0, 240_000);
+  expect(await state(page, (s) => ({ error: s.train.error ?? null, fields: s.train.fieldErrors }))).toEqual({ error: null, fields: {} });
+  await page.getByTestId('stop').click();
+  await waitState(page, (s) => s.train.state === 'stopped' || s.train.state === 'error');
+  expect(await state(page, (s) => s.train.series.loss.every(Number.isFinite))).toBe(true);
+}
+
+test('defaults after "Use synthetic scenes" train without an error, from the model\'s recipe', async ({ page }) => {
+  await page.goto('/');
+  await loadBundledModel(page);
+  const train = await useSynthetic(page);
+  await tab(page, 'train');
+  await expect(page.getByTestId('train-recipe')).toHaveAttribute('data-source', 'discern.json');
+  await expect(page.getByTestId('train-recipe')).toContainText('chosen on val');
+  await expect(page.getByTestId('field-lr')).toHaveValue('0.01');
+  await expect(page.getByTestId('field-batchSize')).toHaveValue('16');
+  expect(train).toBeGreaterThanOrEqual(16);
+  await expect(page.getByTestId('note-batchSize')).toHaveCount(0);
+  await trainOneStepThenStop(page);
+  await expect(page.getByTestId('train-note')).toHaveCount(0);
+});
+
+test('a batch larger than the training split is lowered at Start, with a note; "Use recommended settings" restores the recipe', async ({ page }) => {
+  await page.goto('/');
+  await loadBundledModel(page);
+  await tab(page, 'data');
+  await page.getByTestId('synthetic-count').fill('8');
+  const train = await useSynthetic(page);
+  await tab(page, 'train');
+  await page.getByTestId('field-batchSize').fill('64');
+  await page.getByTestId('field-steps').fill('2');
+  await page.getByTestId('field-warmupSteps').fill('0');
+  await expect(page.getByTestId('note-batchSize')).toContainText(`Start will use batch ${train}`);
+  await trainOneStepThenStop(page);
+  await expect(page.getByTestId('train-note')).toHaveText(new RegExp(`Batch lowered from 64 to ${train}: the training split has ${train} examples`));
+  // what the user typed survives a reload and a model load; the recipe comes back on request
+  await page.reload();
+  await loadBundledModel(page);
+  await tab(page, 'train');
+  await expect(page.getByTestId('field-batchSize')).toHaveValue('64');
+  await page.getByTestId('use-recipe').click();
+  await expect(page.getByTestId('field-batchSize')).toHaveValue('16');
+  await expect(page.getByTestId('field-steps')).toHaveValue('60');
+  await expect(page.getByTestId('use-recipe')).toHaveCount(0);
+});

@@ -1,0 +1,29 @@
+// The real-size command line: --quick is the CI cut, --preset is required otherwise, and bad
+// values are refused with the flag named.
+import { describe, expect, test } from 'vitest';
+import { FULL, parseRealSizeArgs, QUICK } from './args.ts';
+
+describe('parseRealSizeArgs', () => {
+  test('--quick: a 2-layer cut of smolvlm-256m, gradient-cached in 2 chunks', () => {
+    expect(parseRealSizeArgs(['--quick'])).toEqual({ preset: 'smolvlm-256m', ...QUICK });
+    expect(QUICK).toMatchObject({ layers: 2, contrastBatch: 4, chunk: 2 });
+  });
+
+  test('the full run: the preset named, the issue\'s sizes (4 + 4 embedded, batch 4, contrastive 64)', () => {
+    expect(parseRealSizeArgs(['--preset', 'smolvlm-500m'])).toEqual({ preset: 'smolvlm-500m', ...FULL });
+    expect(FULL).toMatchObject({ embedCount: 4, trainSteps: 2, trainBatch: 4, contrastBatch: 64, evalScenes: 8, layers: null });
+    expect(parseRealSizeArgs(['--preset', 'smolvlm-256m', '--layers', '4', '--out', '/tmp/x'])).toMatchObject({ layers: 4, out: '/tmp/x' });
+  });
+
+  test.each([
+    [[], /--preset is required/],
+    [['--preset', 'llava'], /--preset must be one of smolvlm-256m, smolvlm-500m, got llava/],
+    [['--quick', '--layers', '0'], /--layers needs an integer ≥ 1, got 0/],
+    [['--quick', '--chunk', '3'], /--contrast-batch \(4\) must be a multiple of --chunk \(3\)/],
+    [['--quick', '--chunk', '8'], /--chunk \(8\) must not exceed --contrast-batch \(4\)/],
+    [['--quick', '--bogus'], /unknown argument --bogus/],
+    [['--preset', 'smolvlm-256m', '--out'], /--out needs a folder/],
+  ])('refuses %j', (argv, re) => {
+    expect(() => parseRealSizeArgs(argv as string[])).toThrow(re);
+  });
+});

@@ -1,0 +1,47 @@
+// CI run of `npm run real-size -- --quick` (issue 13): a 2-layer cut of the SmolVLM-256M
+// preset with every width and the full 49280-id vocabulary, through the same phases as the
+// full-size runs — write, start, load, embed, data, train, export, contrast, eval — in
+// headless Chromium on SwiftShader. Checks every phase ran with its memory measured, the
+// losses were finite, the adapter names its base model, and the evaluation was written.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'discern-real-size-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const PHASES = ['write', 'start', 'load', 'embed', 'data', 'train', 'export', 'contrast', 'eval'];
+
+test('real-size --quick: every phase of the full-vocabulary 256M cut passes and is measured', async () => {
+  const r = await new Promise<{ code: number | null; out: string }>((res) => {
+    const p = spawn(process.execPath, [TSX, 'scripts/real-size/real-size.ts', '--quick', '--out', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('close', (code) => res({ code, out }));
+  });
+  expect(r.code, r.out).toBe(0);
+  const result = JSON.parse(readFileSync(join(dir, 'real-size.json'), 'utf8'));
+  expect(result.args).toMatchObject({ preset: 'smolvlm-256m', layers: 2, quick: true });
+  expect(result.phases.map((p: { phase: string }) => p.phase)).toEqual(PHASES);
+  for (const p of result.phases.slice(2)) {
+    expect(p.gpuPeakBytes, p.phase).toBeGreaterThan(50 * 2 ** 20); // the 49280 × 576 table alone is 108 MiB in f32
+    expect(p.rssPeakBytes, p.phase).toBeGreaterThan(0);
+  }
+  const byName = Object.fromEntries(result.phases.map((p: { phase: string; detail: string }) => [p.phase, p.detail]));
+  expect(byName.load).toMatch(/hidden 576, 2 layers/);
+  expect(byName.train).toMatch(/2 VladVA steps at batch 2: loss \d+\.\d+ → \d+\.\d+/);
+  expect(byName.contrast).toMatch(/batch 4 in chunks of 2: loss \d+\.\d+/);
+  const config = JSON.parse(readFileSync(join(dir, 'model/config.json'), 'utf8'));
+  expect(config.text_config.vocab_size).toBe(49280);
+  const adapter = JSON.parse(readFileSync(join(dir, 'adapter/adapter_config.json'), 'utf8'));
+  expect(adapter.base_model_name_or_path).toBe('model');
+  expect(existsSync(join(dir, 'adapter/adapter_model.safetensors'))).toBe(true);
+  const report = JSON.parse(readFileSync(join(dir, 'eval.json'), 'utf8'));
+  expect(report.retrieval.textToImage[1]).toBeGreaterThanOrEqual(0);
+  expect(r.out).toContain('| contrast |');
+}, 720_000);
