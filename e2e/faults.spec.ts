@@ -77,6 +77,7 @@ test('GPU device lost mid-run: the app says so, offers resume, and the run resum
   const from = (await state(page, (s) => s.train.resumedFrom))!;
   expect(from).toBeGreaterThanOrEqual(2);
   expect(await state(page, (s) => s.train.runId)).toBe(runId);
+  await expect(page.getByTestId('fatal')).toHaveCount(0); // recovered: the banner goes
   await waitState(page, (s) => s.train.step >= s.train.resumedFrom! + 2);
   await page.getByTestId('stop').click();
   await waitState(page, (s) => s.train.state === 'stopped' || s.train.state === 'error');

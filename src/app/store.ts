@@ -94,6 +94,8 @@ export const useStore = create<State>((set, get) => {
       else if (e.type === 'train-state') {
         const error = e.state === 'error' ? { name: e.errorName ?? 'Error', message: e.message ?? 'training failed' } : undefined;
         patch('train', { state: e.state, runId: e.runId, step: e.step, message: e.message, error });
+        // A run going again means the engine recovered (e.g. a new device after a loss).
+        if (e.state === 'running' && get().fatal) set({ fatal: undefined });
         if (e.state !== 'running') void get().refreshRuns();
       } else if (e.type === 'train-warning') {
         patch('train', { warnings: [...get().train.warnings, { step: e.step, kind: e.kind, message: e.message }] });
