@@ -1,7 +1,8 @@
 // A new user's first run (issue 14): fresh profile → bundled model → "Use synthetic scenes"
 // → Train → Start with the form untouched must train, not error; the form's defaults come
 // from the model's discern.json (and say so); a batch larger than the training split is
-// lowered at Start with a note, and the run uses the lowered batch.
+// lowered at Start with a note, and the run uses the lowered batch; live probes appear with
+// each validation.
 import { expect, test, type Page } from '@playwright/test';
 import { loadBundledModel, state, tab, waitState } from './helpers.ts';
 
@@ -50,9 +51,14 @@ test('a batch larger than the training split is lowered at Start, with a note; "
   await page.getByTestId('field-batchSize').fill('64');
   await page.getByTestId('field-steps').fill('2');
   await page.getByTestId('field-warmupSteps').fill('0');
+  await page.getByTestId('field-validateEvery').fill('1');
   await expect(page.getByTestId('note-batchSize')).toContainText(`Start will use batch ${train}`);
   await trainOneStepThenStop(page);
   await expect(page.getByTestId('train-note')).toHaveText(new RegExp(`Batch lowered from 64 to ${train}: the training split has ${train} examples`));
+  // live probes: measured after the step-1 validation on held-out scenes, shown per step
+  await expect(page.getByTestId('live-probe-row').first()).toBeVisible();
+  const swapObj = await page.getByTestId('probe-swapObj').first().textContent();
+  expect(swapObj).toMatch(/^\d+ %$/);
   // what the user typed survives a reload and a model load; the recipe comes back on request
   await page.reload();
   await loadBundledModel(page);

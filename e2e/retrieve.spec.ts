@@ -27,6 +27,10 @@ test('gallery → embeddings → duplicate image ranks first; text query gives t
   await page.goto('/');
   await loadBundledModel(page);
   await tab(page, 'retrieve');
+  // No adapter yet: "tuned" would be the base model under another name, so it is unavailable.
+  await expect(page.getByTestId('mode-tuned')).toBeDisabled();
+  await expect(page.getByTestId('mode-base')).toBeChecked();
+  await expect(page.getByTestId('retrieve-adapter')).toContainText('No adapter yet');
   await page.getByTestId('add-synthetic').click();
   await expect(page.getByTestId('gallery-item')).toHaveCount(8);
   await dropFiles(page, '[data-testid=gallery-dropzone]', [RED_CUBE]);

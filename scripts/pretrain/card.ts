@@ -24,6 +24,8 @@ export interface CardInfo {
   samples: { id: string; reference: string; generated: string }[];
   /** Set on intermediate checkpoints: the step reached, so nobody mistakes one for the finished run. */
   checkpointStep?: number;
+  /** Steps at which the run was resumed (`--resume`, one per later sitting). */
+  resumes?: number[];
 }
 
 const f = (x: number | null, d = 3) => (x == null ? 'n/a' : x.toFixed(d));
@@ -67,7 +69,8 @@ learned from the training captions), \`tokenizer_config.json\`, \`preprocessor_c
   once with its long caption (cut to ${i.maxLongTokens} tokens), after the E5-V image prompt
   \`<image>\\nSummarize above image in one word:\` in the chat template.
 * **Run**: ${i.steps} steps, batch ${i.batch}, AdamW (β 0.9/0.95, weight decay on matrices), peak lr ${i.lr}
-  with ${i.warmupSteps} warmup steps and cosine decay, global grad-norm clip, seed ${i.seed}.
+  with ${i.warmupSteps} warmup steps and cosine decay, global grad-norm clip, seed ${i.seed}${i.resumes?.length
+    ? `; run in ${i.resumes.length + 1} sittings, resumed exactly (weights + AdamW state) after step${i.resumes.length > 1 ? 's' : ''} ${i.resumes.join(', ')}` : ''}.
 * **Loss**: ${f(i.firstLoss)} (mean of the first steps) → ${f(i.finalLoss)} (mean of the last steps);
   held-out loss on test scenes: ${f(i.evalLoss)}. Per-step log: \`pretrain_log.jsonl\`.
 * **Time**: ${(i.trainSec / 60).toFixed(1)} min of training (${Math.round(i.tokensPerSec)} tokens/s), ${(i.wallSec / 60).toFixed(1)} min wall

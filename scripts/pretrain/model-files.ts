@@ -3,8 +3,8 @@
  * Hugging Face folder written from the trained weights.
  *
  * Public API:
- *   initialModel({ seed, imageSize }) → TinyModel      (scripts/tiny-model buildTinyModel)
- *     DEFAULT_TINY dims, f32, a BPE tokenizer whose merges are learned from the synthetic
+ *   initialModel({ seed, imageSize, dims? }) → TinyModel      (scripts/tiny-model buildTinyModel)
+ *     DEFAULT_TINY dims unless `dims` (the --text-…, --vision-… and --patch flags), f32, a BPE tokenizer whose merges are learned from the synthetic
  *     benchmark's TRAIN captions (short and long, ' '-prefixed) plus the prompt sentences,
  *     so every caption word is one token; tensors drawn by buildTinyModel's seeded init.
  *   trainedFiles(init, weights, card) → Record<path, Uint8Array>
@@ -20,13 +20,15 @@ import { expectedWeights } from '../../src/engine/model/io/weights.ts';
 import { writeSafetensors, type TensorToWrite } from '../../src/engine/model/io/safetensors.ts';
 import { DEFAULT_IMAGE_PROMPT, DEFAULT_TEXT_PROMPT } from '../../src/engine/model/prompt.ts';
 import { captionCorpus } from '../../src/engine/train/pretrain/data.ts';
-import { buildTinyModel, DEFAULT_TINY, type TinyModel } from '../tiny-model/tiny-model.ts';
+import { buildTinyModel, DEFAULT_TINY, type TinyModel, type TinyModelOptions } from '../tiny-model/tiny-model.ts';
 import { buildVisionEncoderOnnx } from '../tiny-model/vision-onnx.ts';
 import { modelCard, type CardInfo } from './card.ts';
 
 export interface InitOptions {
   seed: number;
   imageSize: number;
+  /** Width/depth (args.ts modelDims); default DEFAULT_TINY's (the shipped v1 dims). */
+  dims?: { vision: Omit<TinyModelOptions['vision'], 'image'>; text: Pick<TinyModelOptions['text'], 'hidden' | 'layers' | 'heads' | 'kvHeads' | 'headDim' | 'intermediate'> };
 }
 
 /** Merge budget: the benchmark's word list is small, so BPE stops (no pair seen twice) well before. */
@@ -38,7 +40,8 @@ export function initialModel(o: InitOptions): TinyModel {
   const corpus = [...captionCorpus(syntheticBenchmark().train), ...prompts];
   return buildTinyModel({
     seed: o.seed, dtype: 'f32', shards: 1, numMerges: MAX_MERGES, corpus,
-    vision: { ...DEFAULT_TINY.vision, image: o.imageSize },
+    vision: { ...DEFAULT_TINY.vision, ...o.dims?.vision, image: o.imageSize },
+    text: { ...DEFAULT_TINY.text, ...o.dims?.text },
   });
 }
 

@@ -8,27 +8,33 @@
 //     reported back, printed (step, loss, tokens/s, ETA) and appended to the log at once;
 //  4. writes the trained folder and prints the held-out greedy captions. Every
 //     --checkpoint-every steps the folder is also written (README marked intermediate), so a
-//     crash late in a long run still leaves a loadable model.
+//     crash late in a long run still leaves a loadable model, and with it the trainer state
+//     (state.ts, <out>/pretrain_state/): `--resume` continues from there exactly, appending to
+//     the log; `--stop-after N` ends a sitting with such a checkpoint at step N.
 // With --bench [--quick] (bench.ts): a short fixed run that writes nothing and prints
 // examples/s, ms/step and GPU API counts per step (+ a `BENCH {json}` line, load average in it).
 // Exit codes: 0 ok; 1 the run failed; 2 bad command line.
-import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { PretrainProgress } from '../../src/engine/train/pretrain/run.ts';
 import { openHeadlessPage, REPO_ROOT as ROOT } from '../headless-page.ts';
-import { BENCH_WARMUP, commandLine, parsePretrainArgs, USAGE, type PretrainArgs } from './args.ts';
+import { BENCH_WARMUP, commandLine, DEFAULTS, modelDims, parsePretrainArgv, PretrainArgsError, USAGE, type PretrainArgs } from './args.ts';
 import { formatBench, summarizeBench } from './bench.ts';
 import type { CardInfo } from './card.ts';
 import { writeFolderFiles } from '../tiny-model/write-folder.ts';
 import { initialModel, trainedFiles } from './model-files.ts';
-import type { PageResult } from './pretrain-page.ts';
+import type { EncodedCheckpoint, EncodedResume, PageResult } from './pretrain-page.ts';
+import { readTrainerState, resumeArgs, STATE_DIR, writeTrainerState } from './state.ts';
+
+function f32(s: string): Float32Array {
+  const b = Buffer.from(s, 'base64');
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+const b64f32 = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
 function decodeWeights(w: Record<string, string>): Map<string, Float32Array> {
-  return new Map(Object.entries(w).map(([k, v]) => {
-    const b = Buffer.from(v, 'base64');
-    return [k, new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength))];
-  }));
+  return new Map(Object.entries(w).map(([k, v]) => [k, f32(v)]));
 }
 
 /** Writes the folder's files (replacing onnx/); returns the bytes written. */
@@ -45,7 +51,7 @@ const mmss = (sec: number) => {
 /** Same page and options as a real run, nothing written; prints the bench summary. */
 async function bench(a: PretrainArgs): Promise<void> {
   const load0 = loadavg();
-  const init = initialModel({ seed: a.seed, imageSize: a.imageSize });
+  const init = initialModel({ seed: a.seed, imageSize: a.imageSize, dims: modelDims(a) });
   const steps: PretrainProgress[] = [];
   const onProgress = (p: PretrainProgress) => {
     steps.push(p);
@@ -74,21 +80,53 @@ function runOptions(a: PretrainArgs) {
     steps: a.steps, batch: a.batch, lr: a.lr, warmupSteps: a.warmup, minLrRatio: a.minLrRatio, weightDecay: a.weightDecay,
     maxGradNorm: a.maxGradNorm, maxLongTokens: a.maxLongTokens, seed: a.seed, trainScenes: a.trainScenes ?? undefined,
     evalScenes: a.evalScenes, samples: a.samples, sampleTokens: a.maxLongTokens + 8, profile: a.profile,
-    checkpointEvery: a.checkpointEvery,
+    checkpointEvery: a.checkpointEvery, stopAfter: a.stopAfter || undefined,
   };
 }
 
-async function pretrain(a: PretrainArgs): Promise<void> {
+/** Step losses of the log, the latest line per step, for steps ≤ upTo (a resumed run's history). */
+function loggedLosses(logPath: string, upTo: number): { losses: number[]; resumes: number[] } {
+  const byStep = new Map<number, number>();
+  const resumes: number[] = [];
+  for (const line of readFileSync(logPath, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const r = JSON.parse(line) as { type: string; step?: number; loss?: number; fromStep?: number };
+    if (r.type === 'step' && r.step! <= upTo) byStep.set(r.step!, r.loss!);
+    if (r.type === 'resume' && r.fromStep! <= upTo) resumes.push(r.fromStep!);
+  }
+  return { losses: [...byStep].sort((x, y) => x[0] - y[0]).map(([, l]) => l), resumes };
+}
+
+async function pretrain(cli: PretrainArgs, given: ReadonlySet<keyof PretrainArgs>): Promise<void> {
   const t0 = performance.now();
-  const out = resolve(ROOT, a.out);
+  const out = resolve(ROOT, cli.out);
   mkdirSync(out, { recursive: true });
   const logPath = join(out, 'pretrain_log.jsonl');
-  writeFileSync(logPath, JSON.stringify({ type: 'config', command: commandLine(a), ...a }) + '\n');
-  const init = initialModel({ seed: a.seed, imageSize: a.imageSize });
-  console.log(`pretrain: initial model vocab ${init.config.text.vocab_size}, ${init.config.imageTokensPerImage} image tokens, ` +
-    `${Object.values(init.weights).reduce((n, t) => n + t.data.length, 0)} parameters`);
-
+  const saved = cli.resume ? await readTrainerState(out) : null;
+  const a = saved ? resumeArgs(saved.saved, cli, given) : cli;
+  const init = initialModel({ seed: a.seed, imageSize: a.imageSize, dims: modelDims(a) });
   const losses: number[] = [];
+  const resumes: number[] = [];
+  const files: Record<string, Uint8Array> = { ...init.files };
+  if (saved) {
+    if (!Buffer.from(init.files['config.json']).equals(readFileSync(join(out, 'config.json')))) {
+      throw new PretrainArgsError(`--resume: ${join(out, 'config.json')} is not the config these options build`);
+    }
+    files['model.safetensors'] = new Uint8Array(readFileSync(join(out, 'model.safetensors')));
+    const h = loggedLosses(logPath, saved.state.step);
+    losses.push(...h.losses);
+    resumes.push(...h.resumes, saved.state.step);
+    appendFileSync(logPath, JSON.stringify({ type: 'resume', fromStep: saved.state.step, command: `${commandLine(a)} --resume`, steps: a.steps,
+      date: new Date().toISOString(), note: 'step lines after fromStep above this line were redone' }) + '\n');
+    console.log(`pretrain: resuming ${out} from step ${saved.state.step} of ${a.steps} (epoch ${saved.saved.epoch}, item ${saved.saved.epochPosition})`);
+  } else {
+    writeFileSync(logPath, JSON.stringify({ type: 'config', command: commandLine(a), ...a }) + '\n');
+  }
+  const nParams = Object.values(init.weights).reduce((n, t) => n + t.data.length, 0);
+  console.log(`pretrain: initial model vocab ${init.config.text.vocab_size}, ${init.config.imageTokensPerImage} image tokens, ` +
+    `${nParams} parameters (model.safetensors ≈ ${(nParams * 4 / 1e6).toFixed(1)} MB f32)`);
+  const wallBefore = saved?.saved.wallMs ?? 0;
+
   let last: PretrainProgress | null = null;
   const onProgress = (p: PretrainProgress) => {
     losses.push(p.loss);
@@ -100,45 +138,64 @@ async function pretrain(a: PretrainArgs): Promise<void> {
   };
   const k20 = () => Math.min(20, losses.length);
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+  const wallMs = () => wallBefore + performance.now() - t0;
   const cardOf = (extra: Partial<CardInfo>): CardInfo => ({
     command: commandLine(a), steps: a.steps, batch: a.batch, lr: a.lr, warmupSteps: a.warmup, seed: a.seed,
     maxLongTokens: a.maxLongTokens, firstLoss: mean(losses.slice(0, k20())), finalLoss: mean(losses.slice(-k20())), evalLoss: null,
-    trainSec: ((last as PretrainProgress | null)?.elapsedMs ?? 0) / 1000, wallSec: (performance.now() - t0) / 1000,
-    tokensPerSec: (last as PretrainProgress | null)?.tokensPerSec ?? 0, samples: [], ...extra,
+    trainSec: ((last as PretrainProgress | null)?.elapsedMs ?? saved?.state.elapsedMs ?? 0) / 1000, wallSec: wallMs() / 1000,
+    tokensPerSec: (last as PretrainProgress | null)?.tokensPerSec ?? 0, samples: [], resumes, ...extra,
   });
-  const onCheckpoint = (step: number, w: Record<string, string>) => {
-    const bytes = writeModel(out, trainedFiles(init, decodeWeights(w), cardOf({ checkpointStep: step })));
-    console.log(`checkpoint: step ${step} written to ${out} (${bytes} bytes)`);
+  const save = (c: EncodedCheckpoint, card: CardInfo): number => {
+    const written = trainedFiles(init, decodeWeights(c.weights), card);
+    const bytes = writeModel(out, written);
+    const moments = new Map(Object.entries(c.moments).map(([k, { m, v }]) => [k, { m: f32(m), v: f32(v) }]));
+    writeTrainerState(out, { ...c, moments }, a, written['model.safetensors'], wallMs());
+    return bytes;
+  };
+  const onCheckpoint = (c: EncodedCheckpoint) => {
+    const bytes = save(c, cardOf({ checkpointStep: c.step }));
+    console.log(`checkpoint: step ${c.step} written to ${out} (${bytes} bytes) + ${STATE_DIR}/`);
   };
   const hp = await openHeadlessPage({
     entry: 'scripts/pretrain/pretrain.html', ready: '__discernPretrain', name: 'pretrain', echo: 'all',
     expose: { __discernPretrainProgress: onProgress, __discernPretrainCheckpoint: onCheckpoint },
   });
   try {
-    const files = Object.fromEntries(Object.entries(init.files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
+    const b64 = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v).toString('base64')]));
     const opts = runOptions(a);
-    const r: PageResult = await hp.page.evaluate(([f, o]) => window.__discernPretrain!.run(f, o), [files, opts] as const);
+    const resume: EncodedResume | undefined = saved ? {
+      ...saved.state, moments: Object.fromEntries([...saved.state.moments].map(([k, { m, v }]) => [k, { m: b64f32(m), v: b64f32(v) }])),
+    } : undefined;
+    const r: PageResult = await hp.page.evaluate(([f, o, res]) => window.__discernPretrain!.run(f, o, res), [b64, opts, resume] as const);
+    if (r.stopped) {
+      console.log(`\nstopped after step ${r.checkpoint.step} of ${a.steps} (--stop-after); continue with: npm run pretrain -- --resume` +
+        (a.out !== DEFAULTS.out ? ` --out ${a.out}` : ''));
+      return;
+    }
     const card = cardOf({ evalLoss: r.evalLoss, trainSec: r.trainMs / 1000, samples: r.samples });
-    const written = trainedFiles(init, decodeWeights(r.weights), card);
-    const total = writeModel(out, written);
+    const total = save(r.checkpoint, card);
     const k = k20(), wallSec = card.wallSec;
     appendFileSync(logPath, JSON.stringify({ type: 'summary', ...card }) + '\n');
     console.log(`\nloss ${card.firstLoss.toFixed(4)} (first ${k} steps) → ${card.finalLoss.toFixed(4)} (last ${k}); held-out ${r.evalLoss?.toFixed(4) ?? 'n/a'}`);
     for (const s of r.samples) console.log(`  ${s.id}\n    reference: ${s.reference}\n    generated: ${s.generated}`);
-    console.log(`wrote ${Object.keys(written).length} files (${total} bytes) + pretrain_log.jsonl to ${out} in ${mmss(wallSec)}`);
+    console.log(`wrote ${total} bytes + pretrain_log.jsonl + ${STATE_DIR}/ to ${out} in ${mmss(wallSec)}`);
   } finally {
     await hp.close();
   }
 }
 
-let args: PretrainArgs;
+let parsed: ReturnType<typeof parsePretrainArgv>;
 try {
-  args = parsePretrainArgs(process.argv.slice(2));
+  parsed = parsePretrainArgv(process.argv.slice(2));
 } catch (e) {
   console.error(`pretrain: ${(e as Error).message}\n${USAGE}`);
   process.exit(2);
 }
-(args.bench ? bench(args) : pretrain(args)).then(() => process.exit(0), (e: Error) => {
+(parsed.args.bench ? bench(parsed.args) : pretrain(parsed.args, parsed.given)).then(() => process.exit(0), (e: Error) => {
+  if (e instanceof PretrainArgsError) {
+    console.error(`pretrain: ${e.message}`);
+    process.exit(2);
+  }
   console.error(`pretrain: failed: ${e.stack ?? e.message}`);
   process.exit(1);
 });

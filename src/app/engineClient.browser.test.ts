@@ -27,6 +27,23 @@ const isState = (s: TrainStateEvent['state']) => (e: EngineEvent): e is TrainSta
 // Fresh seed per run: the feature cache persists in the browser profile's IndexedDB.
 const seed = 1000 + Math.floor(Math.random() * 1e6);
 
+test('UI work in the worker, before any model: File objects cross postMessage for preview-data; scenes decode; rank', async () => {
+  const { scenes } = await client.request('synthetic-scenes', { split: 'test', count: 3, seed: 5 });
+  expect(scenes).toHaveLength(3);
+  const bmp = await createImageBitmap(new Blob([scenes[0].png], { type: 'image/png' }));
+  expect([bmp.width, bmp.height]).toEqual([64, 64]);
+  const files = [
+    new File([scenes[1].png], 'b.png', { type: 'image/png' }),
+    new File([`image,caption\nb.png,${scenes[1].caption}\nmissing.png,gone\n`], 'captions.csv'),
+  ];
+  const preview = await client.request('preview-data', { files: files.map((f) => ({ path: `drop/${f.name}`, data: f })) });
+  expect(preview.tiles).toEqual([{ index: 0, path: 'drop/b.png', caption: scenes[1].caption }]);
+  expect(preview.problems.map((p) => p.line)).toEqual([3]);
+  const g = new Float32Array([1, 0, 0.6, 0.8, 0, 1]);
+  expect(await client.request('rank', { query: g.slice(4).buffer, gallery: g.slice().buffer, n: 3, dim: 2, k: 2 }))
+    .toEqual({ indices: [2, 1], scores: [1, Math.fround(0.8)] });
+});
+
 test('load-model + load-data: the second load of the same images hits the feature cache', async () => {
   const device = await client.request('device-info', {});
   expect(device.caps.adapter).toBeTruthy();

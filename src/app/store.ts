@@ -97,6 +97,9 @@ export const useStore = create<State>((set, get) => {
         if (e.state !== 'running') void get().refreshRuns();
       } else if (e.type === 'train-warning') {
         patch('train', { warnings: [...get().train.warnings, { step: e.step, kind: e.kind, message: e.message }] });
+      } else if (e.type === 'train-probes') {
+        const { type: _t, runId: _r, ...row } = e;
+        patch('train', { probes: [...get().train.probes.filter((p) => p.step < row.step), row] });
       } else if (e.type === 'train-validation') {
         patch('train', { validation: [...get().train.validation, { step: e.step, name: e.name, value: e.value }] });
       } else if (e.type === 'checkpoint-saved') void get().refreshRuns();
@@ -112,7 +115,7 @@ export const useStore = create<State>((set, get) => {
       adapter: null,
       edited: Array.isArray(p.edited) ? p.edited.filter((k) => typeof k === 'string') : [],
       fieldErrors: {}, state: 'idle', runId: null, lastRunId: p.lastRunId ?? null, resumedFrom: null, step: 0, totalSteps: 0, etaSeconds: 0,
-      series: historySeries(), validation: history?.validation ?? [], warnings: [], runs: [],
+      series: historySeries(), validation: history?.validation ?? [], probes: [], warnings: [], runs: [],
     },
     storage: { status: 'idle' },
 
@@ -197,7 +200,7 @@ export const useStore = create<State>((set, get) => {
       }
       // A resume keeps the history of the same run (this tab's or the reloaded one's).
       const own = resumeRunId && (t.runId ?? history?.runId) === resumeRunId;
-      patch('train', { fieldErrors: {}, error: undefined, message: undefined, warnings: [], validation: own ? t.validation : [], series: own ? t.series : emptySeries() });
+      patch('train', { fieldErrors: {}, error: undefined, message: undefined, warnings: [], probes: own ? t.probes : [], validation: own ? t.validation : [], series: own ? t.series : emptySeries() });
       try {
         const r = await engine().request('train-start', { config, runId: resumeRunId });
         // The reply comes before the run's first step: drop history past the resume point

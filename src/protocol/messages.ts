@@ -10,7 +10,7 @@
 import type { Problem } from '../shared/problem.ts';
 import type { RunIndex, StorageUsage } from './checkpoints.ts';
 import type { GpuCaps } from './gpu.ts';
-import type { TrainMetricsEvent, TrainState, TrainStateEvent, TrainWarningEvent } from './training.ts';
+import type { TrainMetricsEvent, TrainState, TrainStateEvent, TrainWarningEvent, TrainProbesEvent } from './training.ts';
 import type { UiWorkApi } from './ui_work.ts';
 
 export type { Problem };
@@ -179,6 +179,7 @@ export type EngineEvent =
   | TrainMetricsEvent
   | TrainStateEvent
   | TrainWarningEvent
+  | TrainProbesEvent
   | { type: 'train-validation'; runId: string; step: number; name: string; value: number; details: Record<string, number> }
   | { type: 'checkpoint-saved'; runId: string; step: number; bytes: number }
   | { type: 'fatal'; error: WireError };

@@ -44,3 +44,22 @@ export interface TrainWarningEvent {
   kind: 'loss-rise' | 'loss-stuck';
   message: string;
 }
+
+/**
+ * Live probes (engine host/live_probes.ts): after each validation of a run, the tuned model's
+ * accuracies on LIVE_PROBE_SCENES synthetic test scenes, in 0…1 (NaN when a category has no
+ * items). For watching only: the best checkpoint is chosen on validation, never on these.
+ */
+export interface TrainProbesEvent {
+  type: 'train-probes';
+  runId: string;
+  step: number;
+  swapObj: number;
+  swapAtt: number;
+  replaceRel: number;
+  winoGroup: number;
+  /** text → image R@5 over the same scenes. */
+  t2i5: number;
+}
+
+export const LIVE_PROBE_SCENES = 16;

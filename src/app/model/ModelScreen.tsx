@@ -2,6 +2,8 @@
 // tiny-random), a Hugging Face base URL, or local files
 // (folder picker / drop). Shows load progress in bytes, the model info, and the GPU.
 import { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, type BundledModelName } from '../../protocol/messages.ts';
+import { DemoCard } from '../demo/DemoCard.tsx';
+import '../demo/demo.css';
 import { DevicePanel } from '../device/DevicePanel.tsx';
 import { fmtBytes } from '../format.ts';
 import { useStore } from '../store.ts';
@@ -22,6 +24,7 @@ export function ModelScreen() {
         <h2>Model</h2>
         <p>Pick the vision-language model to fine-tune. The bundled tiny models load in a second and run anywhere WebGPU does.</p>
       </header>
+      <DemoCard />
       <div className="card span-7">
         <h3>Choose a model</h3>
         <fieldset className="choices" disabled={loading}>

@@ -10,12 +10,13 @@ export interface BarRow {
 
 const pct = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`);
 
-export function Bars({ rows, testId }: { rows: BarRow[]; testId: string }) {
+/** `variants`: the columns measured (just 'base' while the model carries no adapter). */
+export function Bars({ rows, testId, variants = ['base', 'tuned'] }: { rows: BarRow[]; testId: string; variants?: readonly Variant[] }) {
   return (
     <div className="bars" data-testid={testId}>
       {rows.map((r) => [
         <div key={`${r.label}-l`} className="label">{r.label}</div>,
-        ...(['base', 'tuned'] as const).map((v) => (
+        ...variants.map((v) => (
           <div key={`${r.label}-${v}`} className={`bar ${v}`} data-testid={`bar-${r.label}-${v}`} data-value={r.values[v] ?? ''} title={`${v}: ${pct(r.values[v])}`}>
             <span className="track"><span style={{ width: `${Math.max(0, Math.min(1, r.values[v] ?? 0)) * 100}%` }} /></span>
             <em>{v} {pct(r.values[v])} {r.note?.[v] ?? ''}</em>

@@ -19,11 +19,15 @@ export function ProbesScreen() {
   const modelReady = useStore((s) => s.model.status === 'ready');
   const training = useStore((s) => s.train.state === 'running');
   const p = useProbes();
+  // "tuned" exists only when the model carries an adapter (trained, resumed or imported).
+  const adapter = useStore((s) => s.train.adapter);
+  const shown = VARIANTS.filter((v) => p.results[v]);
   // Re-render on model/training changes so a stale result set is flagged.
   const stale = useStore(() => p.stamp !== null && p.stamp !== variantOf('tuned'));
   const [category, setCategory] = useState<SugarCrepeCategory>('replace-obj');
   const [index, setIndex] = useState(0);
-  const [attVariant, setAttVariant] = useState<Variant>('tuned');
+  const [attChoice, setAttVariant] = useState<Variant>('tuned');
+  const attVariant: Variant = p.results.tuned ? attChoice : 'base';
   const blocked = !modelReady ? 'Load a model first (Model tab).' : training ? 'Pause the training run to use the GPU here.' : null;
 
   const items = p.plan?.probes.filter((x) => x.category === category) ?? [];
@@ -63,30 +67,34 @@ export function ProbesScreen() {
         <div className="row">
           <label>Scenes <input type="number" min={4} max={200} value={p.count} data-testid="probes-count"
             onChange={(e) => p.setSize(Math.max(4, Number(e.target.value) || 4), p.seed)} /></label>
-          <button className="primary" data-testid="probes-run" disabled={!!blocked || p.status === 'running'} onClick={() => void p.run()}>Run probes (base and tuned)</button>
+          <button className="primary" data-testid="probes-run" disabled={!!blocked || p.status === 'running'} onClick={() => void p.run(adapter ? ['base', 'tuned'] : ['base'])}>
+            {adapter ? 'Run probes (base and tuned)' : 'Run probes (base model)'}</button>
           <progress data-testid="probes-progress" aria-label="Probe progress" max={p.progress.total || 1} value={p.progress.done} />
           <span className="pill" data-testid="probes-status">{p.status === 'running' ? p.progress.what : p.status}</span>
         </div>
+        <p className="muted adapter-ref" data-testid="probes-adapter">
+          {adapter ? <>Tuned = {adapter.label}</> : 'No adapter yet: the probes score the base model only. Train, resume or import an adapter (Train tab) to compare.'}
+        </p>
         {stale && <p className="warning" data-testid="probes-stale">The model or its adapters changed since these results were computed: run the probes again.</p>}
         {p.error && <p role="alert" className="error" data-testid="probes-error">{p.error}</p>}
       </div>
       {Object.keys(p.results).length > 0 ? (
         <>
           <div className="legend" aria-label="Legend">
-            <span className="swatch base" />base model<span className="swatch tuned" />tuned adapter
+            <span className="swatch base" />base model{shown.includes('tuned') && <><span className="swatch tuned" />tuned adapter</>}
           </div>
           <div className="card span-6">
             <h3>SugarCrepe accuracy per category</h3>
-            <Bars rows={scRows} testId="bars-sugarcrepe" />
+            <Bars rows={scRows} testId="bars-sugarcrepe" variants={shown} />
           </div>
           <div className="span-6 stack-cards">
             <div className="card">
               <h3>Winoground ({p.results.base?.report.winoground.n ?? 0} pairs)</h3>
-              <Bars rows={winoRows} testId="bars-winoground" />
+              <Bars rows={winoRows} testId="bars-winoground" variants={shown} />
             </div>
             <div className="card">
               <h3>Retrieval on the test pairs ({p.plan?.n ?? 0} images and captions)</h3>
-              <Bars rows={retrievalRows} testId="bars-retrieval" />
+              <Bars rows={retrievalRows} testId="bars-retrieval" variants={shown} />
             </div>
           </div>
         </>
@@ -115,7 +123,7 @@ export function ProbesScreen() {
                 <span className="muted">attention of</span>
                 <div className="segmented" role="radiogroup" aria-label="Attention of">
                   {VARIANTS.map((v) => (
-                    <label key={v}><input type="radio" name="att-variant" data-testid={`att-${v}`} checked={attVariant === v} onChange={() => setAttVariant(v)} />{v}</label>
+                    <label key={v}><input type="radio" name="att-variant" data-testid={`att-${v}`} checked={attVariant === v} disabled={!p.results[v]} onChange={() => setAttVariant(v)} />{v}</label>
                   ))}
                 </div>
               </div>
@@ -132,12 +140,12 @@ export function ProbesScreen() {
               </figure>
               <ScrollX label="Caption similarities">
                 <table className="sims data">
-                  <thead><tr><th>caption</th>{VARIANTS.map((v) => <th key={v}>{v}</th>)}</tr></thead>
+                  <thead><tr><th>caption</th>{shown.map((v) => <th key={v}>{v}</th>)}</tr></thead>
                   <tbody>
                     {(['pos', 'neg'] as const).map((which) => (
                       <tr key={which} data-testid={`caption-${which}`}>
                         <td className="wrap">{which === 'pos' ? '✔ ' : '✘ '}{p.plan!.texts[item[which]]}</td>
-                        {VARIANTS.map((v) => {
+                        {shown.map((v) => {
                           const r = p.results[v]!;
                           const s = dot(r.T, item[which], r.I, item.image, r.dim);
                           const wins = dot(r.T, item.pos, r.I, item.image, r.dim) > dot(r.T, item.neg, r.I, item.image, r.dim);

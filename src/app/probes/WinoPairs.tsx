@@ -10,14 +10,14 @@ export function WinoPairs({ plan, urls, results }: { plan: EvalPlanData; urls: s
   return (
     <table className="sims wino data" data-testid="wino-pairs">
       <thead>
-        <tr><th>images</th><th>captions</th>{(['base', 'tuned'] as const).map((v) => <th key={v}>{v}: s[c][i] · text / image / group</th>)}</tr>
+        <tr><th>images</th><th>captions</th>{(['base', 'tuned'] as const).filter((v) => results[v]).map((v) => <th key={v}>{v}: s[c][i] · text / image / group</th>)}</tr>
       </thead>
       <tbody>
         {plan.wino.map((w) => (
           <tr key={w.id} data-testid="wino-pair">
             <td>{w.imgs.map((i, k) => <img key={k} src={urls[i]} alt={`${w.id} image ${k}`} width={48} height={48} />)}</td>
             <td>0: {plan.texts[w.caps[0]]}<br />1: {plan.texts[w.caps[1]]}<br /><small>{w.kind}</small></td>
-            {(['base', 'tuned'] as const).map((v) => {
+            {(['base', 'tuned'] as const).filter((v) => results[v]).map((v) => {
               const r = results[v];
               if (!r) return <td key={v}>—</td>;
               const s = winoSims(w, r.T, r.I, r.dim);

@@ -43,7 +43,8 @@ export interface ProbesState {
   /** variantOf('tuned') when the results were computed: differs once the model/adapters change. */
   stamp: string | null;
   setSize(count: number, seed: number): void;
-  run(): Promise<void>;
+  /** Embeds the plan with each variant ("tuned" only when the model carries an adapter) and scores it. */
+  run(variants: readonly Variant[]): Promise<void>;
   attend(image: number, variant: Variant): Promise<void>;
 }
 
@@ -109,16 +110,16 @@ export const useProbes = create<ProbesState>((set, get) => {
       set({ count, seed, plan: null, urls: [], results: {}, attention: null, status: 'idle' });
     },
 
-    async run() {
+    async run(variants) {
       try {
         set({ status: 'running', error: undefined, results: {}, attention: null, stamp: variantOf('tuned'), progress: { done: 0, total: 0, what: 'plan' } });
         const plan = await ensurePlan();
-        const total = 2 * (plan.images.length + plan.texts.length);
+        const total = variants.length * (plan.images.length + plan.texts.length);
         let done = 0;
         set({ progress: { done, total, what: '' } });
         const tick = (n: number, what: string) => set({ progress: { done: (done += n), total, what } });
         const results: ProbesState['results'] = {};
-        for (const v of ['base', 'tuned'] as const) {
+        for (const v of variants) {
           results[v] = await embedVariant(plan, v, tick);
           set({ results: { ...results } });
         }

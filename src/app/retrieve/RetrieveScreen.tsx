@@ -13,10 +13,11 @@ export function RetrieveScreen() {
   const training = useStore((s) => s.train.state === 'running');
   const adapter = useStore((s) => s.train.adapter);
   const g = useGallery();
-  // No adapter: "tuned" would be the base model under another name.
-  useEffect(() => {
-    if (!adapter && g.mode === 'tuned') g.setMode('base');
-  }, [adapter, g.mode, g.setMode]);
+  // No adapter: "tuned" would be the base model under another name, so base; when one
+  // appears (trained, resumed, imported), switch to it once — the user may switch back.
+  const hasAdapter = !!adapter;
+  const setMode = g.setMode;
+  useEffect(() => setMode(hasAdapter ? 'tuned' : 'base'), [hasAdapter, setMode]);
   const [k, setK] = useState(5);
   const [query, setQuery] = useState('');
   const [newCaptions, setNewCaptions] = useState('');

@@ -1,5 +1,5 @@
 // The training form ↔ TrainConfig. The form holds text per field (what the user typed); the
-// engine's own validator (pure TS, shared with the worker) refuses bad settings client-side
+// engine's own validator (src/shared/train_config.ts, which the worker runs too) refuses bad settings client-side
 // before train-start is sent, and the worker re-validates (its TrainConfigError carries fields).
 // Defaults: the loaded model's recipe (ModelInfo.recipe: its discern.json, or values scaled to
 // its size) over DEFAULT_TRAIN_CONFIG; fields the user typed in (`edited`) keep their text.

@@ -75,6 +75,8 @@ export interface TrainSlice {
   etaSeconds: number;
   series: Series;
   validation: { step: number; name: string; value: number }[];
+  /** train-probes events of the current run: live probe accuracies after each validation. */
+  probes: { step: number; swapObj: number; swapAtt: number; replaceRel: number; winoGroup: number; t2i5: number }[];
   /** train-warning events of the current run (loss-rise, loss-stuck); the run goes on. */
   warnings: { step: number; kind: string; message: string }[];
   runs: RunIndex[];

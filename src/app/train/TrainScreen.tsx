@@ -3,6 +3,7 @@
 import { useEffect } from 'react';
 import { runFinished } from '../../shared/runs.ts';
 import { fmtBytes, fmtSeconds } from '../format.ts';
+import { LIVE_PROBE_SCENES } from '../../protocol/training.ts';
 import { useStore } from '../store.ts';
 import { Adapter } from './Adapter.tsx';
 import { Checkpoints } from './Checkpoints.tsx';
@@ -109,6 +110,27 @@ export function TrainScreen() {
             </table>
           </ScrollX>
         ) : <div className="empty"><strong>No validation yet</strong><span>Measured every “Validate every” steps.</span></div>}
+      </div>
+      <div className="card span-12">
+        <h3>Live probes</h3>
+        <p className="muted">Re-measured after each validation on {LIVE_PROBE_SCENES} held-out synthetic test scenes with the run's current adapter (for watching only: the best checkpoint is chosen on validation). Chance: 50 % for the probes, 6 % for Winoground group.</p>
+        {t.probes.length ? (
+          <ScrollX label="Live probe accuracies">
+            <table className="compact data" data-testid="live-probes">
+              <thead><tr><th>Step</th><th>swap-obj</th><th>swap-att</th><th>replace-rel</th><th>Winoground group</th><th>text→image R@5</th></tr></thead>
+              <tbody>
+                {t.probes.map((p, i) => {
+                  const prev = t.probes[i - 1];
+                  const cell = (k: 'swapObj' | 'swapAtt' | 'replaceRel' | 'winoGroup' | 't2i5') => {
+                    const d = prev ? p[k] - prev[k] : 0;
+                    return <td className={`num ${d > 1e-9 ? 'up' : d < -1e-9 ? 'down' : ''}`} data-testid={`probe-${k}`}>{Number.isFinite(p[k]) ? `${(100 * p[k]).toFixed(0)} %` : 'n/a'}</td>;
+                  };
+                  return <tr key={p.step} data-testid="live-probe-row"><td>{p.step}</td>{cell('swapObj')}{cell('swapAtt')}{cell('replaceRel')}{cell('winoGroup')}{cell('t2i5')}</tr>;
+                })}
+              </tbody>
+            </table>
+          </ScrollX>
+        ) : <div className="empty"><strong>No live probes yet</strong><span>They appear with each validation (“Validate every” steps).</span></div>}
       </div>
       <div className="card span-8">
         <h3>Checkpoints</h3>

@@ -17,6 +17,7 @@ import { embedRequest, loadAdapterInto } from './embed.ts';
 import { EventBatcher } from './events.ts';
 import { clearStorage, storageReport } from './storage.ts';
 import { cachedFeatures, idbFeatureStore, type FeatureStore, type ImageInput } from './feature_cache.ts';
+import { liveProber } from './live_probes.ts';
 import { baseModelName, folderOf, loadVlm, modelIdOf, modelInfo } from './model.ts';
 import { recipeFor, type Recipe } from '../train/trainer/recipe.ts';
 import { TrainConfigError, TrainingSession } from './session.ts';
@@ -233,7 +234,8 @@ export class EngineHandler {
         const m = this.need(this.model, 'load-model', req.type);
         const d = this.need(this.data, 'load-data', req.type);
         this.session ??= new TrainingSession(await this.trainerFactory(), this.emit, this.checkpoints);
-        const inputs = { ctx: await this.gpu(), folder: m.folder, modelId: m.modelId, features: d.features, numImages: d.numImages, train: d.train, validation: d.validation };
+        const probe = liveProber((images) => this.imageFeatures(m, images));
+        const inputs = { ctx: await this.gpu(), folder: m.folder, modelId: m.modelId, features: d.features, numImages: d.numImages, train: d.train, validation: d.validation, probe };
         return { result: await this.session.start(inputs, req.args.config, req.args.runId) };
       }
       case 'train-pause':

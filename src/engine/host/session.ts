@@ -9,6 +9,7 @@
 // The loop awaits every step (GPU readbacks) and yields a macrotask between steps, so
 // pause/stop/list messages are handled mid-run. Errors (NonFiniteLossError,
 // StorageQuotaError, GpuDeviceLostError, …) end the run in state 'error' with their message.
+import type { LiveProber } from './live_probes.ts';
 import type { GpuContext } from '../gpu/context.ts';
 import type { GpuTensor } from '../gpu/tensor.ts';
 import { listCheckpoints, loadCheckpoint, type KeyValueStore } from '../train/checkpoint/index.ts';
@@ -38,6 +39,8 @@ export interface SessionInputs {
   numImages: number;
   train: PortExample[];
   validation: PortExample[];
+  /** Live probes after each validation (live_probes.ts); absent = none. */
+  probe?: LiveProber;
 }
 
 const ETA_WINDOW = 5;
@@ -53,6 +56,7 @@ export class TrainingSession {
   private recent: number[] = [];
   private lastCheckpoint: CheckpointRef | null = null;
   private validationCount = 0;
+  private probe: LiveProber | null = null;
   private ctx: GpuContext | null = null;
 
   constructor(
@@ -83,6 +87,7 @@ export class TrainingSession {
     this.disposeRun();
     this.ctx = inp.ctx;
     this.validationCount = inp.validation.length;
+    this.probe = inp.probe ?? null;
     try {
       this.vlm = await loadVlm(inp.ctx, inp.folder, { lora: cfg.lora, seed: cfg.seed });
       const shape = [inp.numImages, this.vlm.tokensPerImage, this.vlm.dims.hidden];
@@ -103,6 +108,17 @@ export class TrainingSession {
     return { runId: this.trainer.runId, resumedFrom: ckpt ? ckpt.step : null, config: cfg as unknown as Record<string, unknown> };
   }
 
+  /** Emits train-probes for the run's current adapters; a failing prober is dropped, not fatal. */
+  private async liveProbes(runId: string, step: number): Promise<void> {
+    if (!this.probe || !this.vlm) return;
+    try {
+      this.emit(await this.probe(this.vlm, runId, step));
+    } catch (e) {
+      console.warn(`live probes switched off: ${(e as Error).message}`);
+      this.probe = null;
+    }
+  }
+
   /** Starts the background loop (state → running). */
   private run(): void {
     this.halt = false;
@@ -119,7 +135,10 @@ export class TrainingSession {
         const r = await t.runStep();
         this.emit(this.metrics(t, r));
         if (r.warning) this.emit({ type: 'train-warning', runId: t.runId, ...r.warning });
-        if (r.validation) this.emit({ type: 'train-validation', runId: t.runId, step: r.step, ...r.validation });
+        if (r.validation) {
+          this.emit({ type: 'train-validation', runId: t.runId, step: r.step, ...r.validation });
+          await this.liveProbes(t.runId, r.step);
+        }
         if (r.checkpoint) {
           this.lastCheckpoint = { runId: t.runId, ...r.checkpoint };
           this.emit({ type: 'checkpoint-saved', ...this.lastCheckpoint });
@@ -132,6 +151,7 @@ export class TrainingSession {
         if (this.validationCount >= 2 && lastValidated !== t.stepsDone) {
           const v = await t.validate();
           this.emit({ type: 'train-validation', runId: t.runId, step: t.stepsDone, ...v });
+          await this.liveProbes(t.runId, t.stepsDone);
         }
         this.setState('stopped', { message: `completed ${t.stepsDone} steps` });
       }

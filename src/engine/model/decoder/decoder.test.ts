@@ -32,4 +32,26 @@ describe('decoder (CPU references) vs PyTorch golden', () => {
     expect(g.expect.baseGrads.size).toBe(3 + 2 * 9);
     for (const [name, grad] of run.baseGrads!) expectClose(grad, g.expect.baseGrads.get(name)!, `grad w.${name}`, { atol: 1e-5, rtol: 1e-3 });
   });
+
+  test('the lm head and CE see the labelled rows only (gathered), and the gradients still match', async () => {
+    const g = await loadGolden(new Uint8Array(readFileSync(fixture)));
+    const rows: number[] = [];
+    class Recording extends CpuOps {
+      override crossEntropy(...a: Parameters<CpuOps['crossEntropy']>) {
+        rows.push(this.shape(a[2])[0]);
+        return super.crossEntropy(...a);
+      }
+      override crossEntropyBackward(...a: Parameters<CpuOps['crossEntropyBackward']>) {
+        rows.push(this.shape(a[3])[0]);
+        return super.crossEntropyBackward(...a);
+      }
+    }
+    const labels = g.batch.labels!;
+    const labelled = labels.filter((l) => l >= 0).length;
+    expect(labelled).toBeLessThan(labels.length); // the fixture has prompt rows
+    const run = await runGolden(new Recording(), g, (h) => cpuTensor(h.data, h.shape), 'keep', true);
+    expect(rows).toEqual([labelled, labelled]);
+    expect(run.ceLoss).toBeCloseTo(g.expect.ceLoss, 5);
+    expectClose(run.baseGrads!.get('lm_head')!, g.expect.baseGrads.get('lm_head')!, 'grad w.lm_head', { atol: 1e-5, rtol: 1e-3 });
+  });
 });

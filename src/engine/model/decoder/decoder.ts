@@ -5,7 +5,8 @@
 //
 // Per layer:  a = rmsnorm(h); q,k,v = lora(a); rope(q,k); o = attn(q,k,v); h += lora_o(o)
 //             m = rmsnorm(h); g,u = lora(m); s = swiglu(g,u); h += lora_down(s)
-// Head:       n = rmsnorm(h); loss = CE(n·lm_headᵀ, labels)
+// Head:       n = rmsnorm(h); loss = CE(n[R]·lm_headᵀ, labels[R]) over the labelled rows R only
+//             (gathered; their dNormed is scattered back: no logits for prompt/image rows)
 
 import type { Ops } from './ops.ts';
 import type { Adapters, DecoderBatch, DecoderDims, DecoderWeights, LoraModule } from './types.ts';
@@ -26,7 +27,10 @@ export interface ForwardState<T> {
   normed: T; // [N,H] final-norm output (embeddings are read from here)
   rstdF: T;
   loss: T | null; // [1]
-  lseCE: T | null;
+  lseCE: T | null; // [R] (or [N] when every row is labelled)
+  /** The CE runs on the labelled rows only: their row indices (R), normed rows [R,H] and
+   * labels [R]; null when every row is labelled (or none: then the CE sees all N rows). */
+  ce: { rows: Uint32Array; normed: T; labels: Int32Array } | null;
 }
 
 export class Decoder<T> {
@@ -119,12 +123,21 @@ export class Decoder<T> {
     ops.rmsNorm(normed, rstdF, h, this.w.finalNorm, d.rmsEps);
     let loss: T | null = null;
     let lseCE: T | null = null;
+    let ce: ForwardState<T>['ce'] = null;
     if (batch.labels) {
+      // lm_head + CE on the labelled rows only (prompt, image and padding rows have no
+      // logits): gather them (embed with `normed` as the table), scatter dNormed back in backward
+      const rows = labelledRows(batch.labels);
+      if (rows.length > 0 && rows.length < N) {
+        const g = ops.empty([rows.length, H], 'normedCE');
+        ops.embed(g, rows, normed, null, null);
+        ce = { rows, normed: g, labels: Int32Array.from(rows, (r) => batch.labels![r]) };
+      }
       loss = ops.zeros([1], 'loss');
-      lseCE = ops.empty([N], 'lseCE');
-      ops.crossEntropy(loss, lseCE, normed, this.w.lmHead, batch.labels);
+      lseCE = ops.empty([ce ? rows.length : N], 'lseCE');
+      ops.crossEntropy(loss, lseCE, ce ? ce.normed : normed, this.w.lmHead, ce ? ce.labels : batch.labels);
     }
-    return { batch, layers, hOut: h, normed, rstdF, loss, lseCE };
+    return { batch, layers, hOut: h, normed, rstdF, loss, lseCE, ce };
   }
 
   /**
@@ -152,7 +165,14 @@ export class Decoder<T> {
     const dn = ops.zeros([N, H], 'dNormed');
     if (dNormed) ops.accumulate(dn, dNormed);
     const base = grads.base ?? null;
-    if (st.loss && b.labels && dLoss !== 0) ops.crossEntropyBackward(dn, base?.lmHead ?? null, dLoss, st.normed, this.w.lmHead, b.labels, st.lseCE!);
+    if (st.loss && b.labels && dLoss !== 0) {
+      if (st.ce) {
+        const dR = ops.zeros([st.ce.rows.length, H], 'dNormedCE');
+        ops.crossEntropyBackward(dR, base?.lmHead ?? null, dLoss, st.ce.normed, this.w.lmHead, st.ce.labels, st.lseCE!);
+        ops.embedBackward(dn, null, dR, st.ce.rows, null); // rows are distinct: a plain scatter-add
+        ops.free(dR);
+      } else ops.crossEntropyBackward(dn, base?.lmHead ?? null, dLoss, st.normed, this.w.lmHead, b.labels, st.lseCE!);
+    }
     const dh = ops.zeros([N, H], 'dh'); // the residual stream gradient, shared by all layers
     ops.rmsNormBackward(dh, base?.finalNorm ?? null, dn, st.hOut, this.w.finalNorm, st.rstdF);
     ops.free(dn);
@@ -221,6 +241,16 @@ export class Decoder<T> {
       if ('a' in A) this.releaseLayer(A);
       else this.ops.free(A.hIn);
     }
-    this.ops.free(st.hOut, st.normed, st.rstdF, st.loss, st.lseCE);
+    this.ops.free(st.hOut, st.normed, st.rstdF, st.loss, st.lseCE, st.ce?.normed);
   }
+}
+
+/** Indices of the rows with a label ≥ 0, ascending. */
+function labelledRows(labels: Int32Array): Uint32Array {
+  let n = 0;
+  for (const l of labels) if (l >= 0) n++;
+  const out = new Uint32Array(n);
+  let k = 0;
+  labels.forEach((l, r) => { if (l >= 0) out[k++] = r; });
+  return out;
 }

@@ -1,0 +1,37 @@
+// CI-sized smoke of `npm run caption-eval -- --quick`: the real harness (Vite + headless
+// Chromium + SwiftShader WebGPU) captions 8 held-out test scenes with the bundled
+// discern-tiny, prints per-slot and overall accuracy and writes the JSON report, whose
+// numbers re-score from its own captions (score.ts) to the same figures.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { syntheticBenchmark } from '../../src/engine/data/synthetic/benchmark.ts';
+import { scoreCaption, summarize } from './score.ts';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(join(tmpdir(), 'discern-caption-eval-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test('caption-eval --quick scores 8 greedy captions of the bundled model slot by slot and writes the report', async () => {
+  const json = join(dir, 'report.json');
+  const r = await new Promise<{ code: number | null; out: string }>((res) => {
+    const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/caption-eval/caption-eval.ts', '--quick', '--json', json],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('close', (code) => res({ code, out }));
+  });
+  expect(r.code, r.out).toBe(0);
+  for (const k of ['count', 'colour', 'shape', 'relation', 'overall slot accuracy']) expect(r.out).toContain(k);
+  const rep = JSON.parse(readFileSync(json, 'utf8'));
+  expect(rep.scenes).toBe(8);
+  const test = syntheticBenchmark().test;
+  expect(rep.rows.map((x: { id: string }) => x.id)).toEqual(test.slice(0, 8).map((s) => s.id));
+  for (const row of rep.rows) expect(row.generated.length).toBeGreaterThan(0);
+  const again = summarize(rep.rows.map((x: { generated: string }, i: number) => scoreCaption(x.generated, test[i].scene)));
+  expect(again.overall).toBe(rep.overall);
+  expect(r.out).toContain(`overall slot accuracy ${(100 * rep.overall).toFixed(1)} %`);
+}, 180_000);

@@ -1,0 +1,101 @@
+// `npm run caption-eval -- [--model DIR] [--scenes N] [--quick] [--max-new-tokens N] [--json FILE]`
+// Greedy captions of the first N (default 200; --quick 8) held-out `test` scenes of
+// syntheticBenchmark(), by the model in DIR (default public/models/discern-tiny) on Discern's
+// WebGPU engine in headless Chromium (caption-eval-page.ts; the image prompt pretraining
+// uses), each scored slot by slot against its scene (score.ts). Prints per-slot accuracy,
+// overall slot accuracy and a few examples (+ a `CAPTION_EVAL {json}` line); writes the full
+// report (every caption with its slots) to --json (default DIR/caption_eval.json).
+// Exit codes: 0 ok; 1 failed; 2 bad command line.
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { syntheticBenchmark } from '../../src/engine/data/synthetic/benchmark.ts';
+import { openHeadlessPage, REPO_ROOT } from '../headless-page.ts';
+import { scoreCaption, SLOTS, summarize } from './score.ts';
+
+const USAGE = 'usage: npm run caption-eval -- [--model DIR] [--scenes N (default 200)] [--quick (8 scenes)] [--max-new-tokens N (default 80)] [--json FILE]';
+
+interface Args { model: string; scenes: number; maxNewTokens: number; json: string | null; quick: boolean }
+
+function parse(argv: string[]): Args {
+  const a: Args = { model: 'public/models/discern-tiny', scenes: 200, maxNewTokens: 80, json: null, quick: false };
+  let scenesGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const f = argv[i], v = argv[i + 1];
+    if (f === '--quick') { a.quick = true; continue; }
+    if (v === undefined || v.startsWith('--')) throw new Error(`${f} needs a value`);
+    i++;
+    if (f === '--model') a.model = v;
+    else if (f === '--json') a.json = v;
+    else if (f === '--scenes' || f === '--max-new-tokens') {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`${f} needs a positive integer, got ${v}`);
+      if (f === '--scenes') [a.scenes, scenesGiven] = [n, true];
+      else a.maxNewTokens = n;
+    } else throw new Error(`unknown argument ${f}`);
+  }
+  if (a.quick && !scenesGiven) a.scenes = 8;
+  return a;
+}
+
+/** Every file of the folder as { relative path: base64 } (small models: the page gets it in one go). */
+function folderFiles(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) { if (name !== 'pretrain_state') walk(p); } // optimizer state: not the model
+      else if (!name.endsWith('.jsonl')) out[relative(dir, p)] = readFileSync(p).toString('base64');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+async function main(a: Args): Promise<void> {
+  const dir = resolve(REPO_ROOT, a.model);
+  const test = syntheticBenchmark().test;
+  if (a.scenes > test.length) throw new Error(`--scenes ${a.scenes}: the test split has ${test.length}`);
+  const t0 = performance.now();
+  const hp = await openHeadlessPage({
+    entry: 'scripts/caption-eval/caption-eval.html', ready: '__discernCaptionEval', name: 'caption-eval', echo: 'warnings',
+    expose: { __discernCaptionEvalProgress: (i: number) => void ((i + 1) % 20 === 0 && console.log(`  ${i + 1}/${a.scenes} captioned`)) },
+  });
+  let generated: string[];
+  try {
+    generated = await hp.page.evaluate(([f, n, m]) => window.__discernCaptionEval!.run(f, n, m), [folderFiles(dir), a.scenes, a.maxNewTokens] as const);
+  } finally {
+    await hp.close();
+  }
+  const rows = generated.map((g, i) => ({ id: test[i].id, reference: test[i].caption, generated: g, ...scoreCaption(g, test[i].scene) }));
+  const s = summarize(rows);
+  const pct = (x: number | null) => (x == null ? 'n/a' : `${(100 * x).toFixed(1)} %`);
+  console.log(`caption-eval: ${rel(dir)}, ${rows.length} held-out test scenes, greedy, ≤ ${a.maxNewTokens} new tokens ` +
+    `(${rows.filter((r) => r.kind === 'long').length} long-form, ${rows.length - s.parsed} unparsable), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  for (const k of SLOTS) console.log(`  ${k.padEnd(9)} ${pct(s.perSlot[k].accuracy).padStart(8)}  (${s.perSlot[k].ok}/${s.perSlot[k].total})`);
+  console.log(`  overall slot accuracy ${pct(s.overall)}`);
+  for (const r of rows.slice(0, 4)) {
+    console.log(`  ${r.id} ${r.slots.filter((x) => x.ok).length}/${r.slots.length} slots\n    reference: ${r.reference}\n    generated: ${r.generated}`);
+  }
+  const report = {
+    command: `npm run caption-eval -- ${process.argv.slice(2).join(' ')}`.trim(), model: rel(dir), scenes: rows.length,
+    maxNewTokens: a.maxNewTokens, perSlot: s.perSlot, overall: s.overall, parsed: s.parsed, date: new Date().toISOString(), rows,
+  };
+  const json = resolve(a.json ?? join(dir, 'caption_eval.json'));
+  writeFileSync(json, JSON.stringify(report, null, 1) + '\n');
+  console.log(`wrote ${json}`);
+  console.log('CAPTION_EVAL ' + JSON.stringify({ model: report.model, scenes: report.scenes, overall: s.overall, perSlot: s.perSlot }));
+}
+
+const rel = (p: string) => relative(REPO_ROOT, p) || '.';
+
+let args: Args;
+try {
+  args = parse(process.argv.slice(2));
+} catch (e) {
+  console.error(`caption-eval: ${(e as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+main(args).then(() => process.exit(0), (e: Error) => {
+  console.error(`caption-eval: failed: ${e.stack ?? e.message}`);
+  process.exit(1);
+});
