@@ -4,7 +4,7 @@
 // screenshots land in test-results/screens/<screen>-<width>[-dark].png for a human to look at.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { loadBundledModel, state, tab, waitState } from './helpers.ts';
+import { loadBundledModel, loadSynthetic, state, tab, waitState } from './helpers.ts';
 
 const SCREENS = ['model', 'data', 'train', 'retrieve', 'probes', 'storage'] as const;
 const SIZES = [
@@ -38,11 +38,7 @@ function sideways(): string {
 /** Fills every screen: model, 8 synthetic scenes, a 2-step run, an embedded gallery, probes. */
 async function fillScreens(page: Page) {
   await loadBundledModel(page);
-  await tab(page, 'data');
-  await page.getByTestId('synthetic-count').fill('8');
-  await page.getByTestId('use-synthetic').click();
-  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
-  expect(await state(page, (s) => s.data.error ?? null)).toBeNull();
+  await loadSynthetic(page, 8);
 
   await tab(page, 'train');
   for (const [k, v] of Object.entries({ steps: '2', batchSize: '4', chunkSize: '4', warmupSteps: '0', checkpointEvery: '1', validateEvery: '1' }))

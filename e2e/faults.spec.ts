@@ -4,16 +4,12 @@
 //    a NonFiniteLossError naming the last good checkpoint, that checkpoint stays listed, and a
 //    new run with a sane lr starts and completes on the same page.
 import { expect, test, type Page } from '@playwright/test';
-import { loadBundledModel, state, tab, waitState } from './helpers.ts';
+import { loadBundledModel, loadSynthetic, state, tab, waitState } from './helpers.ts';
 
 async function setup(page: Page, model: 'discern-tiny' | 'tiny-random'): Promise<void> {
   await page.goto('/');
   await loadBundledModel(page, model);
-  await tab(page, 'data');
-  await page.getByTestId('synthetic-count').fill('8');
-  await page.getByTestId('use-synthetic').click();
-  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
-  expect(await state(page, (s) => s.data.error ?? null)).toBeNull();
+  await loadSynthetic(page, 8);
   await tab(page, 'train');
 }
 

@@ -4,18 +4,10 @@
 // lowered at Start with a note, and the run uses the lowered batch; live probes appear with
 // each validation.
 import { expect, test, type Page } from '@playwright/test';
-import { loadBundledModel, state, tab, waitState } from './helpers.ts';
+import { loadBundledModel, loadSynthetic, state, tab, waitState } from './helpers.ts';
 
 // A real training step of discern-tiny on SwiftShader takes seconds to tens of seconds.
 test.describe.configure({ timeout: 360_000 });
-
-async function useSynthetic(page: Page): Promise<number> {
-  await tab(page, 'data');
-  await page.getByTestId('use-synthetic').click();
-  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
-  expect(await state(page, (s) => s.data.error ?? null)).toBeNull();
-  return state(page, (s) => s.data.summary!.train);
-}
 
 async function trainOneStepThenStop(page: Page): Promise<void> {
   await page.getByTestId('start').click();
@@ -29,7 +21,7 @@ async function trainOneStepThenStop(page: Page): Promise<void> {
 test('defaults after "Use synthetic scenes" train without an error, from the model\'s recipe', async ({ page }) => {
   await page.goto('/');
   await loadBundledModel(page);
-  const train = await useSynthetic(page);
+  const train = await loadSynthetic(page);
   await tab(page, 'train');
   await expect(page.getByTestId('train-recipe')).toHaveAttribute('data-source', 'discern.json');
   await expect(page.getByTestId('train-recipe')).toContainText('chosen on val');
@@ -44,9 +36,7 @@ test('defaults after "Use synthetic scenes" train without an error, from the mod
 test('a batch larger than the training split is lowered at Start, with a note; "Use recommended settings" restores the recipe', async ({ page }) => {
   await page.goto('/');
   await loadBundledModel(page);
-  await tab(page, 'data');
-  await page.getByTestId('synthetic-count').fill('8');
-  const train = await useSynthetic(page);
+  const train = await loadSynthetic(page, 8);
   await tab(page, 'train');
   await page.getByTestId('field-batchSize').fill('64');
   await page.getByTestId('field-steps').fill('2');

@@ -2,7 +2,7 @@
 // and a real drag-and-drop of files from disk (DataTransfer built in the page).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 import type { DiscernTestApi } from '../src/app/testApi.ts';
 
 type S = ReturnType<DiscernTestApi['state']>;
@@ -32,6 +32,19 @@ export async function loadBundledModel(page: Page, name: 'discern-tiny' | 'tiny-
   await waitState(page, (s) => s.model.status === 'ready' || s.model.status === 'error');
   const err = await state(page, (s) => s.model.error ?? null);
   if (err) throw new Error(`load-model failed in the page: ${err}`);
+}
+
+/**
+ * Data screen → "Use synthetic scenes" (with `count` typed first when given); fails on a load
+ * error. Returns the training split's size.
+ */
+export async function loadSynthetic(page: Page, count?: number): Promise<number> {
+  await tab(page, 'data');
+  if (count !== undefined) await page.getByTestId('synthetic-count').fill(String(count));
+  await page.getByTestId('use-synthetic').click();
+  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
+  expect(await state(page, (s) => s.data.error ?? null)).toBeNull();
+  return state(page, (s) => s.data.summary!.train);
 }
 
 /** Drops files from disk onto `selector` as a real drop event carrying a DataTransfer. */

@@ -3,7 +3,7 @@
 // last checkpoint EXACTLY — the losses of the resumed steps equal those of an uninterrupted
 // run with the same settings (same seed → same LoRA init and data order).
 import { expect, test, type Page } from '@playwright/test';
-import { loadBundledModel, state, tab, waitState } from './helpers.ts';
+import { loadBundledModel, loadSynthetic, state, tab, waitState } from './helpers.ts';
 
 test.describe.configure({ timeout: 420_000 });
 
@@ -13,10 +13,7 @@ const FORM = { steps: String(STEPS), batchSize: '4', chunkSize: '4', warmupSteps
 async function setup(page: Page): Promise<void> {
   await page.goto('/');
   await loadBundledModel(page, 'tiny-random');
-  await tab(page, 'data');
-  await page.getByTestId('synthetic-count').fill('8');
-  await page.getByTestId('use-synthetic').click();
-  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
+  await loadSynthetic(page, 8);
   await tab(page, 'train');
 }
 

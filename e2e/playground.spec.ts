@@ -6,17 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Download } from '@playwright/test';
-import { dropFiles, loadBundledModel, screenshot, state, tab, waitState } from './helpers.ts';
+import { dropFiles, loadBundledModel, loadSynthetic, screenshot, state, tab, waitState } from './helpers.ts';
 
 const FIXTURES = 'e2e/fixtures/data';
-
-async function loadSynthetic(page: import('@playwright/test').Page, count: number) {
-  await tab(page, 'data');
-  await page.getByTestId('synthetic-count').fill(String(count));
-  await page.getByTestId('use-synthetic').click();
-  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
-  expect(await state(page, (s) => s.data.error ?? null)).toBeNull();
-}
 
 async function fill(page: import('@playwright/test').Page, values: Record<string, string>) {
   for (const [k, v] of Object.entries(values)) await page.getByTestId(`field-${k}`).fill(v);

@@ -4,14 +4,11 @@
 // Winoground bars; one item with its positive / hard-negative captions and cosines (green iff
 // the positive wins); the last-layer attention heat map over the image for both variants.
 import { expect, test, type Page } from '@playwright/test';
-import { loadBundledModel, screenshot, state, tab, waitState } from './helpers.ts';
+import { loadBundledModel, loadSynthetic, screenshot, state, tab, waitState } from './helpers.ts';
 
 /** A 2-step run on 8 synthetic scenes: the model then carries a trained adapter. */
 async function trainTwoSteps(page: Page): Promise<void> {
-  await tab(page, 'data');
-  await page.getByTestId('synthetic-count').fill('8');
-  await page.getByTestId('use-synthetic').click();
-  await waitState(page, (s) => s.data.status === 'ready' || s.data.status === 'error');
+  await loadSynthetic(page, 8);
   await tab(page, 'train');
   for (const [k, v] of Object.entries({ steps: '2', batchSize: '4', chunkSize: '4', warmupSteps: '0', checkpointEvery: '0', validateEvery: '0' })) {
     await page.getByTestId(`field-${k}`).fill(v);

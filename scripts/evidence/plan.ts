@@ -19,9 +19,7 @@
 import type { SyntheticDataset, SyntheticScene } from '../../src/engine/data/synthetic/generate.ts';
 import type { Scene } from '../../src/engine/data/synthetic/scene.ts';
 import type { SugarCrepeCategory } from '../../src/engine/data/dataset.ts';
-import { dot, winoSims, type EvalReport, type ProbeItem, type WinoItem } from '../../src/engine/eval/synthetic_eval.ts';
-import { sugarCrepeAccuracy, winogroundScores } from '../../src/engine/eval/probes.ts';
-import { retrievalRecall } from '../../src/engine/eval/retrieval.ts';
+import { scoreSyntheticEval, type EvalReport, type ProbeItem, type WinoItem } from '../../src/engine/eval/synthetic_eval.ts';
 
 export interface EvidenceSizes {
   train: number;
@@ -87,15 +85,7 @@ export function planEvidence(ds: SyntheticDataset, sizes: EvidenceSizes): Eviden
       if (T.length !== texts.length * d || I.length !== imageRows.length * d) {
         throw new RangeError(`score: want text [${texts.length}, ${d}] and image [${imageRows.length}, ${d}] embeddings, got ${T.length} and ${I.length} values`);
       }
-      const sim = new Float32Array(n * n);
-      for (let t = 0; t < n; t++) for (let i = 0; i < n; i++) sim[t * n + i] = dot(T, t, I, i, d);
-      const r = retrievalRecall(sim, n, n, Array.from({ length: n }, (_, i) => i));
-      const sc = sugarCrepeAccuracy(probes.map((p) => ({ category: p.category, positive: dot(T, p.pos, I, p.image, d), negative: dot(T, p.neg, I, p.image, d) })));
-      return {
-        retrieval: { textToImage: r.textToImage, imageToText: r.imageToText, images: n, texts: n },
-        sugarcrepe: sc,
-        winoground: winogroundScores(wino.map((w) => winoSims(w, T, I, d))),
-      };
+      return scoreSyntheticEval({ n, probes, wino }, T, I, d);
     },
   };
 }
