@@ -223,6 +223,17 @@ export function validateTrainConfig(c: unknown): { config: TrainConfig } | { err
   return { config };
 }
 
+/**
+ * DEFAULT_TRAIN_CONFIG with a recipe's fields over it (lora merged field by field) — what a
+ * Start with untouched fields sends. Not validated: unknown or bad fields pass through for
+ * validateTrainConfig to name.
+ */
+export function withRecipe(recipe: Record<string, unknown> = {}): TrainConfig {
+  const d = DEFAULT_TRAIN_CONFIG;
+  const lora = (recipe.lora ?? {}) as Partial<TrainConfig['lora']>;
+  return { ...d, ...recipe, lora: { ...d.lora, ...lora } } as TrainConfig;
+}
+
 /** "batchSize: must be …; lr: must be …" — for an error message. */
 export function describeConfigErrors(errors: readonly ConfigFieldError[]): string {
   return errors.map((e) => `${e.field}: ${e.message}`).join('; ');

@@ -5,7 +5,7 @@
 // its size) over DEFAULT_TRAIN_CONFIG; fields the user typed in (`edited`) keep their text.
 // The batch is clamped to the training split at Start (clampBatch), with a note saying so.
 import { LORA_MODULES } from '../../shared/lora.ts';
-import { DEFAULT_TRAIN_CONFIG, validateTrainConfig, type TrainConfig } from '../../shared/train_config.ts';
+import { validateTrainConfig, withRecipe, type TrainConfig } from '../../shared/train_config.ts';
 
 /** Form fields in display order: key (dotted for lora), label, hint. */
 export const FORM_FIELDS: { key: string; label: string; hint: string }[] = [
@@ -29,16 +29,9 @@ export const ALL_MODULES: readonly string[] = LORA_MODULES;
 /** A recipe's subset of settings (ModelInfo.recipe.config). */
 export type RecipeConfig = Record<string, unknown>;
 
-/** DEFAULT_TRAIN_CONFIG with the recipe's fields over it (lora merged field by field). */
-export function baseConfig(recipe: RecipeConfig = {}): TrainConfig {
-  const d = DEFAULT_TRAIN_CONFIG;
-  const lora = (recipe.lora ?? {}) as Partial<TrainConfig['lora']>;
-  return { ...d, ...recipe, lora: { ...d.lora, ...lora } } as TrainConfig;
-}
-
 /** The form's text for a config: every FORM_FIELDS key. */
 export function defaultForm(recipe: RecipeConfig = {}): Record<string, string> {
-  const d = baseConfig(recipe);
+  const d = withRecipe(recipe);
   const out: Record<string, string> = {};
   for (const { key } of FORM_FIELDS) {
     const v = key.startsWith('lora.') ? d.lora[key.slice(5) as 'rank' | 'alpha'] : d[key as keyof TrainConfig];
@@ -54,7 +47,7 @@ const num = (s: string | undefined) => (s === undefined || s.trim() === '' ? Num
 export function formToConfig(
   form: Record<string, string>, modules: string[], learnTemperature: boolean, recipe: RecipeConfig = {},
 ): { config: TrainConfig; errors: null } | { config: null; errors: Record<string, string> } {
-  const d = baseConfig(recipe);
+  const d = withRecipe(recipe);
   const c: Record<string, unknown> = { ...d, lora: { ...d.lora, modules } , learnTemperature };
   for (const { key } of FORM_FIELDS) {
     if (key.startsWith('lora.')) (c.lora as Record<string, unknown>)[key.slice(5)] = num(form[key]);
@@ -79,7 +72,7 @@ export function fieldErrors(list: readonly { field: string; message: string }[])
 export function formForRecipe(
   recipe: RecipeConfig, current: { form: Record<string, string>; modules: string[]; learnTemperature: boolean }, edited: readonly string[],
 ): { form: Record<string, string>; modules: string[]; learnTemperature: boolean } {
-  const base = baseConfig(recipe);
+  const base = withRecipe(recipe);
   const form = defaultForm(recipe);
   for (const k of edited) if (k in current.form) form[k] = current.form[k];
   return {

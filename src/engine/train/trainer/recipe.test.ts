@@ -4,7 +4,8 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { folderFromMap } from '../../model/io/folder.ts';
 import { validateTrainConfig } from './config.ts';
-import { applyRecipe, parseRecipe, recipeFor, RecipeError, sizeRecipe, RECIPE_FILE } from './recipe.ts';
+import { withRecipe } from './config.ts';
+import { parseRecipe, recipeFor, RecipeError, sizeRecipe, RECIPE_FILE } from './recipe.ts';
 
 const enc = (o: unknown) => new TextEncoder().encode(typeof o === 'string' ? o : JSON.stringify(o));
 const good = { format: 1, why: 'chosen on val', recipe: { steps: 60, batchSize: 16, lr: 0.01, lora: { rank: 8 } } };
@@ -13,7 +14,7 @@ describe('parseRecipe', () => {
   test('a valid recipe merges over the defaults, lora field by field', () => {
     const r = parseRecipe(good, 'm/discern.json');
     expect(r.source).toBe('discern.json');
-    const full = applyRecipe(r.config);
+    const full = withRecipe(r.config);
     expect(full).toMatchObject({ steps: 60, batchSize: 16, lr: 0.01, chunkSize: 16, lora: { rank: 8, alpha: 16 } });
     expect('config' in validateTrainConfig(full)).toBe(true);
   });
@@ -39,7 +40,7 @@ describe('the bundled models', () => {
     if (!existsSync(file)) continue;
     test(`${name}/discern.json is a valid recipe`, () => {
       const r = parseRecipe(JSON.parse(readFileSync(file, 'utf8')), file);
-      expect('config' in validateTrainConfig(applyRecipe(r.config))).toBe(true);
+      expect('config' in validateTrainConfig(withRecipe(r.config))).toBe(true);
     });
   }
   test('discern-tiny ships the evidence recipe (lr 1e-2 chosen on val, batch 16)', () => {
@@ -61,7 +62,7 @@ describe('sizeRecipe / recipeFor', () => {
       const r = sizeRecipe({ hidden, layers: 4 });
       expect(r.source).toBe('model size');
       expect(r.why).toContain(`width ${hidden}`);
-      expect('config' in validateTrainConfig(applyRecipe(r.config))).toBe(true);
+      expect('config' in validateTrainConfig(withRecipe(r.config))).toBe(true);
     }
   });
 

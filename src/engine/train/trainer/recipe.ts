@@ -13,7 +13,7 @@
  *   { "format": 1, "why": "…sentence shown to the user…",
  *     "recipe": { "steps": 60, "batchSize": 16, "lr": 0.01, …, "lora": { "rank": 16, "alpha": 16 } } }
  * `recipe` holds any subset of TrainConfig's fields (lora: rank/alpha/modules); it is merged
- * over DEFAULT_TRAIN_CONFIG and must pass validateTrainConfig, so a recipe that could never
+ * over DEFAULT_TRAIN_CONFIG (shared withRecipe, as the Train form does) and must pass validateTrainConfig, so a recipe that could never
  * start a run is refused at model load, not at Start.
  *
  * Why size scaling: DEFAULT_TRAIN_CONFIG is the paper's recipe for a 7B model (hidden 4096,
@@ -24,7 +24,7 @@
  * the evidence budget; larger: 200 steps in chunks of 4 to bound activation memory).
  */
 import type { ModelFolder } from '../../model/io/folder.ts';
-import { DEFAULT_TRAIN_CONFIG, describeConfigErrors, validateTrainConfig, type TrainConfig } from './config.ts';
+import { describeConfigErrors, validateTrainConfig, withRecipe, type TrainConfig } from './config.ts';
 
 export const RECIPE_FILE = 'discern.json';
 
@@ -45,11 +45,6 @@ export class RecipeError extends Error {
   }
 }
 
-/** The recipe over the defaults, as a full config (what a Start with untouched fields sends). */
-export function applyRecipe(r: RecipeConfig): Record<string, unknown> {
-  return { ...DEFAULT_TRAIN_CONFIG, ...r, lora: { ...DEFAULT_TRAIN_CONFIG.lora, ...(r.lora ?? {}) } };
-}
-
 export function parseRecipe(json: unknown, file: string): Recipe {
   if (!json || typeof json !== 'object' || Array.isArray(json)) throw new RecipeError(file, 'must be a JSON object { "format": 1, "recipe": {…}, "why": "…" }');
   const o = json as Record<string, unknown>;
@@ -59,7 +54,7 @@ export function parseRecipe(json: unknown, file: string): Recipe {
   if (typeof o.why !== 'string' || !o.why.trim()) throw new RecipeError(file, '"why" must be a sentence saying where the values come from');
   const rec = o.recipe;
   if (!rec || typeof rec !== 'object' || Array.isArray(rec)) throw new RecipeError(file, '"recipe" must be an object of training settings');
-  const v = validateTrainConfig(applyRecipe(rec as RecipeConfig));
+  const v = validateTrainConfig(withRecipe(rec as Record<string, unknown>));
   if ('errors' in v) throw new RecipeError(file, `"recipe" is not a valid training configuration: ${describeConfigErrors(v.errors)}`);
   return { config: rec as RecipeConfig, source: 'discern.json', why: o.why.trim() };
 }
