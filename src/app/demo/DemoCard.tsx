@@ -2,7 +2,8 @@
 // before training starts, and held-out base vs tuned side by side with the deltas highlighted.
 import { fmtSeconds } from '../format.ts';
 import { useStore } from '../store.ts';
-import { DEMO_BUDGET_SEC, DEMO_HELD_OUT, DEMO_SCENES, useDemo, type DemoPhase } from './demo.ts';
+import { DEMO_HELD_OUT, DEMO_SCENES, useDemo, type DemoPhase } from './demo.ts';
+import { DEMO_BUDGET_SEC } from './plan.ts';
 
 const PHASES: [DemoPhase, string][] = [
   ['model', 'Load discern-tiny'], ['data', `Load ${DEMO_SCENES} synthetic scenes`], ['measure', 'Measure this device (2 steps)'],

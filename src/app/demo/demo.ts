@@ -113,4 +113,3 @@ export const useDemo = create<DemoState>((set, get) => ({
   },
 }));
 
-export { DEMO_BUDGET_SEC };

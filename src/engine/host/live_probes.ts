@@ -35,9 +35,15 @@ export function summarizeProbes(r: EvalReport, runId: string, step: number): Tra
 }
 
 export function liveProber(features: (images: ImageInput[]) => Promise<FeatureResult>): LiveProber {
-  const plan = planSyntheticEval(LIVE_PROBE_SCENES, LIVE_PROBE_SEED);
-  const images = plan.images.map((path) => ({ path, data: plan.files.get(path)!.slice().buffer as ArrayBuffer }));
+  // Rendered on the first validation only: a run that never validates pays nothing at train-start.
+  let plan: ReturnType<typeof planSyntheticEval> | null = null;
+  let images: { path: string; data: ArrayBuffer }[] = [];
   return async (vlm, runId, step) => {
+    if (!plan) {
+      plan = planSyntheticEval(LIVE_PROBE_SCENES, LIVE_PROBE_SEED);
+      const p = plan;
+      images = p.images.map((path) => ({ path, data: p.files.get(path)!.slice().buffer as ArrayBuffer }));
+    }
     const r = await embedRequest(vlm, { texts: plan.texts, images }, features);
     if (r.imageNames.length !== plan.images.length) throw new Error(`live probes: ${plan.images.length - r.imageNames.length} plan images failed to decode`);
     return summarizeProbes(plan.score(new Float32Array(r.texts!), new Float32Array(r.images!), r.dim), runId, step);
