@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Download } from '@playwright/test';
+import { LIVE_PROBE_SCENES } from '../src/protocol/training.ts';
 import { dropFiles, loadBundledModel, loadSynthetic, screenshot, state, tab, waitState } from './helpers.ts';
 
 const FIXTURES = 'e2e/fixtures/data';
@@ -95,11 +96,15 @@ test('train a few steps, reload, resume from the saved step, export the adapter'
 
   await tab(page, 'storage');
   await expect(page.getByTestId('storage-runs')).toContainText(runId);
-  await expect(page.getByTestId('feature-count')).toHaveText('12');
+  // The cache holds the run's 12 data images and the live probes' images (they are encoded
+  // once per model at the first validation): LIVE_PROBE_SCENES test scenes + 2 per Winoground
+  // pair (planSyntheticEval: max(2, floor(n/4)) pairs) = 16 + 8.
+  const cached = String(12 + LIVE_PROBE_SCENES + 2 * Math.max(2, Math.floor(LIVE_PROBE_SCENES / 4)));
+  await expect(page.getByTestId('feature-count')).toHaveText(cached);
   await screenshot(page, 'storage');
   await page.getByTestId('clear-features').click();
   await expect(page.getByTestId('feature-count')).toHaveText('0');
-  await expect(page.getByTestId('storage-note')).toContainText('Cleared 12 cached feature rows');
+  await expect(page.getByTestId('storage-note')).toContainText(`Cleared ${cached} cached feature rows`);
   await page.getByTestId(`delete-run-${runId}`).click();
   await expect(page.getByTestId('storage-note')).toContainText(/Cleared \d+ checkpoints/);
   await expect(page.getByTestId('storage-runs')).not.toContainText(runId);
