@@ -23,6 +23,8 @@ export interface State {
   runSelfCheck(): Promise<void>;
   setModel(p: Partial<Pick<ModelSlice, 'kind' | 'bundled' | 'url' | 'files'>>): void;
   loadModel(): Promise<void>;
+  /** Cancels the running Hub download (the load then fails with DownloadCancelledError). */
+  cancelLoad(): Promise<void>;
   setData(p: Partial<Pick<DataSlice, 'kind' | 'syntheticCount' | 'syntheticSeed' | 'files' | 'restored'>>): void;
   loadData(): Promise<void>;
   setForm(key: string, value: string): void;
@@ -38,7 +40,8 @@ export interface State {
   exportAdapter(): Promise<{ name: string; bytes: ArrayBuffer }[]>;
   importAdapter(files: File[]): Promise<void>;
   refreshStorage(): Promise<void>;
-  clearStorage(kind: 'checkpoints' | 'features', runId?: string): Promise<void>;
+  /** runId: of 'checkpoints'; for 'models' the cached model's key (owner/repo@revision). */
+  clearStorage(kind: 'checkpoints' | 'features' | 'models', id?: string): Promise<void>;
 }
 
 const msg = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
@@ -90,6 +93,7 @@ export const useStore = create<State>((set, get) => {
     for (const e of events) {
       if (e.type === 'fatal') set({ fatal: `${e.error.name}: ${e.error.message}` });
       else if (e.type === 'progress' && e.task === 'load-model') patch('model', { progress: { done: e.done, total: e.total } });
+      else if (e.type === 'download') patch('model', { download: e });
       else if (e.type === 'progress' && e.task === 'vision-features') patch('data', { progress: { done: e.done, total: e.total } });
       else if (e.type === 'train-state') {
         const error = e.state === 'error' ? { name: e.errorName ?? 'Error', message: e.message ?? 'training failed' } : undefined;
@@ -139,7 +143,10 @@ export const useStore = create<State>((set, get) => {
     async loadModel() {
       const m = get().model;
       const source = m.kind === 'bundled' ? { kind: 'bundled' as const, name: m.bundled } : m.kind === 'url' ? { kind: 'url' as const, url: m.url } : { kind: 'files' as const, files: m.files };
-      patch('model', { status: 'loading', error: undefined, progress: undefined, info: undefined });
+      patch('model', { status: 'loading', error: undefined, progress: undefined, download: undefined, info: undefined });
+      // A Hub model is downloaded into this site's storage: ask the browser not to evict it
+      // (persist() exists on the page only, not in the worker; refused or granted silently).
+      if (source.kind === 'url') void navigator.storage?.persist?.().then((persisted) => patch('storage', { persisted }), () => {});
       try {
         const info = await engine().request('load-model', { source });
         patch('model', { status: 'ready', info });
@@ -151,6 +158,10 @@ export const useStore = create<State>((set, get) => {
       } catch (e) {
         patch('model', { status: 'error', error: msg(e) });
       }
+    },
+
+    async cancelLoad() {
+      await engine().request('load-cancel', {}).catch(() => {});
     },
 
     setData: (v) => {
@@ -258,15 +269,18 @@ export const useStore = create<State>((set, get) => {
       patch('storage', { status: 'loading', error: undefined });
       try {
         const r = await engine().request('storage-usage', {});
-        set({ storage: { status: 'ready', checkpoints: r.checkpoints, features: r.features, note: get().storage.note } });
+        const persisted = navigator.storage?.persisted ? await navigator.storage.persisted().catch(() => null) : null;
+        set({ storage: { status: 'ready', checkpoints: r.checkpoints, features: r.features, models: r.models, persisted, note: get().storage.note } });
       } catch (e) {
         patch('storage', { status: 'error', error: msg(e) });
       }
     },
-    async clearStorage(kind, runId) {
+    async clearStorage(kind, id) {
       try {
-        const r = await engine().request('storage-clear', kind === 'features' ? { kind } : { kind, runId });
-        patch('storage', { note: `Cleared ${r.removed} ${kind === 'features' ? 'cached feature rows' : 'checkpoints'} (${(r.bytes / 1024).toFixed(1)} KiB)` });
+        const args = kind === 'features' ? { kind } : kind === 'models' ? { kind, key: id } : { kind, runId: id };
+        const r = await engine().request('storage-clear', args);
+        const what = { features: 'cached feature rows', checkpoints: 'checkpoints', models: 'downloaded model(s)' }[kind];
+        patch('storage', { note: `Cleared ${r.removed} ${what} (${(r.bytes / 1024).toFixed(1)} KiB)` });
       } catch (e) {
         patch('storage', { note: `Clear failed — ${msg(e)}` });
       }

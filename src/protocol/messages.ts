@@ -10,12 +10,14 @@
 import type { Problem } from '../shared/problem.ts';
 import type { RunIndex, StorageUsage } from './checkpoints.ts';
 import type { GpuCaps } from './gpu.ts';
+import type { CachedModel, DownloadEvent } from './hub.ts';
 import type { TrainMetricsEvent, TrainState, TrainStateEvent, TrainWarningEvent, TrainProbesEvent } from './training.ts';
 import type { UiWorkApi } from './ui_work.ts';
 
 export type { Problem };
 export type * from './checkpoints.ts';
 export type * from './gpu.ts';
+export type * from './hub.ts';
 export type * from './training.ts';
 export type * from './ui_work.ts';
 
@@ -106,7 +108,15 @@ export interface Api extends UiWorkApi {
   /** The GPU buffer pool's accounting (bytes); resetPeak starts a new peak window after reading. */
   'gpu-memory': { args: { resetPeak?: boolean }; result: GpuMemory };
   'self-check': { args: Record<string, never>; result: { checks: { name: string; maxAbsErr: number; ok: boolean }[] } };
+  /**
+   * A Hub-layout URL (…/<owner>/<repo>/resolve/<rev>/) is downloaded into the persistent
+   * cache first (download events; the quota is checked before the first byte), then loaded
+   * from it; a model already cached loads with no request at all.
+   */
   'load-model': { args: { source: ModelSource }; result: ModelInfo };
+  /** Cancels the running load-model's download (its reply is then DownloadCancelledError;
+   * the partial file stays, marked partial, and the next load resumes it). */
+  'load-cancel': { args: Record<string, never>; result: { cancelled: boolean } };
   /** Replaces the adapters/soft prompts of the loaded model by a PEFT export (files by name). */
   'load-adapter': { args: { files: NamedBlob[] }; result: { rank: number; modules: string[]; softPrompts: boolean } };
   'load-data': { args: DataSource; result: DataSummary };
@@ -135,10 +145,12 @@ export interface Api extends UiWorkApi {
    * its debug option. The next request builds a new device and reloads the model on it.
    */
   'debug-lose-device': { args: Record<string, never>; result: { lost: true } };
-  /** What this origin stores: checkpoints per run (+ storage estimate) and the feature cache. */
-  'storage-usage': { args: Record<string, never>; result: { checkpoints: StorageUsage; features: { count: number; bytes: number } } };
-  /** Deletes one kind: a run's checkpoints (all runs without runId) or the whole feature cache. */
-  'storage-clear': { args: { kind: 'checkpoints'; runId?: string } | { kind: 'features' }; result: { removed: number; bytes: number } };
+  /** What this origin stores: checkpoints per run (+ storage estimate), the feature cache and
+   * the downloaded models (empty where the platform has no OPFS). */
+  'storage-usage': { args: Record<string, never>; result: { checkpoints: StorageUsage; features: { count: number; bytes: number }; models: CachedModel[] } };
+  /** Deletes one kind: a run's checkpoints (all runs without runId), the whole feature cache,
+   * or one downloaded model (all without key). */
+  'storage-clear': { args: { kind: 'checkpoints'; runId?: string } | { kind: 'features' } | { kind: 'models'; key?: string }; result: { removed: number; bytes: number } };
   'embed': {
     /** base: bypass LoRA adapters and soft prompts (the base model), to compare with the tuned one. */
     args: { texts?: string[]; images?: NamedBlob[]; base?: boolean };
@@ -180,6 +192,7 @@ export type EngineEvent =
   | TrainStateEvent
   | TrainWarningEvent
   | TrainProbesEvent
+  | DownloadEvent
   | { type: 'train-validation'; runId: string; step: number; name: string; value: number; details: Record<string, number> }
   | { type: 'checkpoint-saved'; runId: string; step: number; bytes: number }
   | { type: 'fatal'; error: WireError };

@@ -1,10 +1,12 @@
 // Model: a bundled tiny model (one click: the pretrained discern-tiny by default, or
 // tiny-random), a Hugging Face base URL, or local files
-// (folder picker / drop). Shows load progress in bytes, the model info, and the GPU.
+// (folder picker / drop). Shows load progress in bytes (a Hub download per file, with rate,
+// ETA and Cancel: DownloadPanel), the model info, and the GPU.
 import { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, type BundledModelName } from '../../protocol/messages.ts';
 import { DemoCard } from '../demo/DemoCard.tsx';
 import '../demo/demo.css';
 import { DevicePanel } from '../device/DevicePanel.tsx';
+import { DownloadPanel } from './DownloadPanel.tsx';
 import { fmtBytes } from '../format.ts';
 import { useStore } from '../store.ts';
 
@@ -12,6 +14,7 @@ export function ModelScreen() {
   const model = useStore((s) => s.model);
   const setModel = useStore((s) => s.setModel);
   const loadModel = useStore((s) => s.loadModel);
+  const cancelLoad = useStore((s) => s.cancelLoad);
   const loading = model.status === 'loading';
   const onDrop = (ev: React.DragEvent) => {
     ev.preventDefault();
@@ -43,7 +46,10 @@ export function ModelScreen() {
           ))}
           <label className="choice">
             <input type="radio" name="model-kind" checked={model.kind === 'url'} onChange={() => setModel({ kind: 'url' })} />
-            <span className="choice-text">Hugging Face base URL</span>
+            <span className="choice-text">
+              <span>Hugging Face base URL</span>
+              <small>downloaded once into this browser (resumable), then loaded from there, also offline</small>
+            </span>
             <input
               type="url" className="wide" aria-label="Hugging Face base URL" placeholder="https://huggingface.co/HuggingFaceTB/SmolVLM-256M-Instruct/resolve/main/"
               value={model.url} onChange={(e) => setModel({ kind: 'url', url: e.target.value })}
@@ -68,6 +74,7 @@ export function ModelScreen() {
             {model.kind === 'bundled' ? `Load the bundled ${model.bundled}` : 'Load model'}
           </button>
         </div>
+        {model.download && <DownloadPanel download={model.download} loading={loading} onCancel={() => void cancelLoad()} />}
         {loading && (
           <div className="progress-row">
             <progress data-testid="model-progress" aria-label="Model download" max={model.progress?.total || 1} value={model.progress?.done ?? 0} />

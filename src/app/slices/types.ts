@@ -1,5 +1,5 @@
 // State shape of the store, one slice per screen. Types only.
-import type { BundledModelName, DataSummary, GpuCaps, ModelInfo, Problem, RunIndex, StorageUsage, TrainState } from '../../protocol/messages.ts';
+import type { BundledModelName, CachedModel, DataSummary, DownloadEvent, GpuCaps, ModelInfo, Problem, RunIndex, StorageUsage, TrainState } from '../../protocol/messages.ts';
 
 export type Status = 'idle' | 'loading' | 'ready' | 'error';
 
@@ -21,6 +21,8 @@ export interface ModelSlice {
   info?: ModelInfo;
   /** load-model progress in bytes. */
   progress?: { done: number; total: number };
+  /** The Hub download of the current load (latest snapshot: per-file bytes, rate, ETA). */
+  download?: DownloadEvent;
   error?: string;
 }
 
@@ -97,6 +99,11 @@ export interface StorageSlice {
   status: Status;
   checkpoints?: StorageUsage;
   features?: { count: number; bytes: number };
+  /** Downloaded Hub models (OPFS). */
+  models?: CachedModel[];
+  /** navigator.storage.persisted(): true when the browser will not evict this site's data
+   * under storage pressure; null where the API is missing. */
+  persisted?: boolean | null;
   error?: string;
   note?: string;
 }

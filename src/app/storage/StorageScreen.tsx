@@ -1,10 +1,45 @@
-// Storage: what this origin keeps — checkpoints per run, the vision-feature cache, and the
-// browser's estimate for the whole origin — with "clear" per kind.
+// Storage: what this origin keeps — checkpoints per run, the vision-feature cache, the
+// downloaded Hub models (OPFS), and the browser's estimate for the whole origin — with
+// "clear" per kind and "delete" per downloaded model.
 import { useEffect, useState } from 'react';
 import { clearDatasetFiles, datasetFilesUsage } from '../slices/datasetFiles.ts';
+import type { CachedModel } from '../../protocol/messages.ts';
 import { fmtBytes } from '../format.ts';
 import { useStore } from '../store.ts';
 import { ScrollX } from '../ScrollX.tsx';
+
+function ModelsCard({ models, onDelete }: { models: CachedModel[]; onDelete: (key: string) => void }) {
+  const bytes = models.reduce((a, m) => a + m.bytes, 0);
+  return (
+    <div className="card">
+      <h3>Downloaded models — <span data-testid="models-count">{models.length}</span>, {fmtBytes(bytes)}</h3>
+      {models.length > 0 ? (
+        <ScrollX label="Downloaded models">
+          <table className="compact" data-testid="storage-models">
+            <thead><tr><th>Model</th><th>Revision</th><th>Files</th><th>Size</th><th>State</th><th><span className="sr-only">Actions</span></th></tr></thead>
+            <tbody>
+              {models.map((m) => {
+                const size = m.files.reduce((a, f) => a + f.size, 0);
+                return (
+                  <tr key={m.key} data-testid={`model-row-${m.key}`}>
+                    <td><code>{m.repo}</code></td>
+                    <td><code>{m.revision}</code>{m.commit && <small className="muted"> ({m.commit.slice(0, 10)})</small>}</td>
+                    <td>{m.files.length}</td>
+                    <td>{fmtBytes(m.bytes)}</td>
+                    <td>{m.complete ? 'complete' : `partial: ${fmtBytes(m.bytes)} of ${fmtBytes(size)} (the next load resumes)`}</td>
+                    <td><button className="danger" data-testid={`delete-model-${m.key}`} aria-label={`Delete ${m.key}`} onClick={() => onDelete(m.key)}>Delete</button></td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </ScrollX>
+      ) : (
+        <div className="empty"><strong>No downloaded models</strong><span>A model loaded from a Hugging Face URL is kept here, so the next load needs no network.</span></div>
+      )}
+    </div>
+  );
+}
 
 export function StorageScreen() {
   const st = useStore((s) => s.storage);
@@ -25,7 +60,7 @@ export function StorageScreen() {
           <h2>Storage</h2>
           <button data-testid="storage-refresh" onClick={() => { void refreshStorage(); refreshDatasets(); }}>Refresh</button>
         </div>
-        <p>What this site keeps in your browser (IndexedDB): checkpoints, cached vision features and your last dataset files.</p>
+        <p>What this site keeps in your browser: downloaded models (origin private file system), checkpoints, cached vision features and your last dataset files (IndexedDB).</p>
       </div>
       {st.status === 'error' && <p role="alert" className="error">{st.error}</p>}
       {st.note && <p className="notice" data-testid="storage-note">{st.note}</p>}
@@ -42,7 +77,14 @@ export function StorageScreen() {
                 : 'navigator.storage.estimate() is not available here'}
             </p>
             {c.estimate && c.estimate.quota > 0 && <progress aria-label="Storage used" max={c.estimate.quota} value={c.estimate.usage} />}
+            {st.persisted !== undefined && st.persisted !== null && (
+              <p className="muted" data-testid="storage-persisted">
+                {st.persisted ? 'Persistent storage granted: the browser keeps this data under storage pressure.'
+                  : 'Persistent storage not granted (requested at each model download): the browser may evict this data when the disk runs low.'}
+              </p>
+            )}
           </div>
+          <ModelsCard models={st.models ?? []} onDelete={(key) => void clearStorage('models', key)} />
           <div className="card">
             <div className="card-head">
               <h3>Checkpoints — {c.checkpoints.count} in {c.runs.length} run(s), {fmtBytes(c.checkpoints.bytes)}</h3>

@@ -1,7 +1,8 @@
 // Event batching for the worker protocol: events are queued and posted together at most
 // every `intervalMs` (250 ms → ≤ 4 messages per second), so a fast training loop cannot
 // flood the UI thread. Every train-metrics event is kept (metrics.jsonl needs each step);
-// progress events of the same task are coalesced to the latest one.
+// progress events of the same task, and download snapshots (each holds every file), are
+// coalesced to the latest one.
 // Trap: call flush() before posting a reply, so a request's events precede its result.
 import type { EngineEvent } from '../../protocol/messages.ts';
 
@@ -17,8 +18,8 @@ export class EventBatcher {
   ) {}
 
   emit(e: EngineEvent): void {
-    if (e.type === 'progress') {
-      const i = this.queue.findIndex((q) => q.type === 'progress' && q.task === e.task);
+    if (e.type === 'progress' || e.type === 'download') {
+      const i = this.queue.findIndex((q) => (q.type === 'progress' && e.type === 'progress' && q.task === e.task) || (q.type === 'download' && e.type === 'download'));
       if (i >= 0) this.queue.splice(i, 1);
     }
     this.queue.push(e);

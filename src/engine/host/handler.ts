@@ -1,16 +1,19 @@
 // The engine side of the protocol: turns requests into engine calls. Hosted by a worker
 // (workers/engine.worker.ts) or, in tests and the CLI page, by any postMessage-like sink.
 // State held here: the GPU context, the loaded model (folder, id, an embedding Vlm), the
-// loaded data with its feature table, the lazily created vision encoder and the training
-// session. Events go through an EventBatcher (≤ 4 posts/s), flushed before every reply.
+// loaded data with its feature table, the lazily created vision encoder, the training
+// session, the Hub download cache (OPFS; none in Node) and the running download's AbortController. Events go through an EventBatcher (≤ 4 posts/s), flushed before every reply.
 import { GpuContext } from '../gpu/context.ts';
 import { describeCaps } from '../gpu/device.ts';
 import type { PreprocessorConfig } from '../data/preprocess.ts';
 import type { ModelFolder } from '../model/io/folder.ts';
+import { HubCache } from '../model/io/hub/cache.ts';
+import type { HubLoadOptions } from '../model/io/hub/hub_folder.ts';
+import { parseHubUrl, modelKey } from '../model/io/hub/url.ts';
 import { createVisionEncoder, type VisionEncoder } from '../model/vision/index.ts';
 import type { Vlm } from '../model/vlm/vlm.ts';
 import { idbKeyValueStore, listCheckpoints, listRuns, storageUsage, type KeyValueStore } from '../train/checkpoint/index.ts';
-import type { Api, EngineEvent, Reply, Request, RequestType, UiWorkApi, WireError } from '../../protocol/messages.ts';
+import type { Api, EngineEvent, ModelSource, Reply, Request, RequestType, UiWorkApi, WireError } from '../../protocol/messages.ts';
 import { buildHostData, DataInputError, type HostData } from './data.ts';
 import { attentionRequest, withBase } from './probes.ts';
 import { embedRequest, loadAdapterInto } from './embed.ts';
@@ -18,7 +21,7 @@ import { EventBatcher } from './events.ts';
 import { clearStorage, storageReport } from './storage.ts';
 import { cachedFeatures, idbFeatureStore, type FeatureStore, type ImageInput } from './feature_cache.ts';
 import { liveProber } from './live_probes.ts';
-import { baseModelName, folderOf, loadVlm, modelIdOf, modelInfo } from './model.ts';
+import { baseModelName, folderOf, loadVlm, modelIdOf, modelInfo, openFolder } from './model.ts';
 import { recipeFor, type Recipe } from '../train/trainer/recipe.ts';
 import { TrainConfigError, TrainingSession } from './session.ts';
 import type { TrainerFactory } from './trainer_port.ts';
@@ -50,6 +53,10 @@ export interface HandlerOptions {
   eventIntervalMs?: number;
   /** Honour debug requests (debug-lose-device). Off in the app's worker. */
   debug?: boolean;
+  /** The Hub download cache; default HubCache.open() (OPFS), null: Hub URLs are read by ranges. */
+  hubCache?: HubCache | null;
+  /** Test hooks of the Hub download: fetch, storage estimate, progress interval. */
+  hub?: Pick<HubLoadOptions, 'fetch' | 'estimate' | 'progressMs'>;
 }
 
 interface Model {
@@ -60,6 +67,9 @@ interface Model {
   baseModel: string;
   vlm: Vlm;
   encoder: Promise<VisionEncoder> | null;
+  source: ModelSource;
+  /** `owner/repo@rev` when the folder reads the Hub cache (deleting it swaps in the URL folder). */
+  hubKey: string | null;
 }
 
 export class EngineHandler {
@@ -70,6 +80,9 @@ export class EngineHandler {
   private session: TrainingSession | null = null;
   private readonly checkpoints: KeyValueStore;
   private readonly features: FeatureStore;
+  private hubCachePromise: Promise<HubCache | null> | null = null;
+  /** The running load-model's download, for load-cancel. */
+  private loadAbort: AbortController | null = null;
 
   constructor(private readonly post: Post, private readonly opts: HandlerOptions = {}) {
     this.events = new EventBatcher((events) => post({ type: 'events', events }), opts.eventIntervalMs);
@@ -157,6 +170,11 @@ export class EngineHandler {
 
   private async run(req: Request): Promise<{ result: unknown; transfer?: Transferable[] }> {
     if (isUiWork(req.type)) return uiWork(req.type, req.args as UiWorkApi[typeof req.type]['args']); // CPU work for the screens: no GPU, no model
+    if (req.type === 'load-cancel') { // no GPU: it must not wait for anything the load waits for
+      const ctrl = this.loadAbort;
+      ctrl?.abort();
+      return { result: { cancelled: !!ctrl } satisfies Api['load-cancel']['result'] };
+    }
     if (req.type !== 'debug-lose-device') await this.recover();
     switch (req.type) {
       case 'debug-lose-device': {
@@ -181,7 +199,15 @@ export class EngineHandler {
       case 'load-model': {
         if (this.session?.state === 'running') throw new NotLoadedError('load-model: stop the running training first');
         const ctx = await this.gpu();
-        const folder = folderOf(req.args.source);
+        const ctrl = new AbortController();
+        this.loadAbort?.abort(); // a newer load replaces a running download
+        this.loadAbort = ctrl;
+        let folder: ModelFolder;
+        try {
+          folder = await openFolder(req.args.source, { ...this.opts.hub, cache: await this.hubCache(), signal: ctrl.signal, onProgress: this.emit });
+        } finally {
+          if (this.loadAbort === ctrl) this.loadAbort = null; // past the download: nothing left to cancel
+        }
         const modelId = await modelIdOf(folder);
         const vlm = await loadVlm(ctx, folder, { onBytes: (done, total) => this.emit({ type: 'progress', task: 'load-model', done, total, unit: 'bytes' }) });
         const preprocessor = (await folder.exists('preprocessor_config.json')) ? await folder.readJson<PreprocessorConfig>('preprocessor_config.json') : {};
@@ -195,7 +221,8 @@ export class EngineHandler {
           vlm.dispose();
           throw e;
         }
-        const next: Model = { folder, preprocessor, modelId, baseModel, vlm, encoder: null };
+        const hubKey = await this.hubKeyOf(req.args.source);
+        const next: Model = { folder, preprocessor, modelId, baseModel, vlm, encoder: null, source: req.args.source, hubKey };
         try {
           await this.encoder(next);
         } catch (e) {
@@ -249,9 +276,16 @@ export class EngineHandler {
         return { result: { runs, usage: await storageUsage(this.checkpoints) } };
       }
       case 'storage-usage':
-        return { result: await storageReport(this.checkpoints) };
-      case 'storage-clear':
-        return { result: await clearStorage(req.args, this.checkpoints, this.session?.state === 'running' || this.session?.state === 'paused' ? this.session.runId : null) };
+        return { result: await storageReport(this.checkpoints, await this.hubCache()) };
+      case 'storage-clear': {
+        const busy = this.session?.state === 'running' || this.session?.state === 'paused';
+        const m = this.model;
+        const hitsLoaded = req.args.kind === 'models' && !!m?.hubKey && (req.args.key === undefined || req.args.key === m.hubKey);
+        const r = await clearStorage(req.args, this.checkpoints, busy ? this.session!.runId : null, await this.hubCache(), busy && hitsLoaded ? m!.hubKey : null);
+        // The loaded model read its files from the deleted cache entry: read them by URL from now on.
+        if (hitsLoaded && m) Object.assign(m, { folder: folderOf(m.source), hubKey: null });
+        return { result: r };
+      }
       case 'export-adapter': {
         const t = this.need(this.session?.trainer ?? null, 'train-start', req.type);
         const baseModel = this.model?.baseModel;
@@ -273,6 +307,17 @@ export class EngineHandler {
         return { result: r, transfer: [r.weights, r.imageMass] };
       }
     }
+  }
+
+  private hubCache(): Promise<HubCache | null> {
+    this.hubCachePromise ??= this.opts.hubCache !== undefined ? Promise.resolve(this.opts.hubCache) : HubCache.open();
+    return this.hubCachePromise;
+  }
+
+  private async hubKeyOf(source: ModelSource): Promise<string | null> {
+    if (source.kind !== 'url' || !(await this.hubCache())) return null;
+    const ref = parseHubUrl(new URL(source.url, globalThis.location?.href).href);
+    return ref ? modelKey(ref.repo, ref.revision) : null;
   }
 
   private async trainerFactory(): Promise<TrainerFactory> {

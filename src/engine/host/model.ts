@@ -2,6 +2,9 @@
 //
 //   folderOf(source)        'bundled' → BUNDLED_MODELS[name].path on this origin (default
 //                           discern-tiny, the pretrained one); 'url'; 'files'
+//   openFolder(source, hub) the same, except that a Hub-layout URL (…/owner/repo/resolve/rev/)
+//                           goes through the persistent download cache when there is one
+//                           (model/io/hub/); other URLs are read by HTTP ranges as before
 //   baseModelName(source, folder)  how a user would load it: the Hub repo id, the bundled
 //                           model's name, the source's name or the folder's — never a local
 //                           mount URL (it names the base model of exported PEFT adapters)
@@ -19,6 +22,9 @@
 import type { GpuContext } from '../gpu/context.ts';
 import { parseVlmConfig } from '../model/config.ts';
 import { folderFromFiles, folderFromUrl, type ModelFolder } from '../model/io/folder.ts';
+import type { HubCache } from '../model/io/hub/cache.ts';
+import { openHubFolder, type HubLoadOptions } from '../model/io/hub/hub_folder.ts';
+import { parseHubUrl } from '../model/io/hub/url.ts';
 import { Checkpoint } from '../model/io/safetensors.ts';
 import { checkHeldWeights } from '../model/io/weights.ts';
 import type { LoraSettings } from '../model/vlm/adapters.ts';
@@ -39,6 +45,15 @@ export function folderOf(source: ModelSource): ModelFolder {
     case 'files':
       return folderFromFiles(source.files);
   }
+}
+
+/** A ModelFolder for the source; Hub URLs through `hub.cache` when given (null: no OPFS here). */
+export async function openFolder(source: ModelSource, hub: Omit<HubLoadOptions, 'cache'> & { cache: HubCache | null }): Promise<ModelFolder> {
+  if (source.kind === 'url' && hub.cache) {
+    const ref = parseHubUrl(new URL(source.url, globalThis.location?.href).href);
+    if (ref) return openHubFolder(ref, { ...hub, cache: hub.cache });
+  }
+  return folderOf(source);
 }
 
 const HUB_HOSTS = new Set(['huggingface.co', 'hf.co']);
@@ -63,7 +78,7 @@ export function baseModelName(source: ModelSource, folder: ModelFolder): string 
       return source.name ?? DEFAULT_BUNDLED_MODEL;
     case 'url': {
       if (source.name) return source.name;
-      const hub = hubRepoOf(source.url);
+      const hub = hubRepoOf(source.url) ?? parseHubUrl(source.url)?.repo; // the Hub, or a mirror in its layout
       if (hub) return hub;
       const last = source.url.split(/[?#]/)[0].split('/').filter(Boolean).pop();
       return last && !/^https?:$/.test(last) ? decodeURIComponent(last) : folder.name;

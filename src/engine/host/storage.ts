@@ -1,15 +1,19 @@
 // Storage requests of the worker protocol: what this origin keeps, per kind, and clearing it.
 //
-//   storageReport(checkpoints)        checkpoints per run (+ navigator.storage.estimate) and
-//                                     the feature cache (entries, bytes of Float32 rows)
-//   clearStorage(kind, checkpoints)   'checkpoints' (one run or all) | 'features' (the whole cache)
+//   storageReport(checkpoints, hub)   checkpoints per run (+ navigator.storage.estimate), the
+//                                     feature cache (entries, bytes of Float32 rows) and the
+//                                     downloaded models (model/io/hub/cache.ts, OPFS)
+//   clearStorage(args, checkpoints, busyRunId, hub, busyModel)
+//                                     'checkpoints' (one run or all) | 'features' (the whole
+//                                     cache) | 'models' (one downloaded model or all)
 // The feature cache lives in its own database (feature_cache.ts, "discern-features"); its size
 // is measured by reading the rows (small for the sizes a tab can hold; no per-key size API).
 // Trap: a running training run's checkpoints cannot be cleared (the run would write into a
-// half-deleted index) — the handler refuses that with StorageBusyError.
+// half-deleted index), nor the files of the model a run is training — StorageBusyError.
 import { clear, createStore, values, type UseStore } from 'idb-keyval';
 import { deleteRun, listRuns, storageUsage, type KeyValueStore } from '../train/checkpoint/index.ts';
 import type { Api } from '../../protocol/messages.ts';
+import type { HubCache } from '../model/io/hub/cache.ts';
 import { FEATURE_DB, FEATURE_STORE } from './feature_cache.ts';
 
 export class StorageBusyError extends Error {
@@ -26,14 +30,19 @@ export async function featureCacheUsage(db: UseStore = features()): Promise<{ co
   return { count: rows.length, bytes };
 }
 
-export async function storageReport(checkpoints: KeyValueStore): Promise<Api['storage-usage']['result']> {
-  return { checkpoints: await storageUsage(checkpoints), features: await featureCacheUsage() };
+export async function storageReport(checkpoints: KeyValueStore, hub: HubCache | null = null): Promise<Api['storage-usage']['result']> {
+  return { checkpoints: await storageUsage(checkpoints), features: await featureCacheUsage(), models: (await hub?.list()) ?? [] };
 }
 
 /** Clears one kind; `busyRunId` is the run currently training or paused (never deleted). */
 export async function clearStorage(
   args: Api['storage-clear']['args'], checkpoints: KeyValueStore, busyRunId: string | null,
+  hub: HubCache | null = null, busyModel: string | null = null,
 ): Promise<Api['storage-clear']['result']> {
+  if (args.kind === 'models') {
+    if (busyModel) throw new StorageBusyError(`storage-clear: ${busyModel} is the model a run is training; stop it before deleting its files`);
+    return hub ? hub.delete(args.key) : { removed: 0, bytes: 0 };
+  }
   if (args.kind === 'features') {
     const before = await featureCacheUsage();
     await clear(features());

@@ -4,7 +4,7 @@
  *
  * Public API: ModelFileError (base), MissingFileError, SafetensorsFormatError,
  * MissingTensorError, ShapeMismatchError, UnsupportedDtypeError, TensorTooLargeError,
- * HttpSourceError.
+ * HttpSourceError, DownloadCancelledError, StorageQuotaError (Hub downloads, io/hub/).
  */
 
 export class ModelFileError extends Error {
@@ -71,3 +71,28 @@ export class HttpSourceError extends ModelFileError {
     this.name = 'HttpSourceError';
   }
 }
+
+/** The user cancelled a Hub download (load-cancel). The partial file stays, marked partial. */
+export class DownloadCancelledError extends ModelFileError {
+  constructor(file: string, readonly model: string, readonly kept: number, readonly size: number) {
+    super(file, size === 0
+      ? `download of ${model} cancelled while checking its files; nothing was stored`
+      : `download of ${model} cancelled at ${file} (${kept} of ${size} bytes kept as a partial file; ` +
+        'load again to resume from there, or delete it on the Storage screen)');
+    this.name = 'DownloadCancelledError';
+  }
+}
+
+/**
+ * navigator.storage.estimate() says the files do not fit: raised before the first byte is
+ * written, so nothing is left behind. `needed`: bytes still to download; `available`: quota − usage.
+ */
+export class StorageQuotaError extends Error {
+  constructor(readonly model: string, readonly needed: number, readonly available: number) {
+    super(`not enough browser storage to download ${model}: it needs ${needed} more bytes (${mb(needed)}), ` +
+      `this site has ${available} bytes (${mb(available)}) available; free space on the Storage screen or in the browser's site settings`);
+    this.name = 'StorageQuotaError';
+  }
+}
+
+const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;

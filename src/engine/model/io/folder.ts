@@ -8,6 +8,7 @@
  *   folderFromFiles(files)          — dropped / picked `File`s; uses `webkitRelativePath` with
  *                                     its first segment (the dropped folder's own name) removed.
  *   folderFromMap(name, map)        — in-memory `{ path: Uint8Array }` (tests, generated models).
+ *   folderFromSources(name, map)    — any ByteSources by path (the Hub cache's OPFS files).
  *   type LoadProgress = (loaded, total, file) => void   — bytes.
  * Traps: a URL folder cannot list its files (`list()` returns null); `exists` then asks the
  * server with a one-byte Range request. Paths use `/`, never a leading `./` or `/`.
@@ -110,6 +111,10 @@ export function folderFromUrl(baseUrl: string, opts: HttpSourceOptions = {}): Mo
 export function folderFromMap(name: string, files: Record<string, Uint8Array> | Map<string, Uint8Array>): ModelFolder {
   const entries = files instanceof Map ? [...files] : Object.entries(files);
   return new MapFolder(name, new Map(entries.map(([k, v]) => [normalise(k), bytesSource(normalise(k), v)])));
+}
+
+export function folderFromSources(name: string, sources: Map<string, ByteSource>): ModelFolder {
+  return new MapFolder(name, new Map([...sources].map(([k, v]) => [normalise(k), v])));
 }
 
 /**
