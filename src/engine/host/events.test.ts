@@ -40,3 +40,16 @@ test('flush posts immediately and an empty flush posts nothing', () => {
   b.flush();
   expect(posts).toEqual([[{ type: 'checkpoint-saved', runId: 'r', step: 3, bytes: 10 }]]);
 });
+
+test('download snapshots are coalesced to the latest (each holds every file)', () => {
+  const posts: EngineEvent[][] = [];
+  const b = new EventBatcher((e) => posts.push(e), 250);
+  const snap = (bytes: number): EngineEvent => ({ type: 'download', model: 'o/r@main', phase: 'downloading', files: [{ path: 'model.safetensors', state: 'downloading', bytes, total: 10, resumedFrom: 0, bytesPerSec: 1, etaSec: 1 }] });
+  b.flush();
+  b.emit(snap(1));
+  b.emit(snap(2));
+  b.emit({ type: 'progress', task: 'load-model', done: 1, total: 2, unit: 'bytes' });
+  b.emit(snap(3));
+  b.flush();
+  expect(posts).toEqual([[{ type: 'progress', task: 'load-model', done: 1, total: 2, unit: 'bytes' }, snap(3)]]);
+});

@@ -27,5 +27,7 @@ describe('baseModelName', () => {
     expect(baseModelName({ kind: 'url', url: 'http://127.0.0.1:41234/mount/model-3/', name: 'my-smolvlm' }, folder)).toBe('my-smolvlm');
     expect(baseModelName({ kind: 'url', url: 'http://example.test/models/My%20Model/' }, folder)).toBe('My Model');
     expect(baseModelName({ kind: 'files', files: [] }, folderFromMap('SmolVLM-256M', {}))).toBe('SmolVLM-256M');
+    // a mirror / local server in the Hub's resolve layout names the repo, not "main"
+    expect(baseModelName({ kind: 'url', url: 'http://127.0.0.1:5301/org/tiny/resolve/main/' }, folder)).toBe('org/tiny');
   });
 });

@@ -124,8 +124,10 @@ export async function downloadFile(o: DownloadOptions): Promise<string | null> {
       await sink.write(value);
       stored += value.byteLength;
       o.onBytes(stored);
+      if (o.signal?.aborted) throw cancelled(); // do not rely on fetch aborting the body stream
     }
   } catch (e) {
+    await reader?.cancel().catch(() => {});
     if (o.signal?.aborted) throw cancelled();
     if (e instanceof HttpSourceError) throw e;
     throw new HttpSourceError(o.path, o.url, null, `the connection dropped after ${stored} of ${o.size} bytes (${describe(e)}); load again to resume`);
