@@ -158,6 +158,8 @@ export const useStore = create<State>((set, get) => {
       } catch (e) {
         patch('model', { status: 'error', error: msg(e) });
       }
+      // A download (complete, partial or refused) changed what the Storage screen lists.
+      if (source.kind === 'url' && get().storage.status !== 'idle') void get().refreshStorage();
     },
 
     async cancelLoad() {

@@ -8,7 +8,7 @@ import { BASE, bytesOf, fakeHub } from './fake_hub.testutil.ts';
 import { downloadFile, probeFile, type DownloadOptions } from './fetch_file.ts';
 
 /** An in-memory file: sink(offset) cuts it there, as the OPFS sink does. */
-function memFile(initial = new Uint8Array(0)) {
+function memFile(initial: Uint8Array = new Uint8Array(0)) {
   const file = { bytes: initial, opened: [] as number[] };
   const sink = async (offset: number): Promise<Sink> => {
     file.opened.push(offset);

@@ -8,6 +8,9 @@
  * cross-origin Hub/CDN needs no preflight: the ETag is compared after the reply instead of
  * sending If-Range. fetch follows the Hub's 302 to its CDN; the ETag, Content-Range and
  * X-Repo-Commit read are the final reply's (the server must expose them to CORS).
+ * `cache: 'no-store'`: the files live in OPFS; the browser's HTTP cache would keep a second
+ * copy of every byte, and its partial entries rewrite a resumed Range (seen in Chromium:
+ * `bytes=N-` reached the server as `bytes=N-<end>` after a cached partial reply).
  * Errors: MissingFileError (404, or an HTML page from a dev server), HttpSourceError (status
  * null: no HTTP reply or the connection dropped mid-body; else the status), DownloadCancelledError.
  */
@@ -27,7 +30,7 @@ const describe = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}`
 async function request(url: string, path: string, f: Fetch, headers: Record<string, string>, signal: AbortSignal | undefined, cancelled: () => Error): Promise<Response> {
   let res: Response;
   try {
-    res = await f(url, { headers, signal });
+    res = await f(url, { headers, signal, cache: 'no-store' });
   } catch (e) {
     if (signal?.aborted) throw cancelled();
     throw new HttpSourceError(path, url, null, `request failed: ${describe(e)}`);

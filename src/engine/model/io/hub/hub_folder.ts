@@ -76,7 +76,7 @@ async function plan(ref: HubRef, f: typeof fetch, signal?: AbortSignal): Promise
     const url = urlOf(ref, INDEX_FILE);
     let res: Response;
     try {
-      res = await f(url, { signal });
+      res = await f(url, { signal, cache: 'no-store' });
     } catch (e) {
       throw new HttpSourceError(INDEX_FILE, url, null, `request failed: ${e instanceof Error ? e.message : String(e)}`);
     }
