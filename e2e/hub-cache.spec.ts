@@ -8,11 +8,12 @@
 //     the server stopped; the Storage screen lists it with its size and deletes it;
 //  3. Cancel during a download stops it (DownloadCancelledError), the partial is listed as
 //     partial, and the next load resumes it by Range.
+import AxeBuilder from '@axe-core/playwright';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { startHubServer, type HubServer } from './hub-server.ts';
-import { state, tab, waitState } from './helpers.ts';
+import { screenshot, state, tab, waitState } from './helpers.ts';
 
 const DIR = 'public/models/tiny-random';
 const KEY = 'org/tiny-random@main';
@@ -55,6 +56,12 @@ async function cachedDigest(page: Page): Promise<string> {
 }
 
 /** GETs of exactly `file` (`cdn:<file>` for the redirect's target) in the server's log. */
+/** Serious/critical axe violations on what is visible now. */
+async function axeProblems(page: Page): Promise<string[]> {
+  const r = await new AxeBuilder({ page }).analyze();
+  return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
+
 const fileGets = (log: string[], file: string) => log.filter((l) => l.startsWith(`GET ${file} `));
 
 test('first load downloads with progress; a drop midway resumes by Range; reload and offline load hit the cache', async ({ page }) => {
@@ -80,6 +87,8 @@ test('first load downloads with progress; a drop midway resumes by Range; reload
   expect(fileGets(hub.log, 'config.json')).toEqual(['GET config.json bytes=0-0']); // stored complete: only its size is checked
   expect(await page.evaluate(() => (window as unknown as { __maxRate: number }).__maxRate)).toBeGreaterThan(0);
   await expect(page.getByTestId('download-file-model.safetensors')).toContainText(`resumed at`);
+  expect(await axeProblems(page)).toEqual([]); // the Model screen with its download table
+  await screenshot(page, 'model-hub-download');
   expect(await cachedDigest(page)).toBe(createHash('sha256').update(WEIGHTS).digest('hex'));
   expect(await state(page, (s) => s.model.info!.name)).toBe('org/tiny-random');
 
@@ -101,6 +110,8 @@ test('first load downloads with progress; a drop midway resumes by Range; reload
   const row = page.getByTestId(`model-row-${KEY}`);
   await expect(row).toContainText('complete');
   await expect(row).toContainText('KiB');
+  expect(await axeProblems(page)).toEqual([]); // the Storage screen with a downloaded model
+  await screenshot(page, 'storage-hub-models');
   await page.getByTestId(`delete-model-${KEY}`).click();
   await expect(page.getByTestId('storage-note')).toContainText('Cleared 1 downloaded model(s)');
   await expect(page.getByTestId('models-count')).toHaveText('0');

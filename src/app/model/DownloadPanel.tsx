@@ -25,7 +25,7 @@ export function DownloadPanel({ download, loading, onCancel }: { download: Downl
     <div className="stack" data-testid="download">
       <div className="card-head">
         <h4>
-          Downloading <code>{d.model}</code>{' '}
+          {active ? 'Downloading' : 'Download of'} <code>{d.model}</code>{' '}
           <span data-testid="download-total">{d.phase === 'checking' ? '— checking files…' : `— ${fmtBytes(done)} / ${fmtBytes(total)}`}</span>
         </h4>
         {active && <button className="danger" data-testid="download-cancel" onClick={onCancel}>Cancel download</button>}
@@ -33,18 +33,18 @@ export function DownloadPanel({ download, loading, onCancel }: { download: Downl
       {d.files.length > 0 && (
         <ScrollX label="Files being downloaded">
           <table className="compact" data-testid="download-files">
-            <thead><tr><th>File</th><th>Bytes</th><th>Rate</th><th>ETA</th><th>State</th></tr></thead>
+            <thead><tr><th>File</th><th>State</th><th>Bytes</th><th>Rate</th><th>ETA</th></tr></thead>
             <tbody>
               {d.files.map((f) => (
                 <tr key={f.path} data-testid={`download-file-${f.path}`}>
                   <td><code>{f.path}</code></td>
+                  <td>{STATE[f.state]}</td>
                   <td>
                     {fmtBytes(f.bytes)} / {fmtBytes(f.total)}
                     {f.resumedFrom > 0 && <small className="muted"> (resumed at {fmtBytes(f.resumedFrom)})</small>}
                   </td>
                   <td>{f.state === 'downloading' && f.bytesPerSec > 0 ? `${fmtBytes(f.bytesPerSec)}/s` : '—'}</td>
                   <td>{f.state === 'downloading' && f.etaSec !== null ? fmtSeconds(f.etaSec) : '—'}</td>
-                  <td>{STATE[f.state]}</td>
                 </tr>
               ))}
             </tbody>

@@ -12,7 +12,7 @@ function ModelsCard({ models, onDelete }: { models: CachedModel[]; onDelete: (ke
   const bytes = models.reduce((a, m) => a + m.bytes, 0);
   return (
     <div className="card">
-      <h3>Downloaded models — <span data-testid="models-count">{models.length}</span>, {fmtBytes(bytes)}</h3>
+      <h3>Downloaded models — <span data-testid="models-count">{models.length}</span> model(s), {fmtBytes(bytes)}</h3>
       {models.length > 0 ? (
         <ScrollX label="Downloaded models">
           <table className="compact" data-testid="storage-models">
