@@ -4,7 +4,7 @@
  *
  * Public API: ModelFileError (base), MissingFileError, SafetensorsFormatError,
  * MissingTensorError, ShapeMismatchError, UnsupportedDtypeError, TensorTooLargeError,
- * HttpSourceError, DownloadCancelledError, StorageQuotaError (Hub downloads, io/hub/).
+ * HttpSourceError, DownloadCancelledError, StorageQuotaError, CacheWriteError (Hub downloads, io/hub/).
  */
 
 export class ModelFileError extends Error {
@@ -92,6 +92,16 @@ export class StorageQuotaError extends Error {
     super(`not enough browser storage to download ${model}: it needs ${needed} more bytes (${mb(needed)}), ` +
       `this site has ${available} bytes (${mb(available)}) available; free space on the Storage screen or in the browser's site settings`);
     this.name = 'StorageQuotaError';
+  }
+}
+
+/** Storing a downloaded file failed (the disk or the quota ran out after the check, storage
+ * was cleared): not a network error. The bytes stored so far stay as a partial file. */
+export class CacheWriteError extends ModelFileError {
+  constructor(file: string, readonly model: string, readonly stored: number, cause: string) {
+    super(file, `${file} of ${model}: writing into the browser's storage failed after ${stored} bytes (${cause}); ` +
+      'free space on the Storage screen, then load again to resume');
+    this.name = 'CacheWriteError';
   }
 }
 

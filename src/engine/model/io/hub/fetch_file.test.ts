@@ -2,7 +2,7 @@
 // sink: size probe, Range resume from the stored offset, a changed file restarting at 0, a
 // dropped connection keeping its bytes, typed errors naming file, URL and status.
 import { describe, expect, it } from 'vitest';
-import { DownloadCancelledError, HttpSourceError, MissingFileError } from '../errors.ts';
+import { CacheWriteError, DownloadCancelledError, HttpSourceError, MissingFileError } from '../errors.ts';
 import type { Sink } from './cache.ts';
 import { BASE, bytesOf, fakeHub } from './fake_hub.testutil.ts';
 import { downloadFile, probeFile, type DownloadOptions } from './fetch_file.ts';
@@ -94,6 +94,20 @@ describe('downloadFile', () => {
     expect((e as Error).message).toMatch(/^download of org\/repo@main cancelled at model.safetensors \(\d+ of 50000 bytes kept as a partial file/);
     expect(file.bytes.byteLength).toBe((e as DownloadCancelledError).kept);
     expect(file.bytes).toEqual(W.slice(0, file.bytes.byteLength));
+  });
+  it('a storage failure while writing is CacheWriteError, not a network error', async () => {
+    const hub = fakeHub({ 'model.safetensors': W });
+    let n = 0;
+    const full = async (): Promise<Sink> => ({
+      write: async (b) => {
+        if ((n += b.byteLength) > 10_000) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      },
+      close: async () => {},
+    });
+    const e = await downloadFile(opts(hub, full)).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(CacheWriteError);
+    expect((e as Error).message).toBe("model.safetensors of org/repo@main: writing into the browser's storage failed after 8192 bytes " +
+      '(QuotaExceededError: The quota has been exceeded.); free space on the Storage screen, then load again to resume');
   });
   it('404 is MissingFileError; a 206 for another offset is refused', async () => {
     const hub = fakeHub({ 'model.safetensors': W });

@@ -12,9 +12,11 @@
  * copy of every byte, and its partial entries rewrite a resumed Range (seen in Chromium:
  * `bytes=N-` reached the server as `bytes=N-<end>` after a cached partial reply).
  * Errors: MissingFileError (404, or an HTML page from a dev server), HttpSourceError (status
- * null: no HTTP reply or the connection dropped mid-body; else the status), DownloadCancelledError.
+ * null: no HTTP reply or the connection dropped mid-body; else the status), DownloadCancelledError,
+ * CacheWriteError (the sink refused the bytes, e.g. QuotaExceededError: a storage failure, not
+ * a network one).
  */
-import { DownloadCancelledError, HttpSourceError, MissingFileError } from '../errors.ts';
+import { CacheWriteError, DownloadCancelledError, HttpSourceError, MissingFileError } from '../errors.ts';
 import type { Sink } from './cache.ts';
 
 export interface Probe {
@@ -124,7 +126,11 @@ export async function downloadFile(o: DownloadOptions): Promise<string | null> {
       if (stored + value.byteLength > o.size) {
         throw new HttpSourceError(o.path, o.url, res.status, `the server sent more than the ${o.size} bytes it announced`);
       }
-      await sink.write(value);
+      try {
+        await sink.write(value);
+      } catch (e) {
+        throw new CacheWriteError(o.path, o.model, stored, describe(e));
+      }
       stored += value.byteLength;
       o.onBytes(stored);
       if (o.signal?.aborted) throw cancelled(); // do not rely on fetch aborting the body stream
@@ -132,7 +138,7 @@ export async function downloadFile(o: DownloadOptions): Promise<string | null> {
   } catch (e) {
     await reader?.cancel().catch(() => {});
     if (o.signal?.aborted) throw cancelled();
-    if (e instanceof HttpSourceError) throw e;
+    if (e instanceof HttpSourceError || e instanceof CacheWriteError) throw e;
     throw new HttpSourceError(o.path, o.url, null, `the connection dropped after ${stored} of ${o.size} bytes (${describe(e)}); load again to resume`);
   } finally {
     await sink.close();
