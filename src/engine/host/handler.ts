@@ -2,7 +2,9 @@
 // (workers/engine.worker.ts) or, in tests and the CLI page, by any postMessage-like sink.
 // State held here: the GPU context, the loaded model (folder, id, an embedding Vlm), the
 // loaded data with its feature table, the lazily created vision encoder, the training
-// session, the Hub download cache (OPFS; none in Node) and the running download's AbortController. Events go through an EventBatcher (≤ 4 posts/s), flushed before every reply.
+// session, the Hub download cache (OPFS; none in Node) and the running download's
+// AbortController (load-cancel). Events go through an EventBatcher (≤ 4 posts/s), flushed
+// before every reply.
 import { GpuContext } from '../gpu/context.ts';
 import { describeCaps } from '../gpu/device.ts';
 import type { PreprocessorConfig } from '../data/preprocess.ts';

@@ -2,7 +2,7 @@
 // the Hub repo id, the bundled name, the CLI folder's name — never a local mount URL.
 import { describe, expect, it } from 'vitest';
 import { folderFromMap } from '../model/io/folder.ts';
-import { baseModelName, hubRepoOf } from './model.ts';
+import { baseModelName, folderOf, hubRepoOf } from './model.ts';
 
 const folder = folderFromMap('http://127.0.0.1:41234/mount/model-3/', {});
 
@@ -29,5 +29,13 @@ describe('baseModelName', () => {
     expect(baseModelName({ kind: 'files', files: [] }, folderFromMap('SmolVLM-256M', {}))).toBe('SmolVLM-256M');
     // a mirror / local server in the Hub's resolve layout names the repo, not "main"
     expect(baseModelName({ kind: 'url', url: 'http://127.0.0.1:5301/org/tiny/resolve/main/' }, folder)).toBe('org/tiny');
+  });
+});
+
+describe('folderOf', () => {
+  it('reads a bare Hub repo URL from resolve/main/ (the uncached path, where there is no OPFS)', () => {
+    expect(folderOf({ kind: 'url', url: 'https://huggingface.co/HuggingFaceTB/SmolVLM-256M-Instruct' }).name)
+      .toBe('https://huggingface.co/HuggingFaceTB/SmolVLM-256M-Instruct/resolve/main/');
+    expect(folderOf({ kind: 'url', url: 'http://127.0.0.1:41234/mount/model-3/' }).name).toBe('http://127.0.0.1:41234/mount/model-3/');
   });
 });

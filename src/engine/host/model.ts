@@ -40,8 +40,10 @@ export function folderOf(source: ModelSource): ModelFolder {
       if (!entry) throw new Error(`unknown bundled model "${source.name}"; bundled: ${Object.keys(BUNDLED_MODELS).join(', ')}`);
       return folderFromUrl(new URL(entry.path, globalThis.location.origin).href);
     }
-    case 'url':
-      return folderFromUrl(new URL(source.url, globalThis.location?.href).href);
+    case 'url': {
+      const url = new URL(source.url, globalThis.location?.href).href;
+      return folderFromUrl(parseHubUrl(url)?.base ?? url); // a bare Hub repo URL reads resolve/main/
+    }
     case 'files':
       return folderFromFiles(source.files);
   }
