@@ -26,7 +26,7 @@ export function DownloadPanel({ download, loading, onCancel }: { download: Downl
       <div className="card-head">
         <h4>
           {active ? 'Downloading' : 'Download of'} <code>{d.model}</code>{' '}
-          <span data-testid="download-total">{d.phase === 'checking' ? (loading ? '— checking files…' : '— stopped before any byte was stored') : `— ${fmtBytes(done)} / ${fmtBytes(total)}`}</span>
+          <span data-testid="download-total">{d.phase === 'checking' ? (loading ? '— checking files…' : '— stopped before downloading') : `— ${fmtBytes(done)} / ${fmtBytes(total)}`}</span>
         </h4>
         {active && <button className="danger" data-testid="download-cancel" onClick={onCancel}>Cancel download</button>}
       </div>
