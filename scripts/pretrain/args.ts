@@ -42,11 +42,14 @@ export interface PretrainArgs {
   resume: boolean;
   /** Stop after this step with a checkpoint (a run over several sittings); 0 = run to the end. */
   stopAfter: number;
+  /** Start from this folder's weights (same dims: its config.json must be the one these options
+   * build) instead of the seeded init; fresh AdamW moments and schedule. '' = seeded init. */
+  initFrom: string;
 }
 
 /** Options that decide the trained weights: a resume must not change them (steps may grow). */
 export const RUN_KEYS = ['steps', 'batch', 'lr', 'warmup', 'minLrRatio', 'weightDecay', 'maxGradNorm', 'maxLongTokens', 'seed',
-  'imageSize', 'trainScenes', 'textHidden', 'textLayers', 'textHeads', 'visionHidden', 'visionLayers', 'visionHeads', 'patch'] as const;
+  'imageSize', 'trainScenes', 'initFrom', 'textHidden', 'textLayers', 'textHeads', 'visionHidden', 'visionLayers', 'visionHeads', 'patch'] as const;
 export type RunKey = (typeof RUN_KEYS)[number];
 
 /** --bench: 1 warm-up step (pipeline compilation, pool fill) then the timed steps. */
@@ -59,14 +62,14 @@ export const DEFAULTS: PretrainArgs = {
   maxLongTokens: 64, seed: 1234, imageSize: 48, trainScenes: null, evalScenes: 64, samples: 6,
   out: 'public/models/discern-tiny', profile: false, checkpointEvery: 50, bench: false, quick: false,
   textHidden: 64, textLayers: 2, textHeads: 4, visionHidden: 32, visionLayers: 2, visionHeads: 4, patch: 8,
-  resume: false, stopAfter: 0,
+  resume: false, stopAfter: 0, initFrom: '',
 };
 
 export const USAGE = `usage: npm run pretrain -- [--steps N] [--batch N] [--lr X] [--warmup N (≤ steps)] [--min-lr-ratio X]
   [--weight-decay X] [--max-grad-norm X] [--max-long-tokens N] [--seed N] [--image-size N]
   [--train-scenes N] [--eval-scenes N] [--samples N] [--checkpoint-every N] [--out DIR] [--profile]
   [--text-hidden N] [--text-layers N] [--text-heads N] [--vision-hidden N] [--vision-layers N] [--vision-heads N] [--patch N]
-  [--stop-after N (checkpoint and stop there)]
+  [--stop-after N (checkpoint and stop there)] [--init-from DIR (start from that folder's weights, same dims)]
        npm run pretrain -- --resume [--out DIR] [--steps N (≥ the saved run's)] …   (continue from the last checkpoint)
        npm run pretrain -- --bench [--quick] [--batch N] [--seed N] …   (throughput benchmark, writes nothing)
 defaults (the shipped model): ${JSON.stringify(DEFAULTS)}`;
@@ -109,9 +112,13 @@ export function parsePretrainArgv(argv: string[]): { args: PretrainArgs; given: 
       a[flag.slice(2) as 'profile' | 'bench' | 'quick' | 'resume'] = true;
       continue;
     }
-    if (flag === '--out') {
-      if (!v || v.startsWith('--')) throw new PretrainArgsError('--out needs a directory');
-      a.out = v;
+    if (flag === '--out' || flag === '--init-from') {
+      if (!v || v.startsWith('--')) throw new PretrainArgsError(`${flag} needs a directory`);
+      if (flag === '--out') a.out = v;
+      else {
+        a.initFrom = v;
+        given.add('initFrom');
+      }
       i++;
       continue;
     }
@@ -128,6 +135,7 @@ export function parsePretrainArgv(argv: string[]): { args: PretrainArgs; given: 
   }
   if (a.quick && !a.bench) throw new PretrainArgsError('--quick only goes with --bench');
   if (a.resume && a.bench) throw new PretrainArgsError('--resume does not go with --bench');
+  if (a.initFrom && a.bench) throw new PretrainArgsError('--init-from does not go with --bench');
   if (a.bench) {
     // a fixed short run at the shipped settings; no held-out loss, samples or checkpoints
     if (!given.has('steps')) a.steps = BENCH_WARMUP + (a.quick ? BENCH_STEPS.quick : BENCH_STEPS.full);
@@ -166,6 +174,7 @@ export function commandLine(a: PretrainArgs): string {
   for (const [flag, [key]] of Object.entries(FLAGS)) {
     if (key !== 'stopAfter' && a[key] !== DEFAULTS[key]) extra.push(flag, String(a[key])); // stopping is not part of the run
   }
+  if (a.initFrom) extra.push('--init-from', a.initFrom);
   if (a.out !== DEFAULTS.out) extra.push('--out', a.out);
   if (a.bench) extra.unshift(...(a.quick ? ['--bench', '--quick'] : ['--bench']));
   if (extra.length) parts.push('--', ...extra);

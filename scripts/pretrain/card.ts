@@ -26,6 +26,8 @@ export interface CardInfo {
   checkpointStep?: number;
   /** Steps at which the run was resumed (`--resume`, one per later sitting). */
   resumes?: number[];
+  /** --init-from: the folder whose weights this run started from (its own card and log describe that run). */
+  initFrom?: string;
 }
 
 const f = (x: number | null, d = 3) => (x == null ? 'n/a' : x.toFixed(d));
@@ -70,7 +72,10 @@ learned from the training captions), \`tokenizer_config.json\`, \`preprocessor_c
   \`<image>\\nSummarize above image in one word:\` in the chat template.
 * **Run**: ${i.steps} steps, batch ${i.batch}, AdamW (β 0.9/0.95, weight decay on matrices), peak lr ${i.lr}
   with ${i.warmupSteps} warmup steps and cosine decay, global grad-norm clip, seed ${i.seed}${i.resumes?.length
-    ? `; run in ${i.resumes.length + 1} sittings, resumed exactly (weights + AdamW state) after step${i.resumes.length > 1 ? 's' : ''} ${i.resumes.join(', ')}` : ''}.
+    ? `; run in ${i.resumes.length + 1} sittings, resumed exactly (weights + AdamW state) after step${i.resumes.length > 1 ? 's' : ''} ${i.resumes.join(', ')}` : ''}.${i.initFrom
+    ? `\n  **Initialised from the weights of \`${i.initFrom}\`** (not from a seeded random init): this run continues that
+  model's pretraining with fresh AdamW moments and its own schedule; that folder's card and log describe the earlier
+  steps, which come on top of the ones counted here.` : ''}
 * **Loss**: ${f(i.firstLoss)} (mean of the first steps) → ${f(i.finalLoss)} (mean of the last steps);
   held-out loss on test scenes: ${f(i.evalLoss)}. Per-step log: \`pretrain_log.jsonl\`.
 * **Time**: ${(i.trainSec / 60).toFixed(1)} min of training (${Math.round(i.tokensPerSec)} tokens/s), ${(i.wallSec / 60).toFixed(1)} min wall

@@ -2,6 +2,7 @@
 // written folder loading back through the engine's own loaders with identical tensors, the
 // ONNX vision encoder running in onnxruntime-web and agreeing with the CPU reference, the
 // model card, and the command line.
+import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { syntheticBenchmark } from '../../src/engine/data/synthetic/benchmark.ts';
@@ -84,5 +85,19 @@ describe('pretrain model files', () => {
     expect(() => parsePretrainArgs(['--lr', 'x'])).toThrow(/--lr needs a number/);
     expect(() => parsePretrainArgs(['--image-size', '40'])).toThrow(/--image-size must be a multiple of 16/);
     expect(() => parsePretrainArgs(['--bogus'])).toThrow(/unknown argument --bogus/);
+  });
+
+  it('--init-from: parsed, part of the reproduce command, refused with --bench; the shipped v1 folder has the config the defaults build', () => {
+    const a = parsePretrainArgs(['--init-from', 'public/models/discern-tiny', '--steps', '9']);
+    expect(a.initFrom).toBe('public/models/discern-tiny');
+    expect(commandLine(a)).toBe('npm run pretrain -- --steps 9 --warmup 9 --init-from public/models/discern-tiny');
+    expect(() => parsePretrainArgs(['--init-from'])).toThrow(/--init-from needs a directory/);
+    expect(() => parsePretrainArgs(['--bench', '--init-from', 'x'])).toThrow(/--init-from does not go with --bench/);
+    // what `--init-from public/models/discern-tiny` compares byte for byte before it starts
+    const init = initialModel({ seed: DEFAULTS.seed, imageSize: DEFAULTS.imageSize });
+    expect(new TextDecoder().decode(init.files['config.json'])).toBe(readFileSync('public/models/discern-tiny/config.json', 'utf8'));
+    const card = new TextDecoder().decode(trainedFiles(init, new Map(Object.entries(init.weights).map(([k, t]) => [k, t.data as Float32Array])),
+      { ...CARD, initFrom: 'public/models/discern-tiny' })['README.md']);
+    expect(card).toContain('Initialised from the weights of `public/models/discern-tiny`');
   });
 });

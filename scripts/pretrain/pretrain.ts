@@ -14,7 +14,7 @@
 // With --bench [--quick] (bench.ts): a short fixed run that writes nothing and prints
 // examples/s, ms/step and GPU API counts per step (+ a `BENCH {json}` line, load average in it).
 // Exit codes: 0 ok; 1 the run failed; 2 bad command line.
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { PretrainProgress } from '../../src/engine/train/pretrain/run.ts';
@@ -97,6 +97,18 @@ function loggedLosses(logPath: string, upTo: number): { losses: number[]; resume
   return { losses: [...byStep].sort((x, y) => x[0] - y[0]).map(([, l]) => l), resumes };
 }
 
+/** --init-from DIR: that folder's model.safetensors, refused unless its config.json is the one
+ * these options build (same dims, vocabulary and tokenizer ids), so the tensors line up. */
+function initWeights(dir: string, config: Uint8Array): Uint8Array {
+  const d = resolve(ROOT, dir);
+  const cfg = join(d, 'config.json');
+  if (!existsSync(cfg)) throw new PretrainArgsError(`--init-from: no ${cfg}`);
+  if (!Buffer.from(config).equals(readFileSync(cfg))) {
+    throw new PretrainArgsError(`--init-from: ${cfg} is not the config these options build (dims, image size or vocabulary differ)`);
+  }
+  return new Uint8Array(readFileSync(join(d, 'model.safetensors')));
+}
+
 async function pretrain(cli: PretrainArgs, given: ReadonlySet<keyof PretrainArgs>): Promise<void> {
   const t0 = performance.now();
   const out = resolve(ROOT, cli.out);
@@ -120,6 +132,7 @@ async function pretrain(cli: PretrainArgs, given: ReadonlySet<keyof PretrainArgs
       date: new Date().toISOString(), note: 'step lines after fromStep above this line were redone' }) + '\n');
     console.log(`pretrain: resuming ${out} from step ${saved.state.step} of ${a.steps} (epoch ${saved.saved.epoch}, item ${saved.saved.epochPosition})`);
   } else {
+    if (a.initFrom) files['model.safetensors'] = initWeights(a.initFrom, init.files['config.json']);
     writeFileSync(logPath, JSON.stringify({ type: 'config', command: commandLine(a), ...a }) + '\n');
   }
   const nParams = Object.values(init.weights).reduce((n, t) => n + t.data.length, 0);
@@ -143,7 +156,7 @@ async function pretrain(cli: PretrainArgs, given: ReadonlySet<keyof PretrainArgs
     command: commandLine(a), steps: a.steps, batch: a.batch, lr: a.lr, warmupSteps: a.warmup, seed: a.seed,
     maxLongTokens: a.maxLongTokens, firstLoss: mean(losses.slice(0, k20())), finalLoss: mean(losses.slice(-k20())), evalLoss: null,
     trainSec: ((last as PretrainProgress | null)?.elapsedMs ?? saved?.state.elapsedMs ?? 0) / 1000, wallSec: wallMs() / 1000,
-    tokensPerSec: (last as PretrainProgress | null)?.tokensPerSec ?? 0, samples: [], resumes, ...extra,
+    tokensPerSec: (last as PretrainProgress | null)?.tokensPerSec ?? 0, samples: [], resumes, initFrom: a.initFrom || undefined, ...extra,
   });
   const save = (c: EncodedCheckpoint, card: CardInfo): number => {
     const written = trainedFiles(init, decodeWeights(c.weights), card);
