@@ -1,4 +1,4 @@
-// Embedding launchers. ids u32 [rows]; table [V, H]; out, dout [rows, H] (any leading shape
+// Embedding launchers. ids u32 [rows]; table [V, H] (f32, or packed bf16/f16 — frozen, forward only); out, dout [rows, H] (any leading shape
 // of size rows·H). Overrides: srcIndex i32 [rows] (-1 = table row, k ≥ 0 = row k of src),
 // src [srcRows, H] (image features, soft prompts).
 //   embeddingForward(ctx, out, ids, table)
@@ -14,10 +14,12 @@ import type { GpuContext } from '../../gpu/context.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { KernelArgumentError, checkDistinct, checkSize, show } from '../args.ts';
 import { buildEmbeddingPlan, releaseEmbeddingPlan, validateIndices, type EmbeddingPlan, type GpuCsr } from './plan.ts';
-import fwdCode from './embedding.wgsl?raw';
+import { weightDecl, weightDtype } from '../packed/packed.ts';
+import fwdBody from './embedding.wgsl?raw';
 import bwdCode from './embedding_backward.wgsl?raw';
 
 const FILE = 'embedding/embedding.ts';
+const FWD = { f32: weightDecl(3, 'table', 'f32') + fwdBody, bf16: weightDecl(3, 'table', 'bf16') + fwdBody, f16: weightDecl(3, 'table', 'f16') + fwdBody };
 
 function dims(where: string, what: string, t: GpuTensor): [number, number] {
   if (t.shape.length !== 2 || t.dtype !== 'f32') throw new KernelArgumentError(where, `${what} is ${show(t)} but should be a 2-D f32 [rows, H]`);
@@ -28,7 +30,9 @@ function gather(
   ctx: GpuContext, where: string, out: GpuTensor, ids: GpuTensor | Uint32Array, table: GpuTensor,
   over: { src: GpuTensor; srcIndex: GpuTensor | Int32Array } | null,
 ): void {
-  const [V, H] = dims(where, 'table', table);
+  if (table.shape.length !== 2) throw new KernelArgumentError(where, `table is ${show(table)} but should be a 2-D [V, H]`);
+  const tdt = weightDtype(table);
+  const [V, H] = table.shape;
   const rows = ids instanceof Uint32Array ? ids.length : ids.size;
   const srcRows = over ? dims(where, 'src', over.src)[0] : 0;
   if (over && over.src.shape[1] !== H) throw new KernelArgumentError(where, `src is ${show(over.src)} but rows of H=${H} (table ${show(table)}) are needed`);
@@ -56,8 +60,8 @@ function gather(
   checkDistinct(where, [out], [out, idsT, table, siT, srcT]);
   if (rows * H > 0) {
     ctx.dispatch({
-      name: over ? 'embedding_override_forward' : 'embedding_forward',
-      code: fwdCode,
+      name: `${over ? 'embedding_override_forward' : 'embedding_forward'}${tdt === 'f32' ? '' : `_${tdt}`}`,
+      code: FWD[tdt],
       overrides: { HAS_SRC: over ? 1 : 0 },
       layout: ['uniform', 'rw', 'read', 'read', 'read', 'read'],
       bindings: [out, idsT, table, siT, srcT],

@@ -1,4 +1,5 @@
-// Embedding gather, optionally with overrides. out [rows, H]; ids u32 [rows]; table [V, H];
+// Embedding gather, optionally with overrides. out [rows, H]; ids u32 [rows]; table [V, H]
+// (f32, or a frozen table in packed bf16/f16: kernels/packed);
 // with HAS_SRC: srcIndex i32 [rows], src [srcRows, H]:
 //   out[r] = srcIndex[r] >= 0 ? src[srcIndex[r]] : table[ids[r]]
 // (image features replacing <image> tokens, trainable soft-prompt vectors). An index out of
@@ -9,7 +10,7 @@ struct P { rows: u32, H: u32, V: u32, srcRows: u32, nan: f32 }   // nan: WGSL re
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> ids: array<u32>;
-@group(0) @binding(3) var<storage, read> table: array<f32>;
+// binding 3: table — declared with read_table() by the launcher (f32, or packed bf16/f16)
 @group(0) @binding(4) var<storage, read> srcIndex: array<i32>;
 @group(0) @binding(5) var<storage, read> src: array<f32>;
 
@@ -30,7 +31,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   }
   if (!fromSrc) {
     let id = ids[r];
-    if (id < p.V) { v = table[id * p.H + c]; }
+    if (id < p.V) { v = read_table(id * p.H + c); }
   }
   out[i] = v;
 }
