@@ -7,12 +7,14 @@ import '../demo/demo.css';
 import { DevicePanel } from '../device/DevicePanel.tsx';
 import { fmtBytes } from '../format.ts';
 import { useStore } from '../store.ts';
+import { MemoryFitNote, useMemoryFit } from './MemoryFit.tsx';
 
 export function ModelScreen() {
   const model = useStore((s) => s.model);
   const setModel = useStore((s) => s.setModel);
   const loadModel = useStore((s) => s.loadModel);
   const loading = model.status === 'loading';
+  const fit = useMemoryFit();
   const onDrop = (ev: React.DragEvent) => {
     ev.preventDefault();
     const files = [...ev.dataTransfer.files];
@@ -64,10 +66,11 @@ export function ModelScreen() {
           </div>
         </fieldset>
         <div className="row">
-          <button className="primary" data-testid="load-model" disabled={loading || (model.kind === 'url' && !model.url) || (model.kind === 'files' && !model.files.length)} onClick={() => void loadModel()}>
+          <button className="primary" data-testid="load-model" disabled={loading || fit?.fits === false || (model.kind === 'url' && !model.url) || (model.kind === 'files' && !model.files.length)} onClick={() => void loadModel()}>
             {model.kind === 'bundled' ? `Load the bundled ${model.bundled}` : 'Load model'}
           </button>
         </div>
+        <MemoryFitNote fit={fit} />
         {loading && (
           <div className="progress-row">
             <progress data-testid="model-progress" aria-label="Model download" max={model.progress?.total || 1} value={model.progress?.done ?? 0} />

@@ -98,6 +98,7 @@ const desc = (t: { shape: readonly number[]; label: string }) => shapeStr(t);
 
 /** Resolves M, N, K, batch and per-batch strides; throws MatmulShapeError naming tensors. */
 export function matmulDims(c: GpuTensor, a: GpuTensor, b: WeightTensor, transA: boolean, transB: boolean, where = 'matmul'): Dims {
+  if (a.dtype !== 'f32' || c.dtype !== 'f32') throw new MatmulShapeError(where, `A=${desc(a)} (${a.dtype}) and C=${desc(c)} (${c.dtype}) must be f32`);
   const ra = a.shape.length;
   const rb = b.shape.length;
   if (ra < 2 || rb < 2 || c.shape.length !== ra) {
@@ -124,7 +125,6 @@ export function matmulDims(c: GpuTensor, a: GpuTensor, b: WeightTensor, transA: 
     }
     sB = K * N;
   }
-  if (a.dtype !== 'f32' || c.dtype !== 'f32') throw new MatmulShapeError(where, `A=${desc(a)} (${a.dtype}) and C=${desc(c)} (${c.dtype}) must be f32`);
   const bt = weightDtype(b);
   if (bt !== 'f32' && sB !== 0) throw new MatmulShapeError(where, `${bt} weight ${desc(b)} must be 2-D`);
   if (batch > 1 && sB === 0 && !transA) {
