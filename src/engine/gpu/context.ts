@@ -175,6 +175,7 @@ export class GpuContext {
 
   write(t: GpuTensor, data: TypedArray | PackedBits | readonly number[]): void {
     if (data.length !== t.size) throw new Error(`write ${t.label}: ${data.length} values for ${t.size} elements`);
+    if (t.parts) throw new Error(`write ${t.label}: a split tensor is written part by part (gpu/split.ts)`);
     if (isPackedDtype(t.dtype) !== data instanceof Uint16Array) {
       throw new Error(`write ${t.label}: ${t.dtype} tensors take ${isPackedDtype(t.dtype) ? 'Uint16Array bits' : 'numbers, not Uint16Array'}`);
     }
@@ -234,13 +235,18 @@ export class GpuContext {
   }
 
   release(...ts: (GpuTensor | null | undefined)[]): void {
-    for (const t of ts) if (t && !t.isView) this.pool.release(t.buffer);
+    for (const t of ts) {
+      if (!t || t.isView) continue;
+      if (t.parts) this.release(...t.parts);
+      else this.pool.release(t.buffer);
+    }
   }
 
   /** A reshaped window of `t` starting at element `offset` (e.g. a vocab chunk of lm_head).
    * Throws when the offset breaks the 256-byte binding alignment. */
   view(t: GpuTensor, offset: number, shape: readonly number[], label = `${t.label}@${offset}`): GpuTensor {
     const size = numel(shape);
+    if (t.parts) throw new Error(`view ${label}: ${t.label} is split in row chunks; view a part (gpu/split.ts)`);
     const start = (t.offset ?? 0) + offset;
     if (((start * elementBytes(t.dtype)) % 256) !== 0) throw new Error(`view ${label}: element offset ${start} is not 256-byte aligned`);
     if (offset < 0 || offset + size > t.size) throw new Error(`view ${label}: [${offset}, ${offset + size}) outside ${t.label} (${t.size})`);
@@ -278,6 +284,15 @@ export class GpuContext {
 
   /** Elements as f32 (a packed bf16/f16 tensor is widened on the CPU, exactly). */
   async read(t: GpuTensor): Promise<Float32Array> {
+    if (t.parts) {
+      const out = new Float32Array(t.size);
+      let at = 0;
+      for (const p of t.parts) {
+        out.set(await this.read(p), at);
+        at += p.size;
+      }
+      return out;
+    }
     if (isPackedDtype(t.dtype)) return halvesToF32(await this.readPacked(t), t.dtype);
     return new Float32Array(await this.readBytes(t));
   }
@@ -357,6 +372,7 @@ export class GpuContext {
       throw new Error(`${d.name}: ${d.bindings.length} tensors bound, layout wants ${d.layout.length - b}`);
     }
     d.bindings.forEach((t, i) => {
+      if (t.parts) throw new Error(`${d.name}: ${t.label} is split in ${t.parts.length} row chunks (gpu/split.ts); this kernel binds whole tensors`);
       entries.push({ binding: b + i, resource: { buffer: t.buffer, offset: byteOffset(t), size: Math.max(4, storageBytes(t.size, t.dtype)) } });
     });
     const bindGroup = this.device.createBindGroup({ layout: bindGroupLayout, entries, label: d.name });

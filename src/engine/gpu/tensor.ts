@@ -54,6 +54,10 @@ export interface GpuTensor {
    * 256 bytes, WebGPU's minStorageBufferOffsetAlignment). A view is never released to the pool. */
   readonly offset?: number;
   readonly isView?: boolean;
+  /** Split tensors only (gpu/split.ts): row chunks [rows_k, ...rest], each its own buffer,
+   * for a 2-D table above the binding limit (embed_tokens, lm_head). `buffer` is parts[0]'s;
+   * only launchers that walk the parts accept one (ctx.dispatch refuses to bind it whole). */
+  readonly parts?: readonly GpuTensor[];
 }
 
 export function numel(shape: readonly number[]): number {

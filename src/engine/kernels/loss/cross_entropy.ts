@@ -7,11 +7,13 @@
 // chunk is a shorter view. Per chunk one [N,C] logits temporary (reused), one matmul and one
 // small kernel; backward recomputes the chunk logits instead of storing them.
 // Default C: the largest multiple of 64 with N·C ≤ 4M floats (16 MiB), capped at V rounded up.
-// W may be a packed bf16/f16 frozen weight (kernels/packed): its views start at 256-byte
+// W may be split in row parts (gpu/split.ts: a table above the binding limit): the chunks run
+// inside each part, the online logsumexp merges them all. W may be a packed bf16/f16 frozen weight (kernels/packed): its views start at 256-byte
 // boundaries of 2-byte elements, so C·H ≡ 0 mod 128 and the default C is a multiple of 128.
 import type { GpuContext } from '../../gpu/context.ts';
 import { byteOffset, elementBytes, f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { weightDtype } from '../packed/packed.ts';
+import { rowParts } from '../../gpu/split.ts';
 import { matmul } from '../matmul/matmul.ts';
 import { checkTensor, dims2, KernelArgumentError } from '../args.ts';
 import fwd from './cross_entropy.wgsl?raw';
@@ -62,15 +64,19 @@ function prepare(where: string, h: GpuTensor, W: GpuTensor, labels: GpuTensor, l
   return { n, hidden, v, chunk: crossEntropyChunk(n, v, hidden, o.chunk, where, elementBytes(W.dtype)) };
 }
 
-/** Walks the vocab chunks: yields [v0, cols, W_c view, logits view]. */
-function* chunks(ctx: GpuContext, W: GpuTensor, logits: GpuTensor, n: number, v: number, hidden: number, chunk: number) {
-  for (let v0 = 0; v0 < v; v0 += chunk) {
-    const cols = Math.min(chunk, v - v0);
-    yield {
-      v0, cols,
-      Wc: ctx.view(W, v0 * hidden, [cols, hidden], `${W.label}[${v0}:${v0 + cols}]`),
-      z: ctx.view(logits, 0, [n, cols], 'ce.logits'),
-    };
+/** Walks the vocab chunks (inside each row part of a split W): yields [v0, cols, W_c view,
+ * logits view]. */
+function* chunks(ctx: GpuContext, W: GpuTensor, logits: GpuTensor, n: number, hidden: number, chunk: number) {
+  for (const { part, row0 } of rowParts(W)) {
+    const rows = part.shape[0];
+    for (let r = 0; r < rows; r += chunk) {
+      const cols = Math.min(chunk, rows - r), v0 = row0 + r;
+      yield {
+        v0, cols,
+        Wc: ctx.view(part, r * hidden, [cols, hidden], `${W.label}[${v0}:${v0 + cols}]`),
+        z: ctx.view(logits, 0, [n, cols], 'ce.logits'),
+      };
+    }
   }
 }
 
@@ -89,7 +95,7 @@ export function crossEntropyForward(
       bindings: [state, lse, lossOut, z, labels], params: [u32(n), u32(cols), u32(v0), u32(v)], workgroups,
     });
   run('init', 0, 0, logits, ctx.grid(Math.ceil(n / 64)));
-  for (const c of chunks(ctx, W, logits, n, v, hidden, chunk)) {
+  for (const c of chunks(ctx, W, logits, n, hidden, chunk)) {
     matmul(ctx, c.z, h, c.Wc, { transB: true });
     run('update', c.cols, c.v0, c.z, ctx.grid(n));
   }
@@ -116,7 +122,7 @@ export function crossEntropyBackward(
       bindings: [z, cnt, lse, labels], params: [u32(n), u32(cols), u32(v0), f32(dLoss)], workgroups,
     });
   run('count', 0, 0, logits, [1]);
-  for (const c of chunks(ctx, W, logits, n, v, hidden, chunk)) {
+  for (const c of chunks(ctx, W, logits, n, hidden, chunk)) {
     matmul(ctx, c.z, h, c.Wc, { transB: true });
     run('dlogits', c.cols, c.v0, c.z, ctx.grid(Math.ceil((n * c.cols) / 256)));
     if (grads.dh) matmul(ctx, grads.dh, c.z, c.Wc, { beta: 1 }); // dh += dz·W_c

@@ -101,6 +101,8 @@ export interface LoadWeightsOptions {
   onProgress?: LoadProgress;
   /** maxStorageBufferBindingSize of the device; checked per tensor (float32 size). */
   maxBufferBytes?: number;
+  /** Tensors exempt from maxBufferBytes (tables the GPU side splits in row parts). */
+  splittable?: (name: string) => boolean;
   /** Load only the tensors this accepts (e.g. isVisionWeight, or the decoder only). */
   only?: (name: string) => boolean;
   /** An already opened checkpoint (saves re-reading headers). */
@@ -125,15 +127,17 @@ export function checkHeldWeights(ckpt: Checkpoint, config: VlmConfig): void {
  * it. Progress counts stored bytes (what travels over the network), file = the shard name.
  */
 export async function loadWeights(folder: ModelFolder, config: VlmConfig, opts: LoadWeightsOptions = {}): Promise<Map<string, LoadedTensor>> {
-  return readAll(folder, config, opts, (ckpt, s) => ckpt.readF32(s.name, { expectedShape: s.shape, maxBufferBytes: opts.maxBufferBytes })
+  return readAll(folder, config, opts, (ckpt, s) => ckpt.readF32(s.name, { expectedShape: s.shape, maxBufferBytes: limit(opts, s.name) })
     .then((data) => ({ shape: s.shape, data })));
 }
 
 /** loadWeights in the stored precision (maxBufferBytes against the stored bytes). */
 export async function loadStoredWeights(folder: ModelFolder, config: VlmConfig, opts: LoadWeightsOptions = {}): Promise<Map<string, StoredTensor>> {
-  return readAll(folder, config, opts, (ckpt, s) => ckpt.readStored(s.name, { expectedShape: s.shape, maxBufferBytes: opts.maxBufferBytes })
+  return readAll(folder, config, opts, (ckpt, s) => ckpt.readStored(s.name, { expectedShape: s.shape, maxBufferBytes: limit(opts, s.name) })
     .then((d) => ({ shape: s.shape, ...d })));
 }
+
+const limit = (o: LoadWeightsOptions, name: string) => (o.splittable?.(name) ? undefined : o.maxBufferBytes);
 
 async function readAll<T>(
   folder: ModelFolder, config: VlmConfig, opts: LoadWeightsOptions, read: (ckpt: Checkpoint, s: WeightSpec) => Promise<T>,

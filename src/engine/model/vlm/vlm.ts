@@ -15,7 +15,8 @@
 //   [Pi+Pt, …)         image features, image-major (n·tokensPerImage rows)
 // so the gradient of `extra` starts with the soft prompts' gradients.
 import type { GpuContext } from '../../gpu/context.ts';
-import { halvesToF32, storageBytes, type GpuTensor } from '../../gpu/tensor.ts';
+import { uploadRows } from '../../gpu/split.ts';
+import { halvesToF32, storageBytes, type GpuTensor, type PackedDtype } from '../../gpu/tensor.ts';
 import { embeddingForward } from '../../kernels/embedding/embedding.ts';
 import { l2NormalizeForward } from '../../kernels/loss/l2norm.ts';
 import { parseVlmConfig, type VlmConfig } from '../config.ts';
@@ -37,7 +38,12 @@ export interface VlmLoadOptions {
   onProgress?: LoadProgress;
   /** 'stored' (default): bf16/f16 frozen matrices stay packed on the GPU; 'f32': decoded. */
   frozenPrecision?: 'stored' | 'f32';
+  /** embed_tokens / lm_head above this many bytes are split in row parts (gpu/split.ts);
+   * default the device's binding limit (tests force a small one). */
+  splitBytes?: number;
 }
+
+const TABLES = new Set(['model.text_model.embed_tokens.weight', 'lm_head.weight']);
 
 export function decoderDims(c: VlmConfig): DecoderDims {
   const t = c.text;
@@ -53,11 +59,15 @@ function storedF32(t: StoredTensor): Float32Array {
   return t.dtype === 'f32' ? t.data : halvesToF32(t.data, t.dtype);
 }
 
-function uploadDecoder(ctx: GpuContext, w: Map<string, StoredTensor>, c: VlmConfig, precision: 'stored' | 'f32'): DecoderWeights<GpuTensor> {
+function uploadDecoder(
+  ctx: GpuContext, w: Map<string, StoredTensor>, c: VlmConfig, precision: 'stored' | 'f32', splitBytes: number,
+): DecoderWeights<GpuTensor> {
   const up = (name: string) => {
     const t = w.get(name);
     if (!t) throw new Error(`decoder weight ${name} was not loaded`);
-    if (t.dtype !== 'f32' && precision === 'stored' && t.shape.length === 2) return ctx.uploadPacked(t.data, t.shape, name, t.dtype);
+    const packed = t.dtype !== 'f32' && precision === 'stored' && t.shape.length === 2;
+    if (TABLES.has(name)) return packed ? uploadRows(ctx, t.data as Uint16Array, t.shape, name, t.dtype as PackedDtype, splitBytes) : uploadRows(ctx, storedF32(t), t.shape, name, 'f32', splitBytes);
+    if (packed) return ctx.uploadPacked(t.data as Uint16Array, t.shape, name, t.dtype as PackedDtype);
     return ctx.upload(storedF32(t), t.shape, name);
   };
   const p = 'model.text_model.';
@@ -107,9 +117,10 @@ export class Vlm {
     const w = await loadStoredWeights(folder, config, {
       only: (n) => !isVisionWeight(n),
       maxBufferBytes: ctx.bindingLimit, // stored bytes (a decoded f32 copy is checked by ctx.empty)
+      splittable: (n) => TABLES.has(n),
       onProgress: opts.onProgress,
     });
-    const weights = uploadDecoder(ctx, w, config, precision);
+    const weights = uploadDecoder(ctx, w, config, precision, Math.min(opts.splitBytes ?? Infinity, ctx.bindingLimit));
     const dims = decoderDims(config);
     const lora = opts.lora === undefined ? DEFAULT_LORA : opts.lora;
     const adapters = lora ? uploadAdapters(ctx, initLoraHost(dims, lora, opts.seed ?? 0), dims) : null;
@@ -267,7 +278,7 @@ export class Vlm {
     let bytes = 0, pooled = 0;
     for (const t of this.frozenTensors()) {
       bytes += storageBytes(t.size, t.dtype);
-      pooled += t.buffer.size;
+      for (const p of t.parts ?? [t]) pooled += p.buffer.size;
     }
     return { bytes, pooled };
   }
