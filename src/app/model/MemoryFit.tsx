@@ -58,8 +58,9 @@ export function useMemoryFit(): MemoryFitState | null {
     lora: { rank: n('lora.rank', DEFAULT_TRAIN_CONFIG.lora.rank), modules },
     activations: DEFAULT_TRAIN_CONFIG.activationRecompute ? 'recompute' : 'keep',
   });
-  const mem = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
-  const fit = checkMemoryFit(e, { ...caps.limits, budgetBytes: mem ? mem * 2 ** 30 : null }, batch);
+  // No total budget: WebGPU does not report GPU memory, and navigator.deviceMemory is the
+  // system RAM (capped at 8) — refusing on it would refuse models that train fine.
+  const fit = checkMemoryFit(e, { ...caps.limits, budgetBytes: null }, batch);
   const detail = `frozen weights ${fmtGB(e.frozenBytes)} (${model.dtype}${model.dtype === 'f32' ? '' : `, kept packed; ${fmtGB(e.frozenF32Bytes)} as f32`}), `
     + `adapters + AdamW ${fmtGB(e.trainableBytes)}, activations of one chunk ${fmtGB(e.activationBytes)}`;
   return { ...fit, detail };
