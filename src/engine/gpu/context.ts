@@ -138,7 +138,7 @@ export class GpuContext {
     if (bytes > this.bindingLimit) {
       throw new GpuLimitError(`tensor ${label}[${shape.join(',')}]`, bytes, this.bindingLimit);
     }
-    return { buffer: this.pool.acquire(bytes, label), shape: [...shape], size, dtype, label };
+    return { buffer: this.pool.acquire(bytes, label, this.caps.limits.maxBufferSize), shape: [...shape], size, dtype, label };
   }
 
   /** Largest tensor (bytes) one binding may hold: the device's maxStorageBufferBindingSize,
