@@ -20,7 +20,7 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, shapeStr, u32, type GpuTensor } from '../../gpu/tensor.ts';
-import { weightDecl, weightDtype } from '../packed/packed.ts';
+import { weightDecl, weightDecl4, weightDtype } from '../packed/packed.ts';
 import body from './matmul.wgsl?raw';
 import direct from './matmul_direct.wgsl?raw';
 import direct4 from './matmul_direct4.wgsl?raw';
@@ -37,7 +37,12 @@ function code(path: MatmulPath, dtype: 'f32' | 'bf16' | 'f16'): string {
   if (!c) CODE.set(key, (c = weightDecl(2, 'b', dtype) + common + BODY[path]));
   return c;
 }
-const DIRECT4 = common + direct4;
+const DIRECT4 = new Map<string, string>();
+function direct4Code(dtype: 'f32' | 'bf16' | 'f16'): string {
+  let c = DIRECT4.get(dtype);
+  if (!c) DIRECT4.set(dtype, (c = weightDecl4(2, dtype) + common + direct4));
+  return c;
+}
 /** Output tile of one workgroup: 64×64 (16×16 threads × 4×4) tiled, 32×32 (8×8 × 4×4) direct. */
 const TILE = { tiled: 64, direct: 32 };
 /** K-tile of the tiled kernel; 16 keeps its two tiles at 8 KiB of workgroup memory. */
@@ -67,11 +72,11 @@ export function setMatmulPath(ctx: GpuContext, path: MatmulPath | 'auto'): void 
   else forced.set(ctx, path);
 }
 
-/** The direct kernel reads A and B as vec4 when both are f32 and each one's contiguous axis
- * is a multiple of 4 (A: K, or M if transA; B: K if transB, else N). */
-export function directVec4(d: { M: number; N: number; K: number }, transA: boolean, transB: boolean, packed: boolean): boolean {
+/** The direct kernel reads A and B as vec4 (packed B: as vec2u, four halves) when each one's
+ * contiguous axis is a multiple of 4 (A: K, or M if transA; B: K if transB, else N). */
+export function directVec4(d: { M: number; N: number; K: number }, transA: boolean, transB: boolean): boolean {
   // K = 0 would bind a 4-byte A, below a vec4 array's 16-byte minimum binding size
-  return !packed && d.K > 0 && (transA ? d.M : d.K) % 4 === 0 && (transB ? d.K : d.N) % 4 === 0;
+  return d.K > 0 && (transA ? d.M : d.K) % 4 === 0 && (transB ? d.K : d.N) % 4 === 0;
 }
 
 export interface MatmulOptions {
@@ -156,7 +161,7 @@ export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTenso
   const bBind = b;
   const path = matmulPath(ctx);
   const tile = TILE[path];
-  const vec4 = path === 'direct' && directVec4(d, !!o.transA, !!o.transB, packed);
+  const vec4 = path === 'direct' && directVec4(d, !!o.transA, !!o.transB);
   // WebGPU forbids a buffer bound writable and read-only in one dispatch, even as disjoint
   // views: say so here instead of a validation error at the next sync.
   for (const [what, t] of [['A', a], ['B', bBind], ['A2', o.a2], ['B2', o.b2], ['bias', o.bias]] as const) {
@@ -164,7 +169,7 @@ export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTenso
   }
   ctx.dispatch({
     name: `${name}${packed ? `_${bt}` : ''}${path === 'direct' ? (vec4 ? '_direct4' : '_direct') : ''}`,
-    code: vec4 ? DIRECT4 : code(path, bt),
+    code: vec4 ? direct4Code(bt) : code(path, bt),
     overrides: {
       TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias ? 1 : 0,
       ...(path === 'tiled' ? { BK } : {}),

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { halvesToF32 } from '../../gpu/tensor.ts';
 import { bf16BitsToF32, f32ToBf16Bits, f32ToF16Bits } from '../../model/io/dtype.ts';
 import { randn } from '../../testing/random.ts';
-import { f32ToBf16, roundTrip, toHalves, weightDecl } from './packed.ts';
+import { f32ToBf16, roundTrip, toHalves, weightDecl, weightDecl4 } from './packed.ts';
 
 describe('packed weights (CPU)', () => {
   test('bf16 rounding: exact values kept, ties to even, NaN stays NaN, ±Inf kept', () => {
@@ -39,5 +39,7 @@ describe('packed weights (CPU)', () => {
     expect(weightDecl(3, 'table', 'f16')).toMatch(/array<u32>[\s\S]*unpack2x16float\(table\[i >> 1u\]\)\[i & 1u\]/);
     expect(weightDecl(2, 'b', 'f32')).toMatch(/array<f32>[\s\S]*return b\[i\]/);
     expect(() => weightDecl(2, 'b', 'u32')).toThrow(/cannot be a weight/);
+    expect(weightDecl4(2, 'bf16')).toMatch(/array<vec2u>[\s\S]*fn b4\(e: u32\) -> vec4f[\s\S]*fn sb/);
+    expect(weightDecl4(2, 'f32')).toMatch(/array<vec4f>/);
   });
 });

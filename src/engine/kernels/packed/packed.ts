@@ -31,6 +31,24 @@ export function weightDecl(binding: number, name: string, dtype: Dtype): string 
   return decl('f32') + `fn read_${name}(i: u32) -> f32 { return ${name}[i]; }\n`;
 }
 
+/** WGSL for vec4 kernels: binding `name` read four elements at a time — `b4(e)` returns
+ * elements e…e+3 (e a multiple of 4) and `sb(e)` one element; f32 as vec4f, packed as vec2u
+ * (two words = four halves). */
+export function weightDecl4(binding: number, dtype: Dtype): string {
+  const decl = (elt: string) => `@group(0) @binding(${binding}) var<storage, read> b: array<${elt}>;\n`;
+  if (dtype === 'f32') {
+    return decl('vec4f') + 'fn b4(e: u32) -> vec4f { return b[e >> 2u]; }\nfn sb(e: u32) -> f32 { return b[e >> 2u][e & 3u]; }\n';
+  }
+  const half = dtype === 'bf16'
+    ? 'fn pk_lo(w: u32) -> f32 { return bitcast<f32>(w << 16u); }\nfn pk_hi(w: u32) -> f32 { return bitcast<f32>(w & 0xffff0000u); }\n'
+      + 'fn pk_pair(w: u32) -> vec2f { return vec2f(pk_lo(w), pk_hi(w)); }\n'
+    : dtype === 'f16' ? 'fn pk_pair(w: u32) -> vec2f { return unpack2x16float(w); }\n' : null;
+  if (!half) throw new Error(`weightDecl4: dtype ${dtype} cannot be a weight`);
+  return decl('vec2u') + half
+    + 'fn b4(e: u32) -> vec4f { let w = b[e >> 2u]; return vec4f(pk_pair(w.x), pk_pair(w.y)); }\n'
+    + 'fn sb(e: u32) -> f32 { return pk_pair(b[e >> 2u][(e >> 1u) & 1u])[e & 1u]; }\n';
+}
+
 /** 'f32' | 'bf16' | 'f16' of a weight operand, for pipeline names and code keys. */
 export function weightDtype(t: GpuTensor): 'f32' | PackedDtype {
   if (t.dtype === 'f32' || isPackedDtype(t.dtype)) return t.dtype;
