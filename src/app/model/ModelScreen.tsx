@@ -9,6 +9,7 @@ import { DevicePanel } from '../device/DevicePanel.tsx';
 import { DownloadPanel } from './DownloadPanel.tsx';
 import { fmtBytes } from '../format.ts';
 import { useStore } from '../store.ts';
+import { MemoryFitNote, useMemoryFit } from './MemoryFit.tsx';
 
 export function ModelScreen() {
   const model = useStore((s) => s.model);
@@ -16,6 +17,7 @@ export function ModelScreen() {
   const loadModel = useStore((s) => s.loadModel);
   const cancelLoad = useStore((s) => s.cancelLoad);
   const loading = model.status === 'loading';
+  const fit = useMemoryFit();
   const onDrop = (ev: React.DragEvent) => {
     ev.preventDefault();
     const files = [...ev.dataTransfer.files];
@@ -70,10 +72,11 @@ export function ModelScreen() {
           </div>
         </fieldset>
         <div className="row">
-          <button className="primary" data-testid="load-model" disabled={loading || (model.kind === 'url' && !model.url) || (model.kind === 'files' && !model.files.length)} onClick={() => void loadModel()}>
+          <button className="primary" data-testid="load-model" disabled={loading || fit?.fits === false || (model.kind === 'url' && !model.url) || (model.kind === 'files' && !model.files.length)} onClick={() => void loadModel()}>
             {model.kind === 'bundled' ? `Load the bundled ${model.bundled}` : 'Load model'}
           </button>
         </div>
+        <MemoryFitNote fit={fit} />
         {model.download && <DownloadPanel download={model.download} loading={loading} onCancel={() => void cancelLoad()} />}
         {loading && (
           <div className="progress-row">

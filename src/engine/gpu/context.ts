@@ -19,7 +19,7 @@ import { GpuDeviceLostError, GpuLimitError, GpuValidationError } from './errors.
 import { PipelineCache, type KernelSpec } from './pipelines.ts';
 import { GpuCounters } from './counters.ts';
 import { BufferPool, bucketBytes } from './pool.ts';
-import { numel, packParams, type Dtype, type GpuTensor, type Param } from './tensor.ts';
+import { byteOffset, elementBytes, halvesToF32, isPackedDtype, numel, packParams, storageBytes, type Dtype, type GpuTensor, type PackedDtype, type Param } from './tensor.ts';
 
 const ARENA_BYTES = 64 * 1024;
 const SLOT = 256; // minUniformBufferOffsetAlignment upper bound in the spec
@@ -36,6 +36,8 @@ export interface Dispatch extends KernelSpec {
 }
 
 type TypedArray = Float32Array | Uint32Array | Int32Array;
+/** Raw bits of a packed (bf16/f16) tensor: halves, or already-packed u32 words. */
+type PackedBits = Uint16Array;
 
 export class GpuContext {
   readonly pool: BufferPool;
@@ -132,11 +134,30 @@ export class GpuContext {
   /** Uninitialised tensor from the pool (contents are whatever the last user left). */
   empty(shape: readonly number[], label: string, dtype: Dtype = 'f32'): GpuTensor {
     const size = numel(shape);
-    const bytes = size * 4;
-    if (bytes > this.caps.limits.maxStorageBufferBindingSize) {
-      throw new GpuLimitError(`tensor ${label}[${shape.join(',')}]`, bytes, this.caps.limits.maxStorageBufferBindingSize);
+    const bytes = storageBytes(size, dtype);
+    if (bytes > this.bindingLimit) {
+      throw new GpuLimitError(`tensor ${label}[${shape.join(',')}]`, bytes, this.bindingLimit);
     }
-    return { buffer: this.pool.acquire(bytes, label), shape: [...shape], size, dtype, label };
+    return { buffer: this.pool.acquire(bytes, label, this.caps.limits.maxBufferSize), shape: [...shape], size, dtype, label };
+  }
+
+  /** Largest tensor (bytes) one binding may hold: the device's maxStorageBufferBindingSize,
+   * or a smaller cap set by tests (setBindingLimit) so that splitting code runs on SwiftShader. */
+  get bindingLimit(): number {
+    return Math.min(this.caps.limits.maxStorageBufferBindingSize, this.bindingCap);
+  }
+  private bindingCap = Infinity;
+  /** Test hook: pretend the device binds at most `bytes` per tensor (Infinity resets). */
+  setBindingLimit(bytes: number): void {
+    this.bindingCap = bytes;
+  }
+
+  /** A frozen weight kept in its stored precision: `bits` are the tensor's raw halves
+   * (bf16 or IEEE f16, as a safetensors file stores them), packed two per u32 word. */
+  uploadPacked(bits: PackedBits, shape: readonly number[], label: string, dtype: PackedDtype): GpuTensor {
+    const t = this.empty(shape, label, dtype);
+    this.write(t, bits);
+    return t;
   }
 
   zeros(shape: readonly number[], label: string, dtype: Dtype = 'f32'): GpuTensor {
@@ -152,10 +173,16 @@ export class GpuContext {
     return t;
   }
 
-  write(t: GpuTensor, data: TypedArray | readonly number[]): void {
+  write(t: GpuTensor, data: TypedArray | PackedBits | readonly number[]): void {
     if (data.length !== t.size) throw new Error(`write ${t.label}: ${data.length} values for ${t.size} elements`);
+    if (t.parts) throw new Error(`write ${t.label}: a split tensor is written part by part (gpu/split.ts)`);
+    if (isPackedDtype(t.dtype) !== data instanceof Uint16Array) {
+      throw new Error(`write ${t.label}: ${t.dtype} tensors take ${isPackedDtype(t.dtype) ? 'Uint16Array bits' : 'numbers, not Uint16Array'}`);
+    }
     const arr =
-      data instanceof Float32Array || data instanceof Uint32Array || data instanceof Int32Array
+      data instanceof Uint16Array
+        ? packHalves(data)
+        : data instanceof Float32Array || data instanceof Uint32Array || data instanceof Int32Array
         ? data
         : t.dtype === 'f32'
           ? Float32Array.from(data)
@@ -164,7 +191,7 @@ export class GpuContext {
             : Int32Array.from(data);
     this.begin();
     this.counters.bytesUploaded += arr.byteLength;
-    const dstOffset = (t.offset ?? 0) * 4;
+    const dstOffset = byteOffset(t);
     if (this.encoder && arr.byteLength <= UPLOAD_ARENA_BYTES) {
       // see header: staged, copied in command order
       const arena = this.uploadArena(arr.byteLength);
@@ -208,15 +235,20 @@ export class GpuContext {
   }
 
   release(...ts: (GpuTensor | null | undefined)[]): void {
-    for (const t of ts) if (t && !t.isView) this.pool.release(t.buffer);
+    for (const t of ts) {
+      if (!t || t.isView) continue;
+      if (t.parts) this.release(...t.parts);
+      else this.pool.release(t.buffer);
+    }
   }
 
   /** A reshaped window of `t` starting at element `offset` (e.g. a vocab chunk of lm_head).
    * Throws when the offset breaks the 256-byte binding alignment. */
   view(t: GpuTensor, offset: number, shape: readonly number[], label = `${t.label}@${offset}`): GpuTensor {
     const size = numel(shape);
+    if (t.parts) throw new Error(`view ${label}: ${t.label} is split in row chunks; view a part (gpu/split.ts)`);
     const start = (t.offset ?? 0) + offset;
-    if (((start * 4) % 256) !== 0) throw new Error(`view ${label}: element offset ${start} is not 256-byte aligned`);
+    if (((start * elementBytes(t.dtype)) % 256) !== 0) throw new Error(`view ${label}: element offset ${start} is not 256-byte aligned`);
     if (offset < 0 || offset + size > t.size) throw new Error(`view ${label}: [${offset}, ${offset + size}) outside ${t.label} (${t.size})`);
     return { buffer: t.buffer, shape: [...shape], size, dtype: t.dtype, label, offset: start, isView: true };
   }
@@ -224,15 +256,15 @@ export class GpuContext {
   clear(t: GpuTensor): void {
     this.begin();
     this.endPass();
-    this.getEncoder().clearBuffer(t.buffer, (t.offset ?? 0) * 4, t.size * 4);
+    this.getEncoder().clearBuffer(t.buffer, byteOffset(t), storageBytes(t.size, t.dtype));
     this.end();
   }
 
   copy(src: GpuTensor, dst: GpuTensor): void {
-    if (src.size !== dst.size) throw new Error(`copy ${src.label}→${dst.label}: sizes ${src.size} vs ${dst.size}`);
+    if (src.size !== dst.size || src.dtype !== dst.dtype) throw new Error(`copy ${src.label}→${dst.label}: sizes ${src.size} vs ${dst.size}, ${src.dtype} vs ${dst.dtype}`);
     this.begin();
     this.endPass();
-    this.getEncoder().copyBufferToBuffer(src.buffer, (src.offset ?? 0) * 4, dst.buffer, (dst.offset ?? 0) * 4, src.size * 4);
+    this.getEncoder().copyBufferToBuffer(src.buffer, byteOffset(src), dst.buffer, byteOffset(dst), storageBytes(src.size, src.dtype));
     this.end();
   }
 
@@ -243,13 +275,25 @@ export class GpuContext {
       throw new Error(`copyRange ${src.label}[${srcStart}+${count}] → ${dst.label}[${dstStart}+${count}] out of bounds (${src.size}, ${dst.size})`);
     }
     if (count === 0) return;
+    if (isPackedDtype(src.dtype) || isPackedDtype(dst.dtype)) throw new Error(`copyRange ${src.label} → ${dst.label}: packed tensors are not spliced`);
     this.begin();
     this.endPass();
     this.getEncoder().copyBufferToBuffer(src.buffer, ((src.offset ?? 0) + srcStart) * 4, dst.buffer, ((dst.offset ?? 0) + dstStart) * 4, count * 4);
     this.end();
   }
 
+  /** Elements as f32 (a packed bf16/f16 tensor is widened on the CPU, exactly). */
   async read(t: GpuTensor): Promise<Float32Array> {
+    if (t.parts) {
+      const out = new Float32Array(t.size);
+      let at = 0;
+      for (const p of t.parts) {
+        out.set(await this.read(p), at);
+        at += p.size;
+      }
+      return out;
+    }
+    if (isPackedDtype(t.dtype)) return halvesToF32(await this.readPacked(t), t.dtype);
     return new Float32Array(await this.readBytes(t));
   }
 
@@ -257,9 +301,15 @@ export class GpuContext {
     return new Uint32Array(await this.readBytes(t));
   }
 
+  /** The raw halves of a packed (bf16/f16) tensor. */
+  async readPacked(t: GpuTensor): Promise<Uint16Array> {
+    if (!isPackedDtype(t.dtype)) throw new Error(`readPacked ${t.label}: dtype ${t.dtype} is not packed`);
+    return new Uint16Array(await this.readBytes(t), 0, t.size);
+  }
+
   private async readBytes(t: GpuTensor): Promise<ArrayBuffer> {
     this.checkHealthy();
-    const bytes = t.size * 4;
+    const bytes = storageBytes(t.size, t.dtype);
     const size = bucketBytes(Math.max(4, bytes));
     const staging = this.readStaging.get(size)?.pop() ?? this.createBuffer({
       size,
@@ -268,7 +318,7 @@ export class GpuContext {
     });
     this.begin();
     this.endPass();
-    if (bytes > 0) this.getEncoder().copyBufferToBuffer(t.buffer, (t.offset ?? 0) * 4, staging, 0, bytes);
+    if (bytes > 0) this.getEncoder().copyBufferToBuffer(t.buffer, byteOffset(t), staging, 0, bytes);
     this.flush();
     this.end();
     this.counters.reads++;
@@ -322,7 +372,8 @@ export class GpuContext {
       throw new Error(`${d.name}: ${d.bindings.length} tensors bound, layout wants ${d.layout.length - b}`);
     }
     d.bindings.forEach((t, i) => {
-      entries.push({ binding: b + i, resource: { buffer: t.buffer, offset: (t.offset ?? 0) * 4, size: Math.max(4, t.size * 4) } });
+      if (t.parts) throw new Error(`${d.name}: ${t.label} is split in ${t.parts.length} row chunks (gpu/split.ts); this kernel binds whole tensors`);
+      entries.push({ binding: b + i, resource: { buffer: t.buffer, offset: byteOffset(t), size: Math.max(4, storageBytes(t.size, t.dtype)) } });
     });
     const bindGroup = this.device.createBindGroup({ layout: bindGroupLayout, entries, label: d.name });
     const [x, y = 1, z = 1] = d.workgroups;
@@ -434,4 +485,11 @@ export class GpuContext {
     this.readStaging.clear();
     this.device.destroy();
   }
+}
+
+/** Halves → u32 words (element 2w in the low half of word w; an odd tail's high half is 0). */
+function packHalves(bits: Uint16Array): Uint32Array {
+  const words = new Uint32Array(Math.ceil(bits.length / 2));
+  new Uint16Array(words.buffer, 0, bits.length).set(bits);
+  return words;
 }

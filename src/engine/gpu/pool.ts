@@ -31,8 +31,11 @@ export class BufferPool {
     private readonly onCreate: () => void = () => {},
   ) {}
 
-  acquire(bytes: number, label: string): GPUBuffer {
-    const size = bucketBytes(bytes);
+  /** A buffer of at least `bytes`; the bucket never rounds above `maxBuffer` (the device's
+   * maxBufferSize: a tensor near it gets its exact, 4-byte-rounded size instead). */
+  acquire(bytes: number, label: string, maxBuffer = Infinity): GPUBuffer {
+    const bucket = bucketBytes(bytes);
+    const size = bucket > maxBuffer ? Math.max(4, Math.ceil(bytes / 4) * 4) : bucket;
     const list = this.free.get(size);
     let buf = list?.pop();
     if (buf) {

@@ -1,7 +1,7 @@
 // A user-visible kernel self-check (Model screen): runs one tiny case of EVERY kernel family on
 // this device and compares it with its CPU reference, so a user with an unusual GPU/driver
 // sees at once whether results are trustworthy before spending time on a run.
-// Families: matmul (plain, Bᵀ, f16 weights where shader-f16 exists), LoRA linear, RMSNorm,
+// Families: matmul (plain, Bᵀ, packed bf16 and f16 weights), LoRA linear, RMSNorm,
 // LayerNorm, RoPE, elementwise (SwiGLU), bias, embedding, attention (forward + the three
 // backward kernels), cross-entropy, InfoNCE, L2 normalise, grad norm + clip + AdamW.
 // Shapes are tiny and odd (a few hundred elements): the cost is pipeline compilation.
@@ -15,7 +15,7 @@ import { elementwiseForward } from '../kernels/elementwise/elementwise.ts';
 import { elementwiseForwardRef } from '../kernels/elementwise/elementwise.ref.ts';
 import { embeddingForward } from '../kernels/embedding/embedding.ts';
 import { embeddingForwardRef } from '../kernels/embedding/embedding.ref.ts';
-import { roundToF16, uploadF16 } from '../kernels/f16/f16.ts';
+import { roundTrip, uploadHalves } from '../kernels/packed/packed.ts';
 import { loraLinearForward } from '../kernels/lora/lora.ts';
 import { loraLinearForwardRef } from '../kernels/lora/lora.ref.ts';
 import { crossEntropyForward } from '../kernels/loss/cross_entropy.ts';
@@ -42,7 +42,7 @@ export interface SelfCheck {
   ok: boolean;
 }
 
-/** Every family the check runs (the f16 row only where the device has shader-f16). */
+/** Every family the check runs. */
 export const SELF_CHECK_FAMILIES = [
   'matmul', 'lora', 'rmsnorm', 'layernorm', 'rope', 'elementwise', 'bias', 'embedding',
   'attention', 'cross-entropy', 'infonce', 'l2norm', 'adamw',
@@ -64,24 +64,24 @@ type Case = (ctx: GpuContext, up: (x: Float32Array | Int32Array | Uint32Array, s
 const f64 = (n: number) => new Float64Array(n);
 const ids = (n: number, V: number, seed: number) => Uint32Array.from(randn(n, seed), (x) => Math.floor(Math.abs(x) * 997) % V);
 
-function matmulCase(M: number, K: number, N: number, transB: boolean, f16: boolean): Case {
+function matmulCase(M: number, K: number, N: number, transB: boolean, packed: 'bf16' | 'f16' | null): Case {
   return async (ctx, up, empty) => {
     const a = randn(M * K, 1), b = randn(K * N, 2);
     const bShape = transB ? [N, K] : [K, N];
     const want = { data: new Float32Array(M * N), shape: [M, N] };
-    matmulRef(want, { data: a, shape: [M, K] }, { data: f16 ? roundToF16(b) : b, shape: bShape }, { transB });
-    const gb = f16 ? uploadF16(ctx, b, bShape, 'selfcheck.b16') : up(b, bShape);
+    matmulRef(want, { data: a, shape: [M, K] }, { data: packed ? roundTrip(b, packed) : b, shape: bShape }, { transB });
+    const gb = packed ? uploadHalves(ctx, b, bShape, `selfcheck.b.${packed}`, packed) : up(b, bShape);
     const c = empty([M, N]);
     matmul(ctx, c, up(a, [M, K]), gb, { transB });
     const got = await ctx.read(c);
-    if (f16) ctx.release(gb as GpuTensor);
+    if (packed) ctx.release(gb);
     return [[got], [want.data]];
   };
 }
 
 const CASES: [string, Case][] = [
-  ['matmul 33x65x17', matmulCase(33, 65, 17, false, false)],
-  ['matmul 64x96x130 (Bᵀ)', matmulCase(64, 96, 130, true, false)],
+  ['matmul 33x65x17', matmulCase(33, 65, 17, false, null)],
+  ['matmul 64x96x130 (Bᵀ)', matmulCase(64, 96, 130, true, null)],
   ['lora linear N=5 in=24 out=18 r=3', async (ctx, up, empty) => {
     const d = { N: 5, inF: 24, outF: 18, r: 3 };
     const x = randn(d.N * d.inF, 3), W = randn(d.outF * d.inF, 4), A = randn(d.r * d.inF, 5), B = randn(d.outF * d.r, 6);
@@ -200,7 +200,11 @@ const CASES: [string, Case][] = [
 ];
 
 export async function runSelfCheck(ctx: GpuContext): Promise<{ checks: SelfCheck[] }> {
-  const cases = ctx.caps.features.shaderF16 ? [...CASES, ['matmul 17x40x9 (f16 weights)', matmulCase(17, 40, 9, true, true)] as [string, Case]] : CASES;
+  const cases: [string, Case][] = [
+    ...CASES,
+    ['matmul 17x40x9 (bf16 weights)', matmulCase(17, 40, 9, true, 'bf16')],
+    ['matmul 17x40x9 (f16 weights)', matmulCase(17, 40, 9, true, 'f16')],
+  ];
   const checks: SelfCheck[] = [];
   for (const [name, run] of cases) {
     const live: GpuTensor[] = [];

@@ -1,4 +1,5 @@
-// Embedding launchers. ids u32 [rows]; table [V, H]; out, dout [rows, H] (any leading shape
+// Embedding launchers. ids u32 [rows]; table [V, H] (f32, or packed bf16/f16, or split in row
+// parts (gpu/split.ts) — the last two frozen, forward only); out, dout [rows, H] (any leading shape
 // of size rows·H). Overrides: srcIndex i32 [rows] (-1 = table row, k ≥ 0 = row k of src),
 // src [srcRows, H] (image features, soft prompts).
 //   embeddingForward(ctx, out, ids, table)
@@ -11,13 +12,16 @@
 // plan built on the CPU (plan.ts): pass the plan, or CPU indices to build a temporary one.
 // dTable / dSrc may be null (the table is frozen when only soft prompts train).
 import type { GpuContext } from '../../gpu/context.ts';
+import { rowParts } from '../../gpu/split.ts';
 import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { KernelArgumentError, checkDistinct, checkSize, show } from '../args.ts';
 import { buildEmbeddingPlan, releaseEmbeddingPlan, validateIndices, type EmbeddingPlan, type GpuCsr } from './plan.ts';
-import fwdCode from './embedding.wgsl?raw';
+import { weightDecl, weightDtype } from '../packed/packed.ts';
+import fwdBody from './embedding.wgsl?raw';
 import bwdCode from './embedding_backward.wgsl?raw';
 
 const FILE = 'embedding/embedding.ts';
+const FWD = { f32: weightDecl(3, 'table', 'f32') + fwdBody, bf16: weightDecl(3, 'table', 'bf16') + fwdBody, f16: weightDecl(3, 'table', 'f16') + fwdBody };
 
 function dims(where: string, what: string, t: GpuTensor): [number, number] {
   if (t.shape.length !== 2 || t.dtype !== 'f32') throw new KernelArgumentError(where, `${what} is ${show(t)} but should be a 2-D f32 [rows, H]`);
@@ -28,7 +32,9 @@ function gather(
   ctx: GpuContext, where: string, out: GpuTensor, ids: GpuTensor | Uint32Array, table: GpuTensor,
   over: { src: GpuTensor; srcIndex: GpuTensor | Int32Array } | null,
 ): void {
-  const [V, H] = dims(where, 'table', table);
+  if (table.shape.length !== 2) throw new KernelArgumentError(where, `table is ${show(table)} but should be a 2-D [V, H]`);
+  const tdt = weightDtype(table);
+  const [V, H] = table.shape;
   const rows = ids instanceof Uint32Array ? ids.length : ids.size;
   const srcRows = over ? dims(where, 'src', over.src)[0] : 0;
   if (over && over.src.shape[1] !== H) throw new KernelArgumentError(where, `src is ${show(over.src)} but rows of H=${H} (table ${show(table)}) are needed`);
@@ -53,17 +59,18 @@ function gather(
     srcT = ctx.empty([1], 'embedding_src_unused');
     temps.push(siT, srcT);
   }
-  checkDistinct(where, [out], [out, idsT, table, siT, srcT]);
+  checkDistinct(where, [out], [out, idsT, ...rowParts(table).map((p) => p.part), siT, srcT]);
+  const parts = rowParts(table); // a split table: one dispatch per row part
   if (rows * H > 0) {
-    ctx.dispatch({
-      name: over ? 'embedding_override_forward' : 'embedding_forward',
-      code: fwdCode,
+    parts.forEach(({ part, row0 }, k) => ctx.dispatch({
+      name: `${over ? 'embedding_override_forward' : 'embedding_forward'}${tdt === 'f32' ? '' : `_${tdt}`}`,
+      code: FWD[tdt],
       overrides: { HAS_SRC: over ? 1 : 0 },
       layout: ['uniform', 'rw', 'read', 'read', 'read', 'read'],
-      bindings: [out, idsT, table, siT, srcT],
-      params: [u32(rows), u32(H), u32(V), u32(srcRows), f32(NaN)],
+      bindings: [out, idsT, part, siT, srcT],
+      params: [u32(rows), u32(H), u32(part.shape[0]), u32(srcRows), f32(NaN), u32(row0), u32(k === 0 ? 1 : 0), u32(k === parts.length - 1 ? 1 : 0)],
       workgroups: ctx.grid(Math.ceil((rows * H) / 256)),
-    });
+    }));
   }
   ctx.release(...temps);
 }

@@ -1,25 +1,27 @@
-// The f16 weight path on this machine: SwiftShader has no 'shader-f16', so the `enable f16;`
-// kernels cannot be compiled here. What runs: (1) the launchers refuse f16 storage with a
-// clear F16UnsupportedError; (2) the numerics of f16 storage, emulated by uploading
-// roundToF16(W) as f32 — exactly the values an f16 read widens to — through the real fused
-// LoRA kernel, agree with the CPU reference on rounded weights and stay within the f16 error
-// bound of the f32 path.
+// The f16 weight path without 'shader-f16' (SwiftShader has none): (1) uploadF16 stores
+// packed halves that the real kernels read (unpack2x16float), matching the f32 path on the
+// rounded weights; (2) the numerics of f16 storage, emulated by uploading roundToF16(W) as
+// f32 — exactly the values an f16 read widens to — through the real fused LoRA kernel, agree
+// with the CPU reference on rounded weights and stay within the f16 error bound of the f32 path.
 import { describe, expect, test } from 'vitest';
 import { expectClose } from '../../testing/compare.ts';
 import { useGpu } from '../../testing/gpu.ts';
 import { randn } from '../../testing/random.ts';
 import { loraLinearForward } from '../lora/lora.ts';
 import { loraLinearForwardRef } from '../lora/lora.ref.ts';
-import { F16UnsupportedError, roundToF16, uploadF16 } from './f16.ts';
+import { roundToF16, uploadF16 } from './f16.ts';
 
 describe('f16 weight storage (GPU)', () => {
   const gpu = useGpu();
 
-  test('uploadF16 refuses without shader-f16, naming the tensor and the feature', () => {
+  test('uploadF16 works without shader-f16: packed halves, widened exactly on read', async () => {
     const ctx = gpu();
     expect(ctx.caps.features.shaderF16).toBe(false);
-    expect(() => uploadF16(ctx, new Float32Array(6), [2, 3], 'q_proj.weight')).toThrow(F16UnsupportedError);
-    expect(() => uploadF16(ctx, new Float32Array(6), [2, 3], 'q_proj.weight')).toThrow(/q_proj\.weight.*shader-f16/);
+    const x = randn(7, 3);
+    const t = uploadF16(ctx, x, [7], 'q_proj.weight');
+    expect(t.dtype).toBe('f16');
+    expect([...(await ctx.read(t))]).toEqual([...roundToF16(x)]);
+    ctx.release(t);
   });
 
   test('emulated f16 weights through the fused LoRA kernel', async () => {

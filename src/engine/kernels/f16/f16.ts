@@ -2,35 +2,12 @@
 //
 //  * f32ToF16Bits / f16BitsToF32 / roundToF16 — CPU conversion, IEEE 754 binary16,
 //    round-to-nearest-even, subnormals kept, overflow → ±inf, NaN stays NaN.
-//  * F16Tensor — a GPU weight stored as packed halves (element i in bytes [2i, 2i+2) of a
-//    u32 buffer with ceil(size/2) words). Only readable by kernels compiled with
-//    `enable f16;`, i.e. when ctx.caps.features.shaderF16 is true (SwiftShader: false).
+//  * uploadF16 — a GPU weight stored as packed halves (dtype 'f16', two per u32 word), read by
+//    kernels through kernels/packed's weightDecl (unpack2x16float; no 'shader-f16' needed).
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { numel, type GpuTensor } from '../../gpu/tensor.ts';
-
-export class F16UnsupportedError extends Error {
-  override readonly name = 'F16UnsupportedError';
-  constructor(where: string) {
-    super(
-      `${where}: f16 weight storage needs the WebGPU feature 'shader-f16', which this device ` +
-        `does not have (ctx.caps.features.shaderF16 is false); keep the weights in f32.`,
-    );
-  }
-}
-
-export interface F16Tensor {
-  readonly kind: 'f16';
-  /** u32 words, two halves each (little-endian: element 2w is the low half of word w). */
-  readonly packed: GpuTensor;
-  readonly shape: readonly number[];
-  readonly size: number;
-  readonly label: string;
-}
-
-export function isF16Tensor(t: unknown): t is F16Tensor {
-  return typeof t === 'object' && t !== null && (t as F16Tensor).kind === 'f16';
-}
+import { uploadHalves } from '../packed/packed.ts';
 
 const f32buf = new Float32Array(1);
 const u32buf = new Uint32Array(f32buf.buffer);
@@ -89,12 +66,9 @@ export function packF16(x: Float32Array): Uint32Array {
   return words;
 }
 
-/** Uploads a frozen weight as f16. Refuses (F16UnsupportedError) without 'shader-f16': no
- * kernel could read it. */
-export function uploadF16(ctx: GpuContext, data: Float32Array, shape: readonly number[], label: string): F16Tensor {
-  if (!ctx.caps.features.shaderF16) throw new F16UnsupportedError(`uploadF16(${label})`);
+/** Uploads a frozen weight as a packed f16 tensor (kernels/packed: read without 'shader-f16'). */
+export function uploadF16(ctx: GpuContext, data: Float32Array, shape: readonly number[], label: string): GpuTensor {
   const size = numel(shape);
   if (size !== data.length) throw new Error(`uploadF16(${label}): ${data.length} values for shape [${shape.join(',')}]`);
-  const packed = ctx.upload(packF16(data), [Math.ceil(size / 2)], `${label}(f16)`, 'u32');
-  return { kind: 'f16', packed, shape: [...shape], size, label };
+  return uploadHalves(ctx, data, shape, label, 'f16');
 }

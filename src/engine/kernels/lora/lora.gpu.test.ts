@@ -6,7 +6,6 @@ import { describe, expect, test } from 'vitest';
 import { expectClose } from '../../testing/compare.ts';
 import { useGpu } from '../../testing/gpu.ts';
 import { randn } from '../../testing/random.ts';
-import { F16UnsupportedError, type F16Tensor } from '../f16/f16.ts';
 import { loraLinearBackward, loraLinearForward, LoraShapeError } from './lora.ts';
 import { loraLinearBackwardRef, loraLinearForwardRef, type LoraDims } from './lora.ref.ts';
 
@@ -65,16 +64,17 @@ describe('loraLinear (GPU vs CPU reference)', () => {
     });
   }
 
-  test('shape errors name the tensor; f16 W refused without shader-f16', () => {
+  test('shape errors name the tensor; a packed W has no gradient', () => {
     const ctx = gpu();
     const x = ctx.empty([3, 8], 'x'), W = ctx.empty([5, 8], 'W'), A = ctx.empty([2, 8], 'A');
     const Bbad = ctx.empty([2, 5], 'B'), B = ctx.empty([5, 2], 'B'), y = ctx.empty([3, 5], 'y'), u = ctx.empty([3, 2], 'u');
     expect(() => loraLinearForward(ctx, y, u, x, W, A, Bbad, { scale: 1 })).toThrow(LoraShapeError);
     expect(() => loraLinearForward(ctx, y, u, x, W, A, Bbad, { scale: 1 })).toThrow(/B\[2,5\] should be \[5,2\]/);
     expect(() => loraLinearForward(ctx, u, y, x, W, A, B, { scale: 1 })).toThrow(/u=y\[3,5\] should hold \[3,2\]/);
-    const packed = ctx.empty([20], 'W(f16)', 'u32');
-    const W16: F16Tensor = { kind: 'f16', packed, shape: [5, 8], size: 40, label: 'W16' };
-    expect(() => loraLinearForward(ctx, y, u, x, W16, A, B, { scale: 1 })).toThrow(F16UnsupportedError);
+    const packed = ctx.empty([5, 8], 'W16', 'f16');
+    const dW16 = ctx.empty([5, 8], 'dW16', 'f16');
+    expect(() => loraLinearBackward(ctx, { dW: dW16 }, y, x, u, packed, A, B, { scale: 1 })).toThrow(/dW16.*must be f32/);
+    ctx.release(dW16);
     ctx.release(x, W, A, Bbad, B, y, u, packed);
   });
 });

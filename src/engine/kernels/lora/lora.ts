@@ -1,5 +1,5 @@
 // Fused LoRA linear (contract in kernels/README.md; HF/PEFT layouts):
-//   x [..., in] (rows N = x.size / in), W [out,in] frozen (f32 or F16Tensor), A [r,in],
+//   x [..., in] (rows N = x.size / in), W [out,in] frozen (f32, or packed bf16/f16: kernels/packed), A [r,in],
 //   B [out,r], bias [out] or null, scale = alpha/r.
 //
 // Forward, two dispatches:
@@ -15,7 +15,6 @@
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { shapeStr, type GpuTensor } from '../../gpu/tensor.ts';
-import { isF16Tensor } from '../f16/f16.ts';
 import { gemm, matmul, type WeightTensor } from '../matmul/matmul.ts';
 import { KernelArgumentError } from '../args.ts';
 
@@ -93,7 +92,7 @@ export function loraLinearBackward(
   if (dA && dA.size !== A.size) throw new LoraShapeError(where, `dA=${sh(dA)} should match A=${sh(A)}`);
   if (dB && dB.size !== B.size) throw new LoraShapeError(where, `dB=${sh(dB)} should match B=${sh(B)}`);
   if (dW && dW.size !== d.outF * d.inF) throw new LoraShapeError(where, `dW=${sh(dW)} should be [${d.outF},${d.inF}]`);
-  if (dW && isF16Tensor(dW as unknown)) throw new LoraShapeError(where, 'dW must be f32');
+  if (dW && dW.dtype !== 'f32') throw new LoraShapeError(where, `dW=${sh(dW)} must be f32 (packed ${W.dtype} weights are frozen)`);
   if (d.N === 0) return;
   const s = opts.scale;
   const x2 = as2d(x, d.N, d.inF);

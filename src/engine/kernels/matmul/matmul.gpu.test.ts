@@ -7,7 +7,6 @@ import { describe, expect, test } from 'vitest';
 import { expectClose } from '../../testing/compare.ts';
 import { useGpu } from '../../testing/gpu.ts';
 import { randn } from '../../testing/random.ts';
-import { F16UnsupportedError, type F16Tensor } from '../f16/f16.ts';
 import { check2d, checkBatched, TOL } from './matmul.gpu.cases.ts';
 import { directVec4, matmul, matmulPath } from './matmul.ts';
 import { matmulRef } from './matmul.ref.ts';
@@ -17,11 +16,10 @@ describe('matmul (GPU vs CPU reference)', () => {
 
   test('a CPU adapter (SwiftShader) gets the direct kernel; vec4 loads when axes allow', () => {
     expect(matmulPath(gpu())).toBe('direct');
-    expect(directVec4({ M: 9, K: 40, N: 12 }, false, true, false)).toBe(true);
-    expect(directVec4({ M: 9, K: 40, N: 12 }, true, false, false)).toBe(false); // M odd
-    expect(directVec4({ M: 20, K: 13, N: 8 }, true, false, false)).toBe(true); // K tail
-    expect(directVec4({ M: 20, K: 13, N: 8 }, false, false, false)).toBe(false);
-    expect(directVec4({ M: 12, K: 36, N: 20 }, false, true, true)).toBe(false); // f16 B: scalar
+    expect(directVec4({ M: 9, K: 40, N: 12 }, false, true)).toBe(true);
+    expect(directVec4({ M: 9, K: 40, N: 12 }, true, false)).toBe(false); // M odd
+    expect(directVec4({ M: 20, K: 13, N: 8 }, true, false)).toBe(true); // K tail
+    expect(directVec4({ M: 20, K: 13, N: 8 }, false, false)).toBe(false);
   });
 
   const shapes: [number, number, number][] = [
@@ -73,18 +71,15 @@ describe('matmul (GPU vs CPU reference)', () => {
     }
   });
 
-  test('shape errors name the tensors; the f16 weight path is refused without shader-f16', () => {
+  test('shape errors name the tensors; packed weights only as a 2-D B', () => {
     const ctx = gpu();
     const a = ctx.empty([4, 3], 'act'), b = ctx.empty([5, 6], 'weight'), c = ctx.empty([4, 6], 'out');
     expect(() => matmul(ctx, c, a, b)).toThrow(/act\[4,3\].*K=3.*weight\[5,6\].*K=5/);
     const b2 = ctx.empty([3, 7], 'w2');
     expect(() => matmul(ctx, c, a, b2)).toThrow(/out\[4,6\] should be \[4,7\]/);
-    // an f16 weight (as uploadF16 would make it, bypassing its own check)
-    const packed = ctx.empty([9], 'w16(f16)', 'u32');
-    const w16: F16Tensor = { kind: 'f16', packed, shape: [3, 6], size: 18, label: 'w16' };
-    expect(ctx.caps.features.shaderF16).toBe(false); // SwiftShader: no shader-f16
-    expect(() => matmul(ctx, c, a, w16)).toThrow(F16UnsupportedError);
-    expect(() => matmul(ctx, c, a, w16)).toThrow(/w16.*shader-f16/);
+    // a packed weight is a B operand only (A and C stay f32)
+    const packed = ctx.empty([4, 3], 'w16', 'bf16');
+    expect(() => matmul(ctx, c, packed, b)).toThrow(/w16\[4,3\] \(bf16\).*must be f32/);
     const big = ctx.empty([128], 'big');
     const v0 = ctx.view(big, 0, [2, 2], 'big@0'), v1 = ctx.view(big, 64, [2, 2], 'big@64');
     expect(() => matmul(ctx, v1, v0, v0)).toThrow(/big@64 shares a GPU buffer with input A=big@0/);

@@ -13,27 +13,36 @@
 //            (SwiftShader), where the tiled kernel compiles ~30× slower and runs no faster;
 //            matmul_direct4.wgsl is its vec4-load variant, used when directVec4 says so.
 //
-// B may be an F16Tensor (frozen weight stored as f16): compiled with `enable f16;` and only
-// when ctx.caps.features.shaderF16; otherwise F16UnsupportedError.
+// B may be a packed bf16/f16 tensor (a frozen weight in its stored precision, two halves per
+// u32 word; kernels/packed/): its binding and read_b() come from weightDecl, widened to f32
+// on read (no 'shader-f16' needed); A, A2, B2, bias and C stay f32. Packed B must be 2-D and,
+// as a view, start at an even element (256-byte aligned anyway).
 
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, shapeStr, u32, type GpuTensor } from '../../gpu/tensor.ts';
-import { F16UnsupportedError, isF16Tensor, type F16Tensor } from '../f16/f16.ts';
+import { weightDecl, weightDecl4, weightDtype } from '../packed/packed.ts';
 import body from './matmul.wgsl?raw';
 import direct from './matmul_direct.wgsl?raw';
 import direct4 from './matmul_direct4.wgsl?raw';
-import headF16 from './matmul_b_f16.wgsl?raw';
-import headF32 from './matmul_b_f32.wgsl?raw';
 import common from './matmul_common.wgsl?raw';
 import { KernelArgumentError } from '../args.ts';
 
-// `enable f16;` is the first statement of the f16 head
-// (then the shared params/bindings/overrides of matmul_common.wgsl, then the kernel body)
-const CODE = {
-  tiled: { f32: headF32 + common + body, f16: headF16 + common + body },
-  direct: { f32: headF32 + common + direct, f16: headF16 + common + direct },
-};
-const DIRECT4 = common + direct4;
+// B's declaration (weightDecl: f32, bf16 or f16 storage), then the shared params/bindings/
+// overrides of matmul_common.wgsl, then the kernel body
+const BODY = { tiled: body, direct };
+const CODE = new Map<string, string>();
+function code(path: MatmulPath, dtype: 'f32' | 'bf16' | 'f16'): string {
+  const key = `${path}:${dtype}`;
+  let c = CODE.get(key);
+  if (!c) CODE.set(key, (c = weightDecl(2, 'b', dtype) + common + BODY[path]));
+  return c;
+}
+const DIRECT4 = new Map<string, string>();
+function direct4Code(dtype: 'f32' | 'bf16' | 'f16'): string {
+  let c = DIRECT4.get(dtype);
+  if (!c) DIRECT4.set(dtype, (c = weightDecl4(2, dtype) + common + direct4));
+  return c;
+}
 /** Output tile of one workgroup: 64×64 (16×16 threads × 4×4) tiled, 32×32 (8×8 × 4×4) direct. */
 const TILE = { tiled: 64, direct: 32 };
 /** K-tile of the tiled kernel; 16 keeps its two tiles at 8 KiB of workgroup memory. */
@@ -63,11 +72,11 @@ export function setMatmulPath(ctx: GpuContext, path: MatmulPath | 'auto'): void 
   else forced.set(ctx, path);
 }
 
-/** The direct kernel reads A and B as vec4 when both are f32 and each one's contiguous axis
- * is a multiple of 4 (A: K, or M if transA; B: K if transB, else N). */
-export function directVec4(d: { M: number; N: number; K: number }, transA: boolean, transB: boolean, f16: boolean): boolean {
+/** The direct kernel reads A and B as vec4 (packed B: as vec2u, four halves) when each one's
+ * contiguous axis is a multiple of 4 (A: K, or M if transA; B: K if transB, else N). */
+export function directVec4(d: { M: number; N: number; K: number }, transA: boolean, transB: boolean): boolean {
   // K = 0 would bind a 4-byte A, below a vec4 array's 16-byte minimum binding size
-  return !f16 && d.K > 0 && (transA ? d.M : d.K) % 4 === 0 && (transB ? d.K : d.N) % 4 === 0;
+  return d.K > 0 && (transA ? d.M : d.K) % 4 === 0 && (transB ? d.K : d.N) % 4 === 0;
 }
 
 export interface MatmulOptions {
@@ -77,7 +86,8 @@ export interface MatmulOptions {
   beta?: number;
 }
 
-export type WeightTensor = GpuTensor | F16Tensor;
+/** A matmul B operand: f32, or a packed bf16/f16 frozen weight (same GpuTensor type). */
+export type WeightTensor = GpuTensor;
 
 interface Dims {
   batch: number;
@@ -93,6 +103,7 @@ const desc = (t: { shape: readonly number[]; label: string }) => shapeStr(t);
 
 /** Resolves M, N, K, batch and per-batch strides; throws MatmulShapeError naming tensors. */
 export function matmulDims(c: GpuTensor, a: GpuTensor, b: WeightTensor, transA: boolean, transB: boolean, where = 'matmul'): Dims {
+  if (a.dtype !== 'f32' || c.dtype !== 'f32') throw new MatmulShapeError(where, `A=${desc(a)} (${a.dtype}) and C=${desc(c)} (${c.dtype}) must be f32`);
   const ra = a.shape.length;
   const rb = b.shape.length;
   if (ra < 2 || rb < 2 || c.shape.length !== ra) {
@@ -119,7 +130,8 @@ export function matmulDims(c: GpuTensor, a: GpuTensor, b: WeightTensor, transA: 
     }
     sB = K * N;
   }
-  if (isF16Tensor(b) && sB !== 0) throw new MatmulShapeError(where, `f16 weight ${desc(b)} must be 2-D`);
+  const bt = weightDtype(b);
+  if (bt !== 'f32' && sB !== 0) throw new MatmulShapeError(where, `${bt} weight ${desc(b)} must be 2-D`);
   if (batch > 1 && sB === 0 && !transA) {
     // rows of every batch are contiguous in A and C: one GEMM with M·batch rows
     return { batch: 1, M: M * batch, N, K, sA: 0, sB: 0, sC: 0 };
@@ -142,21 +154,22 @@ export interface FusedOptions extends MatmulOptions {
 /** The one GEMM kernel behind matmul and the fused LoRA linear (dims already validated). */
 export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTensor, d: Dims, o: FusedOptions): void {
   const name = o.name ?? 'matmul';
-  const f16 = isF16Tensor(b);
-  if (f16 && !ctx.caps.features.shaderF16) throw new F16UnsupportedError(`${name}: weight ${b.label}`);
+  const bt = weightDtype(b);
+  const packed = bt !== 'f32';
+  if (packed && (b.offset ?? 0) % 2 !== 0) throw new MatmulShapeError(name, `packed weight ${b.label} starts at an odd element`);
   const k2 = o.k2 ?? 0;
-  const bBind = f16 ? b.packed : b;
+  const bBind = b;
   const path = matmulPath(ctx);
   const tile = TILE[path];
-  const vec4 = path === 'direct' && directVec4(d, !!o.transA, !!o.transB, f16);
+  const vec4 = path === 'direct' && directVec4(d, !!o.transA, !!o.transB);
   // WebGPU forbids a buffer bound writable and read-only in one dispatch, even as disjoint
   // views: say so here instead of a validation error at the next sync.
   for (const [what, t] of [['A', a], ['B', bBind], ['A2', o.a2], ['B2', o.b2], ['bias', o.bias]] as const) {
     if (t && t.buffer === c.buffer) throw new MatmulShapeError(name, `output ${c.label} shares a GPU buffer with input ${what}=${t.label}; use a separate output tensor`);
   }
   ctx.dispatch({
-    name: `${name}${f16 ? '_f16' : ''}${path === 'direct' ? (vec4 ? '_direct4' : '_direct') : ''}`,
-    code: vec4 ? DIRECT4 : CODE[path][f16 ? 'f16' : 'f32'],
+    name: `${name}${packed ? `_${bt}` : ''}${path === 'direct' ? (vec4 ? '_direct4' : '_direct') : ''}`,
+    code: vec4 ? direct4Code(bt) : code(path, bt),
     overrides: {
       TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias ? 1 : 0,
       ...(path === 'tiled' ? { BK } : {}),

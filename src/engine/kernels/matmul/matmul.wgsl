@@ -8,7 +8,7 @@
 //   (sB = 0 when a 2-D B is shared by every batch). A2/B2 are never batched.
 //
 // The binding for B (binding 2, `b` + `read_b`) is declared by a header file prepended by the
-// launcher: matmul_b_f32.wgsl or matmul_b_f16.wgsl (f16 storage of frozen weights).
+// launcher: weightDecl(2, "b", dtype) of kernels/packed (f32, or bf16/f16 frozen weights).
 //
 // Tiling: 64×64 output tile per workgroup of 16×16 threads; thread (tx, ty) owns the 4×4
 // block rows 4·ty…4·ty+3, cols 4·tx…4·tx+3, so its per-k operands are ONE vec4 read from each

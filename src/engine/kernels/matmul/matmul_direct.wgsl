@@ -1,5 +1,5 @@
 // Register-blocked GEMM without workgroup memory — the path for CPU adapters (SwiftShader).
-// Same contract, bindings, params and header (matmul_b_*.wgsl) as matmul.wgsl:
+// Same contract, bindings, params and header (weightDecl) as matmul.wgsl:
 //
 //   C[z] = alpha · ( op(A[z])·op(B[z]) + s2 · op(A2)·op(B2) ) + bias[n] + beta · C[z]
 //

@@ -1,6 +1,7 @@
-// matmul_direct.wgsl with vec4 loads: the CPU-adapter kernel when both A and B are f32 and
-// their contiguous axes are multiples of 4 (A: K if !TRANS_A else M; B: K if TRANS_B else N).
-// Same contract, bindings (A and B viewed as vec4 arrays; offsets of views are 256-byte
+// matmul_direct.wgsl with vec4 loads: the CPU-adapter kernel when A is f32, B is f32 or packed
+// bf16/f16, and their contiguous axes are multiples of 4 (A: K if !TRANS_A else M; B: K if
+// TRANS_B else N). Same contract, bindings (A viewed as vec4s; B through the header's b4(e)
+// — 4 elements from element e, a multiple of 4 — and sb(e); offsets of views are 256-byte
 // aligned and every row starts on a vec4), params and overrides as matmul.wgsl.
 //
 // Per 4-step of k, thread (gx, gy) forms a_i = op(A)[4gy+i, k…k+3] (vec4 over k) and the 4×4
@@ -13,7 +14,7 @@
 
 // Params, p, a2, b2, bias, c and TRANS_A / TRANS_B / HAS_BIAS: matmul_common.wgsl
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;
-@group(0) @binding(2) var<storage, read> b: array<vec4f>;
+// binding 2: b, with b4(e) -> vec4f and sb(e) -> f32 (header from the launcher: f32 or packed)
 
 fn ia(m: u32, k: u32, M: u32, K: u32) -> u32 {
   if (TRANS_A) { return k * M + m; }
@@ -24,7 +25,6 @@ fn ib(k: u32, n: u32, K: u32, N: u32) -> u32 {
   return k * N + n;
 }
 fn sa(e: u32) -> f32 { return a[e >> 2u][e & 3u]; }
-fn sb(e: u32) -> f32 { return b[e >> 2u][e & 3u]; }
 
 // store_row (the epilogue: alpha, bias, beta·C, bounds): matmul_common.wgsl
 
@@ -56,12 +56,12 @@ fn main(@builtin(global_invocation_id) g: vec3u) {
     var bm: mat4x4f;
     if (TRANS_B) { // B[n, k]: vec4 over k (K % 4 == 0)
       bm = transpose(mat4x4f(
-        b[(baseB + n.x * K + k) >> 2u], b[(baseB + n.y * K + k) >> 2u],
-        b[(baseB + n.z * K + k) >> 2u], b[(baseB + n.w * K + k) >> 2u]));
+        b4(baseB + n.x * K + k), b4(baseB + n.y * K + k),
+        b4(baseB + n.z * K + k), b4(baseB + n.w * K + k)));
     } else { // B[k, n]: vec4 over n = nb…nb+3 (N % 4 == 0)
       bm = mat4x4f(
-        b[(baseB + k * N + nb) >> 2u], b[(baseB + (k + 1u) * N + nb) >> 2u],
-        b[(baseB + (k + 2u) * N + nb) >> 2u], b[(baseB + (k + 3u) * N + nb) >> 2u]);
+        b4(baseB + k * N + nb), b4(baseB + (k + 1u) * N + nb),
+        b4(baseB + (k + 2u) * N + nb), b4(baseB + (k + 3u) * N + nb));
     }
     acc0 += bm * a0; acc1 += bm * a1; acc2 += bm * a2v; acc3 += bm * a3;
   }

@@ -8,7 +8,8 @@
  *
  * Public API:
  *   class SafetensorsFile  — open(source): reads ONLY the 8-byte length and the header;
- *                            info(name), names(), metadata, readF32(name, opts), readF16Bits(name, opts)
+ *                            info(name), names(), metadata, readF32(name, opts), readF16Bits(name, opts),
+ *                            readStored(name, opts) (F32 as float32, BF16/F16 as raw halves)
  *   class Checkpoint       — openCheckpoint(folder): `model.safetensors`, or the shards listed by
  *                            `model.safetensors.index.json` (`weight_map`: tensor → shard file);
  *                            same read methods, routed to the right shard.
@@ -149,7 +150,20 @@ export class SafetensorsFile {
     const [t, raw] = await this.readChecked(name, opts, 2);
     return decodeToF16Bits(t.dtype as SafeDtype, raw, numel(t.shape));
   }
+
+  /** Tensor in its stored precision: F32 as float32, BF16/F16 as their raw halves (what the
+   * GPU keeps packed for frozen weights); maxBufferBytes is checked against the stored size. */
+  async readStored(name: string, opts: ReadOptions = {}): Promise<StoredData> {
+    const half = this.info(name).dtype === 'BF16' || this.info(name).dtype === 'F16';
+    const [t, raw] = await this.readChecked(name, opts, half ? 2 : 4);
+    const n = numel(t.shape);
+    if (!half) return { dtype: 'f32', data: decodeToF32('F32', raw, n) };
+    return { dtype: t.dtype === 'BF16' ? 'bf16' : 'f16', data: new Uint16Array(raw.slice().buffer, 0, n) };
+  }
 }
+
+/** A tensor's data in its stored precision (readStored). */
+export type StoredData = { dtype: 'f32'; data: Float32Array } | { dtype: 'bf16' | 'f16'; data: Uint16Array };
 
 export const SINGLE_FILE = 'model.safetensors';
 export const INDEX_FILE = 'model.safetensors.index.json';
@@ -208,6 +222,10 @@ export class Checkpoint {
 
   async readF16Bits(name: string, opts: ReadOptions = {}): Promise<Uint16Array> {
     return this.file(name).readF16Bits(name, opts);
+  }
+
+  async readStored(name: string, opts: ReadOptions = {}): Promise<StoredData> {
+    return this.file(name).readStored(name, opts);
   }
 }
 

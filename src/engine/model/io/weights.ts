@@ -6,6 +6,8 @@
  *   expectedWeights(config): WeightSpec[]            — in checkpoint order (vision, connector, text)
  *   visionWeightNames(config) / isVisionWeight(name)  — vision tower + connector only
  *   loadWeights(folder, config, { onProgress?, maxBufferBytes?, only? }) → Map<name, {shape, data}>
+ *   loadStoredWeights(folder, config, opts) → Map<name, {shape, dtype, data}>  — same checks, data in
+ *                                            the stored precision (BF16/F16 as raw halves, for the GPU)
  *   checkHeldWeights(checkpoint, config)  — every expected tensor the folder HOLDS has the config's
  *                                            shape (headers only; vision ones too, even when an
  *                                            ONNX encoder will replace them)
@@ -29,7 +31,7 @@
  * lm_head.weight is fine; we just do not ask for it.
  */
 import type { VlmConfig } from '../config.ts';
-import { Checkpoint } from './safetensors.ts';
+import { Checkpoint, type StoredData } from './safetensors.ts';
 import { ShapeMismatchError } from './errors.ts';
 import type { LoadProgress, ModelFolder } from './folder.ts';
 
@@ -42,6 +44,9 @@ export interface LoadedTensor {
   shape: number[];
   data: Float32Array;
 }
+
+/** A tensor in its stored precision: f32, or bf16/f16 raw halves. */
+export type StoredTensor = { shape: number[] } & StoredData;
 
 export function expectedWeights(c: VlmConfig): WeightSpec[] {
   const out: WeightSpec[] = [];
@@ -96,6 +101,8 @@ export interface LoadWeightsOptions {
   onProgress?: LoadProgress;
   /** maxStorageBufferBindingSize of the device; checked per tensor (float32 size). */
   maxBufferBytes?: number;
+  /** Tensors exempt from maxBufferBytes (tables the GPU side splits in row parts). */
+  splittable?: (name: string) => boolean;
   /** Load only the tensors this accepts (e.g. isVisionWeight, or the decoder only). */
   only?: (name: string) => boolean;
   /** An already opened checkpoint (saves re-reading headers). */
@@ -120,6 +127,21 @@ export function checkHeldWeights(ckpt: Checkpoint, config: VlmConfig): void {
  * it. Progress counts stored bytes (what travels over the network), file = the shard name.
  */
 export async function loadWeights(folder: ModelFolder, config: VlmConfig, opts: LoadWeightsOptions = {}): Promise<Map<string, LoadedTensor>> {
+  return readAll(folder, config, opts, (ckpt, s) => ckpt.readF32(s.name, { expectedShape: s.shape, maxBufferBytes: limit(opts, s.name) })
+    .then((data) => ({ shape: s.shape, data })));
+}
+
+/** loadWeights in the stored precision (maxBufferBytes against the stored bytes). */
+export async function loadStoredWeights(folder: ModelFolder, config: VlmConfig, opts: LoadWeightsOptions = {}): Promise<Map<string, StoredTensor>> {
+  return readAll(folder, config, opts, (ckpt, s) => ckpt.readStored(s.name, { expectedShape: s.shape, maxBufferBytes: limit(opts, s.name) })
+    .then((d) => ({ shape: s.shape, ...d })));
+}
+
+const limit = (o: LoadWeightsOptions, name: string) => (o.splittable?.(name) ? undefined : o.maxBufferBytes);
+
+async function readAll<T>(
+  folder: ModelFolder, config: VlmConfig, opts: LoadWeightsOptions, read: (ckpt: Checkpoint, s: WeightSpec) => Promise<T>,
+): Promise<Map<string, T>> {
   const ckpt = opts.checkpoint ?? (await Checkpoint.open(folder));
   const specs = expectedWeights(config).filter((w) => !opts.only || opts.only(w.name));
   // Validate everything first, so a wrong checkpoint fails before megabytes are fetched.
@@ -133,12 +155,12 @@ export async function loadWeights(folder: ModelFolder, config: VlmConfig, opts: 
   let total = 0;
   for (const { info } of infos) total += info.end - info.begin;
   let loaded = 0;
-  const out = new Map<string, LoadedTensor>();
+  const out = new Map<string, T>();
   for (const { s, info } of infos) {
-    const data = await ckpt.readF32(s.name, { expectedShape: s.shape, maxBufferBytes: opts.maxBufferBytes });
+    const t = await read(ckpt, s);
     loaded += info.end - info.begin;
     opts.onProgress?.(loaded, total, info.file);
-    out.set(s.name, { shape: s.shape, data });
+    out.set(s.name, t);
   }
   return out;
 }

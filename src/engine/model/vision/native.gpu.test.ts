@@ -60,6 +60,28 @@ describe('native vision tower', () => {
     await enc.dispose();
   });
 
+  test('a bf16 folder: linears stay packed (half their bytes), features = the f32-decoded tower and the CPU reference', async () => {
+    const ctx = gpu();
+    const m = buildTinyModel({ dtype: 'bf16', seed: 9 });
+    const folder = folderFromMap('bf16', m.files);
+    const live0 = ctx.pool.liveBytes;
+    const packed = await NativeVisionEncoder.fromFolder(ctx, folder, { config: m.config });
+    const livePacked = ctx.pool.liveBytes - live0;
+    const weights = await loadWeights(folder, m.config, { only: isVisionWeight }); // decoded to f32 (same bf16 values)
+    const live1 = ctx.pool.liveBytes;
+    const f32 = NativeVisionEncoder.fromWeights(ctx, m.config, weights);
+    const liveF32 = ctx.pool.liveBytes - live1;
+    console.log(`[vision] bf16 tiny tower: ${livePacked} pool bytes packed vs ${liveF32} f32`);
+    expect(livePacked / liveF32).toBeLessThan(0.6);
+    const n = 2, S = m.config.vision.image_size;
+    const pixels = randn(n * 3 * S * S, 12);
+    const [a, b] = [await packed.encodeDetailed(pixels, n), await f32.encodeDetailed(pixels, n)];
+    expectClose(a.features, b.features, 'packed vs f32 features', { atol: 1e-5, rtol: 1e-4 });
+    expectClose(a.features, visionForwardRef(weights, m.config, pixels, n).features, 'packed vs CPU reference', { atol: 1e-4, rtol: 1e-4 });
+    await packed.dispose();
+    await f32.dispose();
+  });
+
   test('wrong pixel count and a missing tensor are named', async () => {
     const ctx = gpu();
     const m = buildTinyModel();

@@ -17,7 +17,7 @@ import type { GpuContext } from '../../gpu/context.ts';
 import type { GpuTensor } from '../../gpu/tensor.ts';
 import { parseVlmConfig, type VlmConfig } from '../config.ts';
 import type { LoadProgress, ModelFolder } from '../io/folder.ts';
-import { isVisionWeight, loadWeights, type LoadedTensor } from '../io/weights.ts';
+import { isVisionWeight, loadStoredWeights, type LoadedTensor, type StoredTensor } from '../io/weights.ts';
 import { checkPixels, VisionEncoderDisposedError, VisionInputError, type VisionEncoder } from './encoder.ts';
 import { visionTowerForward } from './tower.ts';
 import { releaseVisionWeights, uploadVisionWeights, type VisionWeights } from './weights.ts';
@@ -51,7 +51,7 @@ export class NativeVisionEncoder implements VisionEncoder {
     this.chunk = want;
   }
 
-  static fromWeights(ctx: GpuContext, config: VlmConfig, weights: ReadonlyMap<string, LoadedTensor>, opts: NativeVisionOptions = {}): NativeVisionEncoder {
+  static fromWeights(ctx: GpuContext, config: VlmConfig, weights: ReadonlyMap<string, LoadedTensor | StoredTensor>, opts: NativeVisionOptions = {}): NativeVisionEncoder {
     return new NativeVisionEncoder(ctx, config, uploadVisionWeights(ctx, config, weights), opts);
   }
 
@@ -62,7 +62,7 @@ export class NativeVisionEncoder implements VisionEncoder {
     opts: NativeVisionOptions & { config?: VlmConfig; onProgress?: LoadProgress } = {},
   ): Promise<NativeVisionEncoder> {
     const config = opts.config ?? parseVlmConfig(await folder.readJson('config.json'), `${folder.name}/config.json`);
-    const weights = await loadWeights(folder, config, {
+    const weights = await loadStoredWeights(folder, config, { // bf16/f16 linears stay packed
       only: isVisionWeight,
       onProgress: opts.onProgress,
       maxBufferBytes: ctx.caps.limits.maxStorageBufferBindingSize,

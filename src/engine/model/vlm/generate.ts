@@ -10,6 +10,7 @@
 import type { GpuTensor } from '../../gpu/tensor.ts';
 import { attentionForward } from '../../kernels/attention/attention.ts';
 import { embeddingForward } from '../../kernels/embedding/embedding.ts';
+import { rowParts } from '../../gpu/split.ts';
 import { matmul } from '../../kernels/matmul/matmul.ts';
 import { mulberry32 } from '../../util/random.ts';
 import type { Sequence } from './batch.ts';
@@ -87,7 +88,10 @@ export async function generate(vlm: Vlm, prompt: Sequence, extra: GpuTensor | nu
     let pos = prompt.ids.length;
     let row = lastRow;
     for (let step = 0; step < o.maxNewTokens; step++) {
-      matmul(ctx, logits, row, vlm.weights.lmHead, { transB: true });
+      for (const { part, row0 } of rowParts(vlm.weights.lmHead)) { // a split lm_head: one GEMM per row part
+        const z = part === vlm.weights.lmHead ? logits : ctx.view(logits, row0, [1, part.shape[0]], 'gen.logits@part');
+        matmul(ctx, z, row, part, { transB: true });
+      }
       const z = await ctx.read(logits);
       o.onLogits?.(z);
       const tok = pickToken(z, o, rand);

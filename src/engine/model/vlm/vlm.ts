@@ -1,6 +1,9 @@
 // Vlm: a SmolVLM-family model on the GPU as an embedding model (E5-V / VladVA style).
 //
-//  * decoder weights (frozen) uploaded from a Hugging Face folder; tied lm_head handled;
+//  * decoder weights (frozen) uploaded from a Hugging Face folder in their stored precision:
+//    bf16/f16 matrices (linears, embed_tokens, lm_head) stay packed on the GPU (kernels/packed,
+//    widened inside the kernels), f32 files stay f32; norm vectors are always f32 (tiny);
+//    `frozenPrecision: 'f32'` decodes everything to f32 instead; tied lm_head handled;
 //  * LoRA adapters (trainable) and two soft prompts (trainable) — soft-prompt vectors replace
 //    the embeddings of the hand-written instruction tokens of the image and text prompts and
 //    start as exactly those embeddings, so an untrained model equals zero-shot prompting;
@@ -12,7 +15,8 @@
 //   [Pi+Pt, …)         image features, image-major (n·tokensPerImage rows)
 // so the gradient of `extra` starts with the soft prompts' gradients.
 import type { GpuContext } from '../../gpu/context.ts';
-import type { GpuTensor } from '../../gpu/tensor.ts';
+import { uploadRows } from '../../gpu/split.ts';
+import { halvesToF32, storageBytes, type GpuTensor, type PackedDtype } from '../../gpu/tensor.ts';
 import { embeddingForward } from '../../kernels/embedding/embedding.ts';
 import { l2NormalizeForward } from '../../kernels/loss/l2norm.ts';
 import { parseVlmConfig, type VlmConfig } from '../config.ts';
@@ -21,7 +25,7 @@ import { GpuOps } from '../decoder/gpu_ops.ts';
 import type { Adapters, DecoderDims, DecoderWeights } from '../decoder/types.ts';
 import type { LoadProgress, ModelFolder } from '../io/folder.ts';
 import { loadTokenizer, type VlmTokenizer } from '../io/tokenizer.ts';
-import { isVisionWeight, loadWeights, type LoadedTensor } from '../io/weights.ts';
+import { isVisionWeight, loadStoredWeights, type StoredTensor } from '../io/weights.ts';
 import { buildImagePrompt, buildTextPrompt, DEFAULT_IMAGE_PROMPT, DEFAULT_TEXT_PROMPT, loadChatTemplate, type BuiltPrompt } from '../prompt.ts';
 import { DEFAULT_LORA, initLoraHost, uploadAdapters, type LoraSettings } from './adapters.ts';
 import { packSequences, type PackedBatch, type Sequence } from './batch.ts';
@@ -32,7 +36,14 @@ export interface VlmLoadOptions {
   textPrompt?: string;
   seed?: number;
   onProgress?: LoadProgress;
+  /** 'stored' (default): bf16/f16 frozen matrices stay packed on the GPU; 'f32': decoded. */
+  frozenPrecision?: 'stored' | 'f32';
+  /** embed_tokens / lm_head above this many bytes are split in row parts (gpu/split.ts);
+   * default the device's binding limit (tests force a small one). */
+  splitBytes?: number;
 }
+
+const TABLES = new Set(['model.text_model.embed_tokens.weight', 'lm_head.weight']);
 
 export function decoderDims(c: VlmConfig): DecoderDims {
   const t = c.text;
@@ -43,11 +54,21 @@ export function decoderDims(c: VlmConfig): DecoderDims {
   };
 }
 
-function uploadDecoder(ctx: GpuContext, w: Map<string, LoadedTensor>, c: VlmConfig): DecoderWeights<GpuTensor> {
+/** f32 values of a stored tensor (decoded when it holds halves). */
+function storedF32(t: StoredTensor): Float32Array {
+  return t.dtype === 'f32' ? t.data : halvesToF32(t.data, t.dtype);
+}
+
+function uploadDecoder(
+  ctx: GpuContext, w: Map<string, StoredTensor>, c: VlmConfig, precision: 'stored' | 'f32', splitBytes: number,
+): DecoderWeights<GpuTensor> {
   const up = (name: string) => {
     const t = w.get(name);
     if (!t) throw new Error(`decoder weight ${name} was not loaded`);
-    return ctx.upload(t.data, t.shape, name);
+    const packed = t.dtype !== 'f32' && precision === 'stored' && t.shape.length === 2;
+    if (TABLES.has(name)) return packed ? uploadRows(ctx, t.data as Uint16Array, t.shape, name, t.dtype as PackedDtype, splitBytes) : uploadRows(ctx, storedF32(t), t.shape, name, 'f32', splitBytes);
+    if (packed) return ctx.uploadPacked(t.data as Uint16Array, t.shape, name, t.dtype as PackedDtype);
+    return ctx.upload(storedF32(t), t.shape, name);
   };
   const p = 'model.text_model.';
   const embed = up(`${p}embed_tokens.weight`);
@@ -92,22 +113,27 @@ export class Vlm {
     const config = parseVlmConfig(await folder.readJson('config.json'));
     const tokenizer = await loadTokenizer(folder);
     const chatTemplate = await loadChatTemplate(folder, tokenizer);
-    const w = await loadWeights(folder, config, {
+    const precision = opts.frozenPrecision ?? 'stored';
+    const w = await loadStoredWeights(folder, config, {
       only: (n) => !isVisionWeight(n),
-      maxBufferBytes: ctx.caps.limits.maxStorageBufferBindingSize,
+      maxBufferBytes: ctx.bindingLimit, // stored bytes (a decoded f32 copy is checked by ctx.empty)
+      splittable: (n) => TABLES.has(n),
       onProgress: opts.onProgress,
     });
-    const weights = uploadDecoder(ctx, w, config);
+    const weights = uploadDecoder(ctx, w, config, precision, Math.min(opts.splitBytes ?? Infinity, ctx.bindingLimit));
     const dims = decoderDims(config);
     const lora = opts.lora === undefined ? DEFAULT_LORA : opts.lora;
     const adapters = lora ? uploadAdapters(ctx, initLoraHost(dims, lora, opts.seed ?? 0), dims) : null;
     const templates = { image: opts.imagePrompt ?? DEFAULT_IMAGE_PROMPT, text: opts.textPrompt ?? DEFAULT_TEXT_PROMPT };
     const pctx = { tokenizer, config, chatTemplate };
     const embedRows = (p: BuiltPrompt, label: string) => {
-      const table = w.get('model.text_model.embed_tokens.weight')!.data;
+      const table = w.get('model.text_model.embed_tokens.weight')!;
       const H = dims.hidden;
       const out = new Float32Array(p.promptPositions.length * H);
-      p.promptPositions.forEach((pos, j) => out.set(table.subarray(p.ids[pos] * H, (p.ids[pos] + 1) * H), j * H));
+      p.promptPositions.forEach((pos, j) => {
+        const [a, b] = [p.ids[pos] * H, (p.ids[pos] + 1) * H];
+        out.set(table.dtype === 'f32' ? table.data.subarray(a, b) : halvesToF32(table.data.subarray(a, b), table.dtype), j * H);
+      });
       if (p.promptPositions.length === 0) throw new Error(`the ${label} prompt template has no instruction tokens for a soft prompt`);
       return ctx.upload(out, [p.promptPositions.length, H], `softPrompt.${label}`);
     };
@@ -238,11 +264,27 @@ export class Vlm {
     return this.embedSequences(texts.map((t) => this.textSequence(t)), null, 'textEmbeddings');
   }
 
-  dispose(): void {
+  /** The frozen decoder tensors, each once (a tied lm_head is the embed tensor). */
+  frozenTensors(): GpuTensor[] {
     const w = this.weights;
     const tensors = [w.embed, w.finalNorm, ...w.layers.flatMap((L) => Object.values(L))];
     if (w.lmHead !== w.embed) tensors.push(w.lmHead);
-    this.ctx.release(...tensors, this.softPrompts.image, this.softPrompts.text);
+    return tensors;
+  }
+
+  /** GPU memory of the frozen decoder weights: `bytes` the tensors' own, `pooled` the pool
+   * buffers holding them (bucketed sizes, what the pool's accounting counts). */
+  frozenBytes(): { bytes: number; pooled: number } {
+    let bytes = 0, pooled = 0;
+    for (const t of this.frozenTensors()) {
+      bytes += storageBytes(t.size, t.dtype);
+      for (const p of t.parts ?? [t]) pooled += p.buffer.size;
+    }
+    return { bytes, pooled };
+  }
+
+  dispose(): void {
+    this.ctx.release(...this.frozenTensors(), this.softPrompts.image, this.softPrompts.text);
     for (const rec of this.adapters?.layers ?? []) for (const p of Object.values(rec)) this.ctx.release(p!.A, p!.B);
   }
 }
