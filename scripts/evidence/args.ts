@@ -62,8 +62,10 @@ export const DEFAULTS: Readonly<EvidenceArgs> = Object.freeze({
   clipWarmupFraction: 0.05, resumeFrom: '',
 });
 
+/** --quick: CI-sized. Two seeds and the rows the three claims compare (the two ablations, soft prompts only and LoRA
+ * only, run the same code path as VladVA with one switch off; `--rows` adds them back). */
 export const QUICK: Partial<EvidenceArgs> = {
-  steps: 2, batch: 4, chunk: 4, warmup: 0, train: 8, val: 4, test: 8, wino: 2, maxLongTokens: 16, seeds: [0, 1],
+  rows: ['zero-shot', 'vladva', 'no-next-token', 'clip'], steps: 2, batch: 4, chunk: 4, warmup: 0, train: 8, val: 4, test: 8, wino: 2, maxLongTokens: 16, seeds: [0, 1],
   clipLrs: [3e-3, 1e-2], clipBatch: 4, clipMaxExamples: 12, clipSweepFraction: 0.5,
 };
 
@@ -98,7 +100,7 @@ const want = (kind: Kind) => (kind === 'num' ? 'a number > 0' : kind === 'frac' 
 
 export function parseEvidenceArgs(argv: string[]): EvidenceArgs {
   const a: EvidenceArgs = { ...DEFAULTS, rows: [...DEFAULTS.rows], seeds: [...DEFAULTS.seeds], clipLrs: [...DEFAULTS.clipLrs] };
-  if (argv.includes('--quick')) Object.assign(a, QUICK, { quick: true });
+  if (argv.includes('--quick')) Object.assign(a, QUICK, { quick: true, rows: [...QUICK.rows!] });
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const v = argv[i + 1];
@@ -154,7 +156,7 @@ export function parseEvidenceArgs(argv: string[]): EvidenceArgs {
 /** The command that reproduces a run (flags that differ from the defaults only). */
 export function commandLine(a: EvidenceArgs): string {
   const extra: string[] = [];
-  const base: EvidenceArgs = { ...DEFAULTS, ...(a.quick ? QUICK : {}), quick: a.quick, rows: [...DEFAULTS.rows] };
+  const base: EvidenceArgs = { ...DEFAULTS, ...(a.quick ? QUICK : {}), quick: a.quick };
   if (a.quick) extra.push('--quick');
   for (const [flag, key] of Object.entries(STRINGS)) if (a[key] !== base[key]) extra.push(flag, a[key]);
   if (a.rows.join() !== base.rows.join()) extra.push('--rows', a.rows.join(','));

@@ -171,7 +171,7 @@ export const RESUME_KEYS = ['model', 'steps', 'batch', 'chunk', 'lr', 'warmup', 
   'clipLrs', 'clipBatch', 'clipMaxExamples', 'clipSweepFraction', 'clipCaptions', 'clipWarmupFraction'] as const;
 
 /**
- * --resume-from: the (row, seed) results and the CLIP sweep of an earlier evidence.json whose
+ * --resume-from: the (row, seed) results and the (complete) CLIP sweep of an earlier evidence.json whose
  * budget (RESUME_KEYS) equals this run's; throws naming the first difference. Runs of rows or
  * seeds this run does not ask for are dropped. JSON nulls (NaN) come back as NaN.
  */
@@ -186,6 +186,7 @@ export function readResume(json: unknown, a: EvidenceArgs): { rows: EvidenceRun[
   const rows = (j.runs as (EvidenceRun['rows'][number] & { metrics?: unknown; label?: unknown })[])
     .filter((r) => a.rows.includes(r.id) && (r.id === 'zero-shot' ? r.seed === null : a.seeds.includes(r.seed as number)))
     .map(({ metrics: _m, label: _l, ...r }) => ({ ...r, report: JSON.parse(JSON.stringify(r.report), nan) }));
-  const sweep = j.clip?.sweep?.length ? j.clip.sweep : null;
+  // a sweep is reused only when complete (every lr of this run's --clip-lrs measured); else it runs again
+  const sweep = j.clip?.sweep?.length && JSON.stringify(j.clip.sweep.map((r) => r.lr)) === JSON.stringify(a.clipLrs) ? j.clip.sweep : null;
   return { rows, sweep };
 }

@@ -1,5 +1,6 @@
 // CI-sized run of `npm run evidence`: the real harness (Vite + headless Chromium + SwiftShader
-// WebGPU) with --quick (2 seeds, 2 steps, tiny splits, a 2-value CLIP lr sweep on val) on
+// WebGPU) with --quick (zero-shot, VladVA, no-next-token, CLIP; 2 seeds, 2 steps, tiny splits,
+// a 2-value CLIP lr sweep on val) on
 // tiny-random into a temp dir. Every row is printed with n and mean ± sd cells; evidence.json
 // has every (row, seed) run with finite fractions in [0, 1], per-row means and sample sds that
 // match the runs, the CLIP budget and sweep, and three claims with verdicts; EVIDENCE.md has
@@ -9,9 +10,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
-import { ROW_IDS } from './rows.ts';
+import { parseEvidenceArgs } from './args.ts';
 import { COLUMNS } from './table.ts';
 
+/** --quick's rows: those the three claims compare. */
+const ROW_IDS = parseEvidenceArgs(['--quick']).rows;
 const ROOT = resolve(import.meta.dirname, '../..');
 const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'discern-evidence-'));

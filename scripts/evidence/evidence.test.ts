@@ -20,6 +20,8 @@ describe('args', () => {
     expect(parseEvidenceArgs([])).toEqual({ ...DEFAULTS, rows: [...ROW_IDS] });
     expect(parseEvidenceArgs([]).seeds).toEqual([0, 1, 2]);
     expect(parseEvidenceArgs(['--quick']).seeds).toEqual([0, 1]);
+    expect(parseEvidenceArgs(['--quick']).rows).toEqual(['zero-shot', 'vladva', 'no-next-token', 'clip']);
+    expect(commandLine(parseEvidenceArgs(['--quick', '--rows', ROW_IDS.join(',')]))).toBe(`npm run evidence -- --quick --rows ${ROW_IDS.join(',')}`);
     const c = parseEvidenceArgs(['--seeds', '3,7', '--clip-lrs', '1e-3,2e-3', '--clip-captions', 'both', '--clip-max-examples', '64', '--resume-from', 'docs/evidence.json']);
     expect(c).toMatchObject({ seeds: [3, 7], clipLrs: [1e-3, 2e-3], clipCaptions: 'both', clipMaxExamples: 64, resumeFrom: 'docs/evidence.json' });
     expect(commandLine(c)).toBe('npm run evidence -- --resume-from docs/evidence.json --seeds 3,7 --clip-lrs 0.001,0.002 --clip-captions both --clip-max-examples 64');
@@ -331,11 +333,14 @@ describe('documents', () => {
   });
   test('--resume-from: the runs of an evidence.json with the same budget come back (NaN restored); another budget is refused', () => {
     const j = JSON.parse(JSON.stringify(evidenceJson(run, meta)));
-    const r = readResume(j, parseEvidenceArgs(['--quick', '--seeds', '1,2']));
-    expect(r.rows.map((x) => `${x.id}#${x.seed}`)).toEqual(['zero-shot#null', ...ROW_IDS.slice(1).map((id) => `${id}#1`)]);
+    const r = readResume(j, parseEvidenceArgs(['--quick', '--seeds', '1,2'])); // --quick's rows: no soft-prompt, lora
+    expect(r.rows.map((x) => `${x.id}#${x.seed}`)).toEqual(['zero-shot#null', 'vladva#1', 'no-next-token#1', 'clip#1']);
     expect(Number.isNaN(r.rows[0].report.sugarcrepe.perCategory['swap-obj']!.accuracy)).toBe(true);
     expect(r.rows[1].train?.loss).toEqual([3, 2, 1]);
     expect(r.sweep?.map((x) => x.lr)).toEqual([3e-3, 1e-2]);
+    const cut = JSON.parse(JSON.stringify(j));
+    cut.clip.sweep = cut.clip.sweep.slice(0, 1);
+    expect(readResume(cut, args).sweep).toBeNull(); // an unfinished sweep runs again
     expect(() => readResume(j, parseEvidenceArgs(['--quick', '--steps', '5']))).toThrow(/its steps was 2, this run's is 5/);
     expect(() => readResume({}, args)).toThrow(/not an evidence.json of this version/);
   });

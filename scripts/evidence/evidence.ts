@@ -16,7 +16,7 @@ import { commandLine, parseEvidenceArgs, USAGE, type EvidenceArgs } from './args
 import { planClip, pretrainBudget } from './budget.ts';
 import { evidenceJson, evidenceMarkdown, mmss, readResume, type RunMeta } from './doc.ts';
 import { jobKey, RUN_FIELDS, type ClipPlan, type ClipSweepRun, type EvidenceRun, type Progress, type RowResult, type RunOptions } from './rows.ts';
-import { checkClaims, formatTable } from './table.ts';
+import { checkClaims, chooseLr, formatTable } from './table.ts';
 
 interface Job { key: string; kind: 'vlm' | 'clip'; steps: number }
 
@@ -34,8 +34,9 @@ class Eta {
     this.stepSec[this.kindOf(key)].push(sec);
     this.stepsLeft.set(key, Math.max(0, (this.stepsLeft.get(key) ?? 1) - 1));
   }
-  evaluated(key: string, sec: number) {
-    this.evalSec[this.kindOf(key)].push(sec);
+  /** A job's evaluation finished (sec null: not a test evaluation, e.g. a sweep run's val pass). */
+  evaluated(key: string, sec: number | null) {
+    if (sec !== null) this.evalSec[this.kindOf(key)].push(sec);
     this.evalsLeft.delete(key);
     this.stepsLeft.set(key, 0);
   }
@@ -136,9 +137,10 @@ async function evidence(a: EvidenceArgs): Promise<void> {
         console.log(`${at} ${p.job.startsWith('clip-sweep') ? p.job : who(p.row, p.seed)}: step ${p.step}/${p.steps}  loss ${p.loss.toFixed(4)}  ${p.seconds.toFixed(2)} s/step  ${etaText()}`);
       }
     } else if (p.type === 'sweep') {
-      eta.evaluated(`clip-sweep@${p.run.lr}`, 0);
+      eta.evaluated(`clip-sweep@${p.run.lr}`, null);
       sweepRuns = [...sweepRuns, p.run];
       if (p.chosenLr !== null) chosenLr = p.chosenLr;
+      if (setup) write({ ...setup, rows: done, clipSweep: partialSweep() }, true);
       console.log(`${at} clip lr ${p.run.lr}: val score ${(100 * p.run.score).toFixed(1)} % after ${p.run.steps} steps${p.chosenLr !== null ? ` → chosen lr ${p.chosenLr}` : ''}  ${etaText()}`);
     } else {
       eta.evaluated(jobKey(p.row, p.seed), p.evalSeconds);
@@ -148,7 +150,10 @@ async function evidence(a: EvidenceArgs): Promise<void> {
       console.log(`${at} ${who(p.row, p.seed)}: done (train ${mmss(p.trainSeconds)}, eval ${mmss(p.evalSeconds)})  ${etaText()}`);
     }
   });
-  const run: EvidenceRun = { ...fresh, rows: [...resumed.rows, ...fresh.rows] };
+  const run: EvidenceRun = {
+    ...fresh, rows: [...resumed.rows, ...fresh.rows],
+    clipSweep: fresh.clipSweep ?? (resumed.sweep ? { runs: resumed.sweep, chosenLr: chooseLr(resumed.sweep) } : null),
+  };
   console.log(`\n${formatTable(run.rows)}\n`);
   for (const c of checkClaims(run.rows)) console.log(`${c.claim} → ${c.verdict}\n  ${c.text}`);
   write(run, false);
