@@ -68,7 +68,7 @@ function clipSection(run: EvidenceRun, meta: RunMeta): string {
     : !sweep.runs.length ? `one learning rate given (${sweep.chosenLr}), no sweep.`
       : `${sweep.runs.length} learning rates, ${sweep.runs[0].steps} steps each (${(a.clipSweepFraction * 100).toFixed(0)} % of the budget, cosine over that length), seed ${a.seeds[0]}, scored by mean val R@1/5/10 both ways on the ${a.val} \`val\` scenes:
   ${sweep.runs.map((r) => `lr ${r.lr}: val score ${(100 * r.score).toFixed(1)} % (R@1 T→I ${(100 * r.validation['t2i/R@1']).toFixed(1)} %, I→T ${(100 * r.validation['i2t/R@1']).toFixed(1)} %; final loss ${r.finalLoss.toFixed(3)}, ${mmss(r.seconds)})`).join('; ')}
-  → **lr ${sweep.chosenLr}** trains every seed. No test or Winoground number was looked at.`;
+  ${Number.isFinite(sweep.chosenLr) ? `→ **lr ${sweep.chosenLr}** trains every seed` : '(sweep still running)'}. No test or Winoground number was looked at.`;
   return `* **Fair CLIP** (\`src/engine/train/clip/\`): SigLIP-layout image tower + causal text tower of the model's dims, random init
   (per seed), symmetric InfoNCE with learnable temperature (init ${CLIP_DEFAULTS.temperature}), AdamW, warmup ${(a.clipWarmupFraction * 100).toFixed(0)} %, cosine to 0.
   **Data**: every image the LVLM saw — the first ${int(plan.scenes)} benchmark \`train\` scenes (the pretraining split${p.legs.length ? '' : ': none here'} ∪ the
