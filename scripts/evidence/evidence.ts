@@ -116,7 +116,7 @@ async function evidence(a: EvidenceArgs): Promise<void> {
   if (clipMeta) {
     console.log(`  budget in examples seen — LVLM: pretraining ${budget.pretrainExamples} (${pretrain.note}) + fine-tuning ${budget.finetuneExamples} = ${budget.lvlmExamples}`);
     console.log(`                            CLIP: ${clip.steps} steps × ${clip.batch} = ${budget.examples} per seed${budget.capped ? ' (CAPPED by --clip-max-examples: not a fair CLIP)' : ''}; ` +
-      `${clip.scenes} train scenes, ${a.clipCaptions} captions; lr sweep ${a.clipLrs.join(', ')} on val at ${clip.sweepSteps} steps`);
+      `${clip.scenes} train scenes, ${a.clipCaptions} captions; ${a.clipLrs.length > 1 ? `lr sweep ${a.clipLrs.join(', ')} on val at ${clip.sweepSteps} steps each` : `lr ${a.clipLrs[0]} (given: no sweep)`}`);
   }
   if (resumed.rows.length) console.log(`  resumed from ${a.resumeFrom}: ${skip.join(', ')}${resumed.sweep ? ' + the CLIP sweep' : ''}`);
 
