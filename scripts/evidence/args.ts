@@ -11,10 +11,12 @@
  * zero-shot once (deterministic). CLIP: its budget follows the evaluated model's pretraining
  * log (budget.ts) unless --clip-max-examples caps it; its lr is the best of --clip-lrs on `val`
  * (a sweep at --clip-sweep-fraction of the budget, first seed); one value = no sweep.
- * Budget (measured on 2 shared cores, SwiftShader): a VladVA step of batch 16 takes ≈ 6 s,
- * one LVLM row's evaluation (250 test scenes → 2,160 texts, 410 images) about 1 min, a CLIP
- * step of batch 16 on short captions ≈ 1 s; the fair CLIP of a 100k-example pretraining is
- * hours (README).
+ * Budget (2 cores, SwiftShader): a VladVA step of batch 16 takes ≈ 6 s and one LVLM row's evaluation
+ * (250 test scenes → 2,160 texts, 410 images) ≈ 1 min on a quiet machine (issue #7's run); a CLIP
+ * step of batch 32 took ≈ 4 s on short captions and ≈ 7.5 s with long ones (--clip-captions both)
+ * on 2026-12-07 with the load average at 10 (a pretraining run beside it) — ≈ 2 s / 3.5 s quiet.
+ * The fair CLIP of discern-tiny v2 (≈ 105,600 LVLM examples → 3,300 steps × 32 per seed, plus the
+ * sweep at 25 %) dominates: hours (README).
  */
 import { ROW_IDS, type RowId } from './rows.ts';
 
