@@ -1,14 +1,16 @@
 /**
- * docs/EVIDENCE.md and docs/evidence.json from one run. Pure (Node tests).
+ * docs/EVIDENCE.md and docs/evidence.json from one run (every seed). Pure (Node tests).
  *
  * Public API:
- *   interface RunMeta { command, date, wallSeconds, args }
+ *   interface RunMeta { command, date, wallSeconds, args, partial?, clip? (the CLIP budget Node worked out) }
  *   evidenceJson(run, meta) → object       (JSON-safe: NaN → null)
  *   evidenceMarkdown(run, meta) → string
+ *   readResume(json, args) → { rows, sweep }   --resume-from: earlier results of the same budget (RESUME_KEYS)
  */
 import { DEFAULTS, type EvidenceArgs } from './args.ts';
-import { ROWS, type EvidenceRun } from './rows.ts';
-import { checkClaims, COLUMNS, flatten, markdownTable } from './table.ts';
+import type { ClipBudget, PretrainBudget } from './budget.ts';
+import { ROWS, type ClipPlan, type ClipSweepRun, type EvidenceRun } from './rows.ts';
+import { aggregate, checkClaims, COLUMNS, flatten, markdownTable } from './table.ts';
 import { DEFAULT_TRAIN_CONFIG } from '../../src/engine/train/trainer/config.ts';
 import { CLIP_DEFAULTS } from '../../src/engine/train/clip/options.ts';
 
@@ -19,6 +21,8 @@ export interface RunMeta {
   args: EvidenceArgs;
   /** Written after a row while later rows are still running (or after the run failed). */
   partial?: boolean;
+  /** The CLIP row's plan and budget (absent when no CLIP row ran). */
+  clip?: { plan: ClipPlan; budget: ClipBudget; pretrain: PretrainBudget };
 }
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
@@ -35,13 +39,56 @@ export function evidenceJson(run: EvidenceRun, meta: RunMeta): unknown {
     command: meta.command, date: meta.date, wallSeconds: meta.wallSeconds, partial: meta.partial ?? false, adapter: run.adapter, model: run.model,
     budget: meta.args, featureSeconds: run.featureSeconds,
     columns: COLUMNS.map((c) => c.key),
-    rows: run.rows.map((r) => ({
-      id: r.id, label: ROWS.find((x) => x.id === r.id)!.label, metrics: flatten(r.report), report: r.report,
-      validation: r.validation, evalSeconds: r.evalSeconds,
+    // every (row, seed) run with every number
+    runs: run.rows.map((r) => ({
+      id: r.id, seed: r.seed, label: ROWS.find((x) => x.id === r.id)!.label, ...(r.lr !== undefined ? { lr: r.lr } : {}),
+      metrics: flatten(r.report), report: r.report, validation: r.validation, evalSeconds: r.evalSeconds,
       train: r.train && { steps: r.train.steps, seconds: r.train.seconds, loss: r.train.loss, contrastive: r.train.contrastive, nextToken: r.train.nextToken },
     })),
+    // per row: mean and sample sd over seeds (fractions), n
+    rows: aggregate(run.rows).map((a) => ({
+      id: a.id, label: ROWS.find((x) => x.id === a.id)!.label, seeds: a.seeds, n: a.seeds.length,
+      mean: Object.fromEntries(COLUMNS.map((c) => [c.key, a.stats[c.key].mean])),
+      sd: Object.fromEntries(COLUMNS.map((c) => [c.key, a.stats[c.key].sd])),
+    })),
+    clip: meta.clip ? { ...meta.clip, captions: meta.args.clipCaptions, lrs: meta.args.clipLrs, sweep: run.clipSweep?.runs ?? [], chosenLr: run.clipSweep?.chosenLr ?? null } : null,
     claims: checkClaims(run.rows),
   }, finiteOrNull));
+}
+
+const int = (n: number) => n.toLocaleString('en-US');
+
+function clipSection(run: EvidenceRun, meta: RunMeta): string {
+  const c = meta.clip;
+  if (!c) return '';
+  const { plan, budget: b, pretrain: p } = c;
+  const a = meta.args;
+  const sweep = run.clipSweep;
+  const sweepText = !sweep ? 'not run (no CLIP row measured yet).'
+    : !sweep.runs.length ? `one learning rate given (${sweep.chosenLr}), no sweep.`
+      : `${sweep.runs.length} learning rates, ${sweep.runs[0].steps} steps each (${(a.clipSweepFraction * 100).toFixed(0)} % of the budget, cosine over that length), seed ${a.seeds[0]}, scored by mean val R@1/5/10 both ways on the ${a.val} \`val\` scenes:
+  ${sweep.runs.map((r) => `lr ${r.lr}: val score ${(100 * r.score).toFixed(1)} % (R@1 T→I ${(100 * r.validation['t2i/R@1']).toFixed(1)} %, I→T ${(100 * r.validation['i2t/R@1']).toFixed(1)} %; final loss ${r.finalLoss.toFixed(3)}, ${mmss(r.seconds)})`).join('; ')}
+  ${Number.isFinite(sweep.chosenLr) ? `→ **lr ${sweep.chosenLr}** trains every seed` : '(sweep still running)'}. No test or Winoground number was looked at.`;
+  return `* **Fair CLIP** (\`src/engine/train/clip/\`): SigLIP-layout image tower + causal text tower of the model's dims, random init
+  (per seed), symmetric InfoNCE with learnable temperature (init ${CLIP_DEFAULTS.temperature}), AdamW, warmup ${(a.clipWarmupFraction * 100).toFixed(0)} %, cosine to 0.
+  **Data**: every image the LVLM saw — the first ${int(plan.scenes)} benchmark \`train\` scenes (the pretraining split${p.legs.length ? '' : ': none here'} ∪ the
+  fine-tuning split of ${a.train}) — with ${a.clipCaptions === 'short'
+    ? `their **short captions** (cut to ${plan.maxTextTokens} tokens). Why short only: the paper finds long captions used contrastively hurt
+  (DESIGN §1: "that collapses"), and every test text is a short caption; \`--clip-captions both\` runs the alternative
+  (pretraining's own schedule, short and long captions as separate positives)`
+    : `**short and long captions as separate positives** in pretraining's own schedule (each scene once with each per epoch,
+  long ones cut to ${plan.maxTextTokens} tokens): exactly the (image, caption) pairs the LVLM was pretrained on`}.
+  **Budget** in examples seen (one example = one image–caption pair through the model):
+
+  | | examples |
+  |---|---:|
+  | LVLM pretraining (\`pretrain_log.jsonl\`: ${p.note}) | ${int(b.pretrainExamples)} |
+  | LVLM fine-tuning (one VladVA run: ${a.steps} × ${a.batch}) | ${int(b.finetuneExamples)} |
+  | **LVLM total** | **${int(b.lvlmExamples)}** |
+  | **CLIP** (${int(b.steps)} steps × ${b.batch}, per seed) | **${int(b.examples)}**${b.capped ? ' — capped by --clip-max-examples: NOT a fair CLIP' : ''} |
+
+  **Learning rate** chosen on \`val\` only: ${sweepText}
+`;
 }
 
 export function evidenceMarkdown(run: EvidenceRun, meta: RunMeta): string {
@@ -54,12 +101,13 @@ export function evidenceMarkdown(run: EvidenceRun, meta: RunMeta): string {
   const trainLines = run.rows.filter((r) => r.train).map((r) => {
     const t = r.train!;
     const v = r.validation ? `val R@1 T→I ${(100 * r.validation['t2i/R@1']).toFixed(1)} %, I→T ${(100 * r.validation['i2t/R@1']).toFixed(1)} %` : 'no validation';
-    return `| ${r.id} | ${head(t.loss).toFixed(3)} → ${tail(t.loss).toFixed(3)} | ${head(t.contrastive).toFixed(3)} → ${tail(t.contrastive).toFixed(3)} | ${mmss(t.seconds)} | ${v} |`;
+    return `| ${r.id} | ${r.seed} | ${t.steps} | ${head(t.loss).toFixed(3)} → ${tail(t.loss).toFixed(3)} | ${head(t.contrastive).toFixed(3)} → ${tail(t.contrastive).toFixed(3)} | ${mmss(t.seconds)} | ${v} |`;
   });
-  const partial = meta.partial ? `\n> **Partial**: written after ${run.rows.length} of ${a.rows.length} rows; the run had not finished.\n` : '';
+  const jobs = a.rows.filter((r) => r !== 'zero-shot').length * a.seeds.length + (a.rows.includes('zero-shot') ? 1 : 0);
+  const partial = meta.partial ? `\n> **Partial**: written after ${run.rows.length} of ${jobs} (row, seed) runs; the run had not finished.\n` : '';
   return `# Evidence: does VladVA work at this scale?
 ${partial}
-Issue #7. Every number below was produced by one command, from a fresh clone, offline:
+Issues #7 and #12. Every number below was produced by one command, from a fresh clone, offline:
 
     ${meta.command}
 
@@ -71,47 +119,74 @@ Run on ${meta.date}; wall time **${mmss(meta.wallSeconds)}** on a 2-core machine
 * **Model**: \`${a.model}\` — SmolVLM/Idefics3 layout, decoder hidden ${run.model.hidden}, ${run.model.layers} layers,
   vocabulary ${run.model.vocab}, ${run.model.imageSize}×${run.model.imageSize} images → ${run.model.imageTokens} image tokens.
   Its vision tower is frozen: features are computed once (${run.featureSeconds.toFixed(1)} s) and shared by the LVLM rows.
-* **Data**: the frozen synthetic benchmark (\`src/engine/data/synthetic/benchmark.ts\`, seed 2026). Training on the first
+* **Data**: the frozen synthetic benchmark (\`src/engine/data/synthetic/benchmark.ts\`, seed 2026). Fine-tuning on the first
   ${a.train} \`train\` scenes (image + short caption for the contrastive loss, long caption cut to ${a.maxLongTokens} tokens for the
   next-token loss), validation on ${a.val} \`val\` scenes, evaluation **only** on held-out data: retrieval over ${a.test} \`test\`
   images × ${a.test} short captions, the SugarCrepe-style hard negatives of those scenes (items: ${probeN}), and ${a.wino}
   Winoground-style pairs of the \`winoground\` split.
-* **Budget** (same data, order, steps and batch for every trained row): ${a.steps} optimizer steps × batch ${a.batch}
-  (${a.steps * a.batch} examples, ${((a.steps * a.batch) / a.train).toFixed(2)} epochs), warmup ${a.warmup}, cosine to 0, seed ${a.seed}.
-  LVLM rows: AdamW lr ${a.lr}, LoRA rank ${lora.rank} / alpha ${lora.alpha} on ${lora.modules.join(' ')} (when trained), soft prompts
+* **Seeds**: ${a.seeds.join(', ')} — every trained row runs once per seed (the seed sets the data order and the init of the
+  LoRA adapters / the CLIP); zero-shot runs once (deterministic). Cells are **mean ± sample standard deviation over seeds**
+  (n = seeds); every per-seed number is in \`evidence.json\` (\`runs\`).
+* **LVLM budget** (same data, order, steps and batch for every LVLM row of a seed): ${a.steps} optimizer steps × batch ${a.batch}
+  (${a.steps * a.batch} examples, ${((a.steps * a.batch) / a.train).toFixed(2)} epochs), warmup ${a.warmup}, cosine to 0.
+  AdamW lr ${a.lr}, LoRA rank ${lora.rank} / alpha ${lora.alpha} on ${lora.modules.join(' ')} (when trained), soft prompts
   (when trained) initialised from the prompt's instruction-token embeddings, fixed temperature ${DEFAULT_TRAIN_CONFIG.temperature},
   λ contrastive 1, λ next-token 1 (0 in the contrastive-only row), gradient clip ${DEFAULT_TRAIN_CONFIG.maxGradNorm},
-  gradient-cache chunk ${Math.min(a.chunk, a.batch)}. CLIP row: SigLIP-layout image tower + causal text tower of the same dims,
-  random init, symmetric InfoNCE with learnable temperature (init ${CLIP_DEFAULTS.temperature}), AdamW lr ${a.clipLr}, the same batches.
-${a.lr === DEFAULTS.lr && a.clipLr === DEFAULTS.clipLr ? `* **Learning rates** were chosen on \`val\` only, with 30-step probes (batch 8, an earlier checkpoint of the model) of VladVA and of CLIP at 1e-2 and 3e-3:
-  VladVA validated better at 1e-2 (val R@10 text→image 58 % vs 30 %); CLIP collapsed at 1e-2 (loss stuck at ln 8, chance
-  retrieval) and learns at 3e-3. No test or Winoground number was looked at to pick them.
-` : ''}* **Zero-shot**: E5-V-style prompting of the base model — exactly what \`Vlm\` does before training (soft prompts equal to the
+  gradient-cache chunk ${Math.min(a.chunk, a.batch)}.
+${a.lr === DEFAULTS.lr ? `* **LVLM learning rate** 1e-2 was chosen on \`val\` only (issue #7: 30-step probes of VladVA at 1e-2 and 3e-3 on an earlier
+  checkpoint; val R@10 text→image 58 % vs 30 %).
+` : ''}${clipSection(run, meta)}* **Zero-shot**: E5-V-style prompting of the base model — exactly what \`Vlm\` does before training (soft prompts equal to the
   prompt's token embeddings, no LoRA).
 
-## Results (held-out, %)
+## Results (held-out, %, mean ± sd over seeds)
 
 T→I@K / I→T@K: retrieval recall@K text→image and image→text. SugarCrepe columns: accuracy of picking the true caption over
 the hard negative (chance 50 %). W-text / W-image / W-group: Winoground-style scores (chance 25 / 25 / 16.7 %).
 
 ${markdownTable(run.rows)}
 
-Training (mean of the first → last 5 steps) and validation retrieval after training:
+Training (mean of the first → last 5 steps) and validation retrieval after training, per seed:
 
-| row | loss | contrastive | train time | validation |
-|---|---|---|---|---|
+| row | seed | steps | loss | contrastive | train time | validation |
+|---|---:|---:|---|---|---|---|
 ${trainLines.join('\n')}
 
-## The paper's three claims
+## The paper's three claims at this scale
 
 ${claims.map((c) => `**${c.claim}** — *${c.verdict}*. ${c.text}`).join('\n\n')}
 
-The verdicts are computed by \`scripts/evidence/table.ts\` (difference of means beyond two binomial standard errors;
-"wide margin" also needs a mean retrieval gain of ≥ 5 points and at least twice the zero-shot recall — with 250 candidates,
-chance R@1 is 0.4 %, so absolute gains are small at this scale). This is one seed on a tiny model (${run.model.hidden}-wide decoder) with a
-${a.steps}-step budget on synthetic scenes, so it tests whether the method's mechanics work at this scale, not the
-paper's numbers; per-row evaluation noise is a few points.
+The verdicts are computed from the per-seed numbers by \`scripts/evidence/table.ts\` (rules in its header): (a) supported when
+the mean retrieval gain is ≥ 5 points, ≥ 2× the zero-shot recall and more than twice the seed sd of the gain; (b) paired by
+seed, supported when mean − sd of the paired differences > 0 (a paired one-sided t-test is printed beside it); (c) per swap
+category, supported when the paired difference's mean − sd ≥ 10 points and VladVA's mean − sd > 75 %. Fewer than two seeds
+give no spread: inconclusive. This is a tiny model (${run.model.hidden}-wide decoder) on synthetic scenes, so it tests whether the
+method's mechanics work at this scale, not the paper's numbers.
 
-Raw numbers (every metric, loss curves, item counts): [\`evidence.json\`](evidence.json).
+Raw numbers (every metric per seed, loss curves, item counts, the CLIP sweep): [\`evidence.json\`](evidence.json).
 `;
+}
+
+/** Arguments that decide a (row, seed) result: a resumed run must match them. */
+export const RESUME_KEYS = ['model', 'steps', 'batch', 'chunk', 'lr', 'warmup', 'maxLongTokens', 'train', 'val', 'test', 'wino',
+  'clipLrs', 'clipBatch', 'clipMaxExamples', 'clipSweepFraction', 'clipCaptions', 'clipWarmupFraction'] as const;
+
+/**
+ * --resume-from: the (row, seed) results and the (complete) CLIP sweep of an earlier evidence.json whose
+ * budget (RESUME_KEYS) equals this run's; throws naming the first difference. Runs of rows or
+ * seeds this run does not ask for are dropped. JSON nulls (NaN) come back as NaN.
+ */
+export function readResume(json: unknown, a: EvidenceArgs): { rows: EvidenceRun['rows']; sweep: ClipSweepRun[] | null } {
+  const j = json as { budget?: Record<string, unknown>; runs?: unknown[]; clip?: { sweep?: ClipSweepRun[] } | null };
+  if (!j?.budget || !Array.isArray(j.runs)) throw new Error('--resume-from: not an evidence.json of this version (no budget / runs)');
+  for (const k of RESUME_KEYS) {
+    if (JSON.stringify(j.budget[k]) !== JSON.stringify(a[k])) throw new Error(`--resume-from: its ${k} was ${JSON.stringify(j.budget[k])}, this run's is ${JSON.stringify(a[k])}; the results would not be comparable`);
+  }
+  // only the report's numbers were NaN (→ null in JSON); validation / train are null when absent
+  const nan = (_k: string, v: unknown) => (v === null ? NaN : v);
+  const rows = (j.runs as (EvidenceRun['rows'][number] & { metrics?: unknown; label?: unknown })[])
+    .filter((r) => a.rows.includes(r.id) && (r.id === 'zero-shot' ? r.seed === null : a.seeds.includes(r.seed as number)))
+    .map(({ metrics: _m, label: _l, ...r }) => ({ ...r, report: JSON.parse(JSON.stringify(r.report), nan) }));
+  // a sweep is reused only when complete (every lr of this run's --clip-lrs measured); else it runs again
+  const sweep = j.clip?.sweep?.length && JSON.stringify(j.clip.sweep.map((r) => r.lr)) === JSON.stringify(a.clipLrs) ? j.clip.sweep : null;
+  return { rows, sweep };
 }

@@ -9,6 +9,7 @@
  *     train / val   { image (row), short, long } examples (TrainExample-shaped)
  *     eval     texts, imageRows (rows into `scenes`), n test pairs, probes, wino items
  *     score(textEmb [texts, d], imageEmb [imageRows, d], d) → EvalReport (synthetic_eval.ts)
+ *   clipBatches(captions, nScenes, batch, steps, seed) → { scene, long }[][]   the CLIP's data order
  *
  * Evaluation uses ONLY `test` (retrieval over its n images × n short captions, and the
  * SugarCrepe-style hard negatives of those scenes) and `winoground`; train and val are
@@ -19,6 +20,8 @@
 import type { SyntheticDataset, SyntheticScene } from '../../src/engine/data/synthetic/generate.ts';
 import type { Scene } from '../../src/engine/data/synthetic/scene.ts';
 import type { SugarCrepeCategory } from '../../src/engine/data/dataset.ts';
+import { pretrainSchedule, type PretrainItem } from '../../src/engine/train/pretrain/data.ts';
+import { DataOrder } from '../../src/engine/train/trainer/order.ts';
 import { scoreSyntheticEval, type EvalReport, type ProbeItem, type WinoItem } from '../../src/engine/eval/synthetic_eval.ts';
 
 export interface EvidenceSizes {
@@ -88,4 +91,18 @@ export function planEvidence(ds: SyntheticDataset, sizes: EvidenceSizes): Eviden
       return scoreSyntheticEval({ n, probes, wino }, T, I, d);
     },
   };
+}
+
+/**
+ * The fair CLIP's batches over the first nScenes benchmark train scenes (indices into
+ * syntheticBenchmark().train). 'short': seeded epochs of every scene with its short caption
+ * (DataOrder, as the VLM rows draw theirs); 'both': exactly pretraining's schedule, every
+ * scene once with its short and once with its long caption per epoch (pretrainSchedule).
+ * Trap ('both'): a scene's two captions can land in one batch (≈ batch²/(4·nScenes) per batch);
+ * each is then the other's false negative — rare, as in any CLIP data with near-duplicates.
+ */
+export function clipBatches(captions: 'short' | 'both', nScenes: number, batch: number, steps: number, seed: number): PretrainItem[][] {
+  if (captions === 'both') return pretrainSchedule(nScenes, batch, steps, seed);
+  const order = DataOrder.start(nScenes, Math.min(batch, nScenes), seed);
+  return Array.from({ length: steps }, () => order.next().indices.map((scene) => ({ scene, long: false })));
 }

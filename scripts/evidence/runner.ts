@@ -9,9 +9,14 @@
  * → the model's FROZEN vision tower (native WGSL) once → one feature table shared by all VLM rows.
  * Each VLM row loads a fresh Vlm (no LoRA; the Trainer attaches its own) and, when it trains,
  * runs Trainer.step() o.steps times (TrainConfig: ablation switches of rows.ts, no checkpoints),
- * validates on `val`, then embeds the eval texts and images. The CLIP row trains ClipTrainer
- * from scratch on the same batches (DataOrder with the same seed and size, short captions;
- * CLIP has no next-token loss) from pixels, with the same steps, batch and warmup.
+ * validates on `val`, then embeds the eval texts and images — once per seed (o.seeds), the
+ * zero-shot row once. The CLIP row trains ClipTrainer from scratch, from pixels, on the first
+ * o.clip.scenes benchmark train scenes (the pretraining split ∪ the fine-tuning split) in
+ * clipBatches order (plan.ts) for o.clip.steps × o.clip.batch examples (≥ the LVLM's
+ * pretraining + fine-tuning examples unless capped); its lr is the best of o.clipLrs by val
+ * retrieval (mean R@1/5/10 both ways) after o.clip.sweepSteps on the first seed — chosen
+ * before any CLIP row is evaluated on test. Order: zero-shot, CLIP sweep, then seed by seed
+ * every trained row, so a run that dies keeps whole seeds.
  * Trap: with warmup > 0 the first update has lr 0 (schedule.ts), identically for every row.
  */
 import type { GpuContext } from '../../src/engine/gpu/context.ts';
@@ -24,9 +29,13 @@ import { NativeVisionEncoder } from '../../src/engine/model/vision/native.ts';
 import { Vlm } from '../../src/engine/model/vlm/vlm.ts';
 import { ClipTrainer } from '../../src/engine/train/clip/clip.ts';
 import { scenePixels } from '../../src/engine/train/pretrain/data.ts';
-import { DataOrder, DEFAULT_TRAIN_CONFIG, Trainer, type TrainConfig, type TrainData } from '../../src/engine/train/trainer/index.ts';
-import { planEvidence, type EvidencePlan } from './plan.ts';
-import { ROWS, type EvidenceRun, type Progress, type RowResult, type RowSpec, type RunOptions, type TrainTrace } from './rows.ts';
+import { DEFAULT_TRAIN_CONFIG, Trainer, type TrainConfig, type TrainData } from '../../src/engine/train/trainer/index.ts';
+import type { VlmConfig } from '../../src/engine/model/config.ts';
+import type { VlmTokenizer } from '../../src/engine/model/io/tokenizer.ts';
+import type { SyntheticScene } from '../../src/engine/data/synthetic/generate.ts';
+import { clipBatches, planEvidence, type EvidencePlan } from './plan.ts';
+import { chooseLr, sweepScore } from './table.ts';
+import { jobKey, ROWS, type ClipSweepRun, type EvidenceRun, type Progress, type RowResult, type RowSpec, type RunOptions, type TrainTrace } from './rows.ts';
 
 type Report = (p: Progress) => void;
 
@@ -54,39 +63,39 @@ async function embedVlm(ctx: GpuContext, vlm: Vlm, plan: EvidencePlan, features:
   return { T, I };
 }
 
-function trainConfig(o: RunOptions, t: NonNullable<RowSpec['train']>): TrainConfig {
+function trainConfig(o: RunOptions, t: NonNullable<RowSpec['train']>, seed: number): TrainConfig {
   return {
     ...DEFAULT_TRAIN_CONFIG, lora: { ...DEFAULT_TRAIN_CONFIG.lora },
     steps: o.steps, batchSize: o.batch, chunkSize: Math.min(o.chunk, o.batch), lr: o.lr, warmupSteps: o.warmup, minLrRatio: 0,
-    seed: o.seed, checkpointEvery: 0, validateEvery: 0, maxLongTokens: o.maxLongTokens,
+    seed, checkpointEvery: 0, validateEvery: 0, maxLongTokens: o.maxLongTokens,
     trainLora: t.lora, trainSoftPrompts: t.softPrompts, lambdaNextToken: t.lambdaNextToken,
   };
 }
 
-async function vlmRow(ctx: GpuContext, folder: ModelFolder, spec: RowSpec, o: RunOptions, plan: EvidencePlan, features: Float32Array, table: TrainData, report: Report): Promise<RowResult> {
-  const vlm = await Vlm.load(ctx, folder, { lora: null, seed: o.seed });
+async function vlmRow(ctx: GpuContext, folder: ModelFolder, spec: RowSpec, seed: number | null, o: RunOptions, plan: EvidencePlan, features: Float32Array, table: TrainData, report: Report): Promise<RowResult> {
+  const vlm = await Vlm.load(ctx, folder, { lora: null, seed: seed ?? 0 });
   let trainer: Trainer | null = null;
   try {
     let train: TrainTrace | null = null, validation: RowResult['validation'] = null;
     if (spec.train) {
-      report({ type: 'phase', row: spec.id, phase: 'train' });
-      trainer = await Trainer.create(ctx, vlm, table, trainConfig(o, spec.train), { runId: `evidence-${spec.id}`, modelId: o.modelUrl });
+      report({ type: 'phase', row: spec.id, seed, phase: 'train' });
+      trainer = await Trainer.create(ctx, vlm, table, trainConfig(o, spec.train, seed ?? 0), { runId: `evidence-${spec.id}-${seed}`, modelId: o.modelUrl });
       train = { steps: o.steps, loss: [], contrastive: [], nextToken: [], seconds: 0 };
       const t0 = now();
       while (!trainer.done) {
         const r = await trainer.step();
         train.loss.push(r.loss); train.contrastive.push(r.contrastive); train.nextToken.push(r.nextToken);
-        report({ type: 'step', row: spec.id, step: r.step, steps: o.steps, loss: r.loss, seconds: r.seconds });
+        report({ type: 'step', row: spec.id, seed, job: jobKey(spec.id, seed), step: r.step, steps: o.steps, loss: r.loss, seconds: r.seconds });
       }
       train.seconds = now() - t0;
       if (table.validation.length >= 2) validation = { ...(await trainer.validate()).details };
     }
-    report({ type: 'phase', row: spec.id, phase: 'eval' });
+    report({ type: 'phase', row: spec.id, seed, phase: 'eval' });
     const t1 = now();
     const { T, I } = await embedVlm(ctx, vlm, plan, features, o.embedChunk);
     const evalSeconds = now() - t1;
-    const result: RowResult = { id: spec.id, report: plan.score(T, I, vlm.dims.hidden), validation, train, evalSeconds };
-    report({ type: 'row', row: spec.id, trainSeconds: train?.seconds ?? 0, evalSeconds, result });
+    const result: RowResult = { id: spec.id, seed, report: plan.score(T, I, vlm.dims.hidden), validation, train, evalSeconds };
+    report({ type: 'row', row: spec.id, seed, trainSeconds: train?.seconds ?? 0, evalSeconds, result });
     return result;
   } finally {
     trainer?.dispose();
@@ -94,43 +103,81 @@ async function vlmRow(ctx: GpuContext, folder: ModelFolder, spec: RowSpec, o: Ru
   }
 }
 
-async function clipRow(ctx: GpuContext, folder: ModelFolder, o: RunOptions, plan: EvidencePlan, pixels: Float32Array, per: number, report: Report): Promise<RowResult> {
-  const config = parseVlmConfig(await folder.readJson('config.json'));
-  const clip = await ClipTrainer.create(ctx, config, await loadTokenizer(folder), {
-    seed: o.seed, lr: o.clipLr, warmupSteps: o.warmup, steps: o.steps, maxTextTokens: o.maxLongTokens,
-  });
-  const gather = (rows: number[]) => {
-    const out = new Float32Array(rows.length * per);
-    rows.forEach((r, j) => out.set(pixels.subarray(r * per, (r + 1) * per), j * per));
-    return out;
-  };
+/** What every CLIP run shares: config, tokenizer, the train scenes' pixels (rendered lazily, cached), the eval pixels. */
+interface ClipData {
+  config: VlmConfig;
+  tokenizer: VlmTokenizer;
+  scenes: SyntheticScene[];
+  trainPixels(k: number): Float32Array;
+  /** Pixels of plan rows (val / test / winoground images). */
+  planPixels(rows: number[]): Float32Array;
+  per: number;
+}
+
+/** Trains one CLIP from scratch (seed: init + data order) for `steps` of o.clip.batch at peak `lr`. */
+async function trainClip(ctx: GpuContext, o: RunOptions, d: ClipData, seed: number, lr: number, steps: number, warmup: number, job: string, report: Report): Promise<{ clip: ClipTrainer; train: TrainTrace }> {
+  const clip = await ClipTrainer.create(ctx, d.config, d.tokenizer, { seed, lr, warmupSteps: warmup, steps, maxTextTokens: o.clip.maxTextTokens });
   try {
-    report({ type: 'phase', row: 'clip', phase: 'train' });
-    const train: TrainTrace = { steps: o.steps, loss: [], contrastive: [], nextToken: [], seconds: 0 };
-    const order = DataOrder.start(plan.train.length, o.batch, o.seed); // the VLM rows' batches
+    const train: TrainTrace = { steps, loss: [], contrastive: [], nextToken: [], seconds: 0 };
+    const batches = clipBatches(o.clipCaptions, o.clip.scenes, o.clip.batch, steps, seed);
     const t0 = now();
-    for (let k = 1; k <= o.steps; k++) {
-      const ex = order.next().indices.map((i) => plan.train[i]);
+    for (let k = 1; k <= steps; k++) {
+      const items = batches[k - 1];
+      const px = new Float32Array(items.length * d.per);
+      items.forEach((it, j) => px.set(d.trainPixels(it.scene), j * d.per));
       const ts = now();
-      const m = await clip.step(gather(ex.map((e) => e.image)), ex.map((e) => e.short));
+      const m = await clip.step(px, items.map((it) => (it.long ? d.scenes[it.scene].longCaption : d.scenes[it.scene].caption)));
       train.loss.push(m.loss); train.contrastive.push(m.loss); train.nextToken.push(0);
-      report({ type: 'step', row: 'clip', step: k, steps: o.steps, loss: m.loss, seconds: now() - ts });
+      report({ type: 'step', row: 'clip', seed, job, step: k, steps, loss: m.loss, seconds: now() - ts });
     }
     train.seconds = now() - t0;
-    let validation: RowResult['validation'] = null;
-    report({ type: 'phase', row: 'clip', phase: 'eval' });
-    const t1 = now();
-    if (plan.val.length >= 2) {
-      const vp = planEvidenceVal(plan);
-      const T = await clip.embedTexts(vp.texts);
-      const I = await clip.embedImages(gather(vp.rows), vp.rows.length);
-      validation = valRecall(T, I, T.length / vp.texts.length);
+    return { clip, train };
+  } catch (e) {
+    clip.dispose();
+    throw e;
+  }
+}
+
+async function clipValidation(clip: ClipTrainer, plan: EvidencePlan, d: ClipData): Promise<Record<string, number> | null> {
+  if (plan.val.length < 2) return null;
+  const vp = planEvidenceVal(plan);
+  const T = await clip.embedTexts(vp.texts);
+  const I = await clip.embedImages(d.planPixels(vp.rows), vp.rows.length);
+  return valRecall(T, I, T.length / vp.texts.length);
+}
+
+/** The lr sweep on val (first seed, o.clip.sweepSteps each); the best score wins, ties → the earlier lr of o.clipLrs. */
+async function clipSweep(ctx: GpuContext, o: RunOptions, plan: EvidencePlan, d: ClipData, report: Report): Promise<{ runs: ClipSweepRun[]; chosenLr: number }> {
+  if (o.sweep?.length) return { runs: o.sweep, chosenLr: chooseLr(o.sweep) };
+  if (o.clipLrs.length === 1) return { runs: [], chosenLr: o.clipLrs[0] };
+  const runs: ClipSweepRun[] = [];
+  for (const lr of o.clipLrs) {
+    report({ type: 'phase', row: 'clip', seed: o.seeds[0], phase: `lr sweep ${lr} on val` });
+    const { clip, train } = await trainClip(ctx, o, d, o.seeds[0], lr, o.clip.sweepSteps, o.clip.sweepWarmup, `clip-sweep@${lr}`, report);
+    try {
+      const validation = (await clipValidation(clip, plan, d))!;
+      const run: ClipSweepRun = { lr, steps: o.clip.sweepSteps, score: sweepScore(validation), validation, finalLoss: train.loss[train.loss.length - 1], seconds: train.seconds };
+      runs.push(run);
+      report({ type: 'sweep', run, chosenLr: runs.length === o.clipLrs.length ? chooseLr(runs) : null });
+    } finally {
+      clip.dispose();
     }
+  }
+  return { runs, chosenLr: chooseLr(runs) };
+}
+
+async function clipRow(ctx: GpuContext, o: RunOptions, plan: EvidencePlan, d: ClipData, seed: number, lr: number, report: Report): Promise<RowResult> {
+  report({ type: 'phase', row: 'clip', seed, phase: `train (lr ${lr}, ${o.clip.steps} steps × ${o.clip.batch})` });
+  const { clip, train } = await trainClip(ctx, o, d, seed, lr, o.clip.steps, o.clip.warmup, jobKey('clip', seed), report);
+  try {
+    report({ type: 'phase', row: 'clip', seed, phase: 'eval' });
+    const t1 = now();
+    const validation = await clipValidation(clip, plan, d);
     const T = await clip.embedTexts(plan.eval.texts);
-    const I = await clip.embedImages(gather(plan.eval.imageRows), plan.eval.imageRows.length);
+    const I = await clip.embedImages(d.planPixels(plan.eval.imageRows), plan.eval.imageRows.length);
     const evalSeconds = now() - t1;
-    const result: RowResult = { id: 'clip', report: plan.score(T, I, T.length / plan.eval.texts.length), validation, train, evalSeconds };
-    report({ type: 'row', row: 'clip', trainSeconds: train.seconds, evalSeconds, result });
+    const result: RowResult = { id: 'clip', seed, lr, report: plan.score(T, I, T.length / plan.eval.texts.length), validation, train, evalSeconds };
+    report({ type: 'row', row: 'clip', seed, trainSeconds: train.seconds, evalSeconds, result });
     return result;
   } finally {
     clip.dispose();
@@ -165,14 +212,15 @@ export async function runEvidence(ctx: GpuContext, o: RunOptions, report: Report
   const folder = folderFromUrl(o.modelUrl);
   const config = parseVlmConfig(await folder.readJson('config.json'));
   const pre = await folder.readJson<PreprocessorConfig>('preprocessor_config.json');
-  report({ type: 'phase', row: null, phase: 'data' });
-  const plan = planEvidence(syntheticBenchmark(), o.sizes);
+  report({ type: 'phase', row: null, seed: null, phase: 'data' });
+  const bench = syntheticBenchmark();
+  const plan = planEvidence(bench, o.sizes);
   const S = config.vision.image_size, C = config.vision.num_channels, per = C * S * S;
   const N = plan.scenes.length;
   const pixels = new Float32Array(N * per);
   plan.scenes.forEach((s, i) => pixels.set(scenePixels(s, pre), i * per));
 
-  report({ type: 'phase', row: null, phase: `vision features of ${N} images` });
+  report({ type: 'phase', row: null, seed: null, phase: `vision features of ${N} images` });
   const t0 = now();
   // large chunks: on SwiftShader the per-dispatch cost, not the arithmetic, dominates the tiny tower
   const enc = await NativeVisionEncoder.fromFolder(ctx, folder, { config, maxImagesPerChunk: 64 });
@@ -192,14 +240,39 @@ export async function runEvidence(ctx: GpuContext, o: RunOptions, report: Report
   };
   report({ type: 'setup', run: setup });
   const rows: RowResult[] = [];
+  let clipSweepResult: EvidenceRun['clipSweep'] = null;
+  const todo = (id: RowSpec['id'], seed: number | null) => o.rows.includes(id) && !o.skip.includes(jobKey(id, seed));
   try {
-    for (const spec of ROWS.filter((r) => o.rows.includes(r.id))) {
-      rows.push(spec.kind === 'clip'
-        ? await clipRow(ctx, folder, o, plan, pixels, per, report)
-        : await vlmRow(ctx, folder, spec, o, plan, features, table, report));
+    const zero = ROWS.find((r) => r.id === 'zero-shot')!;
+    if (todo('zero-shot', null)) rows.push(await vlmRow(ctx, folder, zero, null, o, plan, features, table, report));
+    let clipData: ClipData | null = null;
+    if (o.rows.includes('clip')) {
+      const trainPix = new Map<number, Float32Array>();
+      if (o.clip.scenes > bench.train.length) throw new Error(`CLIP data: ${o.clip.scenes} train scenes asked, the benchmark has ${bench.train.length}`);
+      clipData = {
+        config, tokenizer: await loadTokenizer(folder), scenes: bench.train, per,
+        trainPixels(k) {
+          let p = trainPix.get(k);
+          if (!p) trainPix.set(k, (p = scenePixels(bench.train[k].scene, pre)));
+          return p;
+        },
+        planPixels(rs) {
+          const out = new Float32Array(rs.length * per);
+          rs.forEach((r, j) => out.set(pixels.subarray(r * per, (r + 1) * per), j * per));
+          return out;
+        },
+      };
+      if (o.seeds.some((s) => todo('clip', s)) || o.sweep?.length) clipSweepResult = await clipSweep(ctx, o, plan, clipData, report);
+    }
+    for (const seed of o.seeds) {
+      for (const spec of ROWS.filter((r) => r.id !== 'zero-shot' && todo(r.id, seed))) {
+        rows.push(spec.kind === 'clip'
+          ? await clipRow(ctx, o, plan, clipData!, seed, clipSweepResult!.chosenLr, report)
+          : await vlmRow(ctx, folder, spec, seed, o, plan, features, table, report));
+      }
     }
   } finally {
     ctx.release(table.features);
   }
-  return { ...setup, rows };
+  return { ...setup, rows, clipSweep: clipSweepResult };
 }
