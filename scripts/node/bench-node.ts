@@ -7,8 +7,12 @@
 // Env: DISCERN_MODELS_DIR (default <repo>/public/models), DISCERN_REPO_ROOT (the bundle's
 // launcher sets both), plus dawn.ts's VK_ICD_FILENAMES / DISCERN_DAWN_NODE.
 // Exit codes as run.ts: 0 ok, 1 failure, 2 bad command line, 3 implementations disagree.
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-web';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import { describeCaps } from '../../src/engine/gpu/device.ts';
 import { GpuContext } from '../../src/engine/gpu/context.ts';
 import { ALL_SUITES, outPath, parseArgs, USAGE, type Args } from '../bench/args.ts';
@@ -35,6 +39,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`bench-node: ${(e as Error).message}\n${USAGE} [--results DIR]`);
     return 2;
   }
+  // onnxruntime-web fetches its wasm by URL; Node's fetch cannot read file:// URLs, so hand
+  // it the bytes (the bundle carries the file next to itself, build.ts).
+  ort.env.wasm.wasmBinary = readFileSync(fileURLToPath(ortWasmUrl));
   const models = resolve(process.env.DISCERN_MODELS_DIR ?? join(root, 'public/models'));
   setBenchModelLoader((name) => folderFromDir(join(models, name)));
   try {

@@ -1,4 +1,5 @@
 // What each implementation of the LoRA training step provides (suite "train-step").
+import type { GpuCounts } from '../../../src/engine/gpu/counters.ts';
 import type { ImplName } from '../types.ts';
 
 export interface TrainPeer {
@@ -23,4 +24,6 @@ export interface OursTrainPeer extends TrainPeer {
   residentBytes(): number;
   /** One step with a sync after forward, backward and the 28 AdamW updates: where the time goes. */
   phases(): Promise<{ forwardMs: number; backwardMs: number; adamwMs: number }>;
+  /** One more step (`step(); await sync()`) and what it asked of the GPU API (ctx.counters). */
+  countStep(): Promise<GpuCounts>;
 }
