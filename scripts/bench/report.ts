@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { dirname } from 'node:path';
+import { countsProblems, formatCountsReport, type CountsResult } from './counts/result.ts';
 import { embedDisagreements, formatEmbedReport, type EmbedResult } from './embed/result.ts';
 import { formatProfileReport, type ProfileResult } from './profile/result.ts';
 import { disagreements, formatReport } from './stats.ts';
@@ -16,10 +17,11 @@ export async function reportSuite(result: AnySuiteResult, loadBefore: number, ou
   const train = result.suite === 'train-step' ? (result as TrainStepResult) : null;
   const embed = result.suite === 'embed' ? (result as EmbedResult) : null;
   const profile = result.suite === 'profile' ? (result as ProfileResult) : null;
-  console.log('\n' + (train ? formatTrainStepReport(train) : embed ? formatEmbedReport(embed) : profile ? formatProfileReport(profile) : formatReport(result as SuiteResult)));
+  const counts = result.suite === 'counts' ? (result as CountsResult) : null;
+  console.log('\n' + (counts ? formatCountsReport(counts) : train ? formatTrainStepReport(train) : embed ? formatEmbedReport(embed) : profile ? formatProfileReport(profile) : formatReport(result as SuiteResult)));
   console.log(`host: ${host.cpus} CPUs, 1-min load average ${host.loadavg1Before.toFixed(1)} before / ${host.loadavg1After.toFixed(1)} after`);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, JSON.stringify({ ...result, ...extra, host }, null, 2) + '\n');
   console.log(`\nbench: wrote ${out} (${(result.durationMs / 1000).toFixed(1)} s of suite time)`);
-  return train ? trainDisagreements(train) : embed ? embedDisagreements(embed) : profile ? [] : disagreements((result as SuiteResult).rows);
+  return counts ? countsProblems(counts) : train ? trainDisagreements(train) : embed ? embedDisagreements(embed) : profile ? [] : disagreements((result as SuiteResult).rows);
 }
