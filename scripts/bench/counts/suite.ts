@@ -6,7 +6,7 @@
 //   models: the bundled discern-tiny (public/models) and, without --quick, a SmolVLM-256M-shaped
 //   model built in memory (scripts/tiny-model preset, full width and vocabulary, 2 layers).
 //   step: VladvaStep.run (src/engine/train/vladva_step.ts) with LoRA r16 on all 7 linears, soft
-//   prompts, long captions on 2 of 3 images, K images per batch in chunks of K/2; counted on
+//   prompts, long captions on 2 of 3 images, K images per batch in chunks of K/2 (default); counted on
 //   step 2 (step 1 compiles pipelines and fills the pool). embed: vlm.embedTexts / embedImages
 //   of K items + the readback of the [K,H] result, counted on the second call.
 import { formatCounts } from '../../../src/engine/gpu/counters.ts';
@@ -28,7 +28,16 @@ export const COUNTS_STEP: StepConfig = {
   beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxLongTokens: 40,
 };
 
-export interface CountsModel { name: string; folder: () => Promise<ModelFolder>; K: number; steps: number }
+export interface CountsModel {
+  name: string;
+  folder: () => Promise<ModelFolder>;
+  /** Images (and short captions) per batch. */
+  K: number;
+  /** Replay chunk (default K/2). */
+  chunk?: number;
+  /** Steps run in all (the pool is compared after step 1 and after the last). */
+  steps: number;
+}
 
 async function smolvlm256Folder(): Promise<ModelFolder> {
   // scripts/tiny-model is Node/browser-neutral TS (no fs): the folder is built in memory
@@ -61,7 +70,7 @@ export async function countModel(
     const shortCaptions = Array.from({ length: K }, (_, i) => `a ${COLOURS[i % 4]} ${SHAPES[(i >> 2) % 3]}`);
     const longCaptions = shortCaptions.map((s, i) => (i % 3 === 2 ? null : `${s} sits on the left of a small grey square, above a large green ball`));
     const batch = { features, shortCaptions, longCaptions };
-    const cfg = { ...COUNTS_STEP, chunkSize: Math.max(1, K / 2) };
+    const cfg = { ...COUNTS_STEP, chunkSize: m.chunk ?? Math.max(1, K / 2) };
     const measure = async <T>(unit: string, f: () => Promise<T>) => {
       await ctx.sync();
       const c0 = ctx.counters.snapshot(), t0 = performance.now();
