@@ -38,7 +38,7 @@ test('bench:bundle writes a ≤ 60 MiB folder whose run.sh runs from a copy in a
     expect(usage.status).toBe(2);
 
     const out = join(tmp, 'results');
-    const env = { ...process.env, DISCERN_BUNDLED_VULKAN: '1', PATH: '/usr/bin:/bin' };
+    const env: NodeJS.ProcessEnv = { ...process.env, DISCERN_BUNDLED_VULKAN: '1', PATH: '/usr/bin:/bin' };
     delete env.VK_ICD_FILENAMES;
     delete env.DISCERN_DAWN_NODE;
     const r = spawnSync(join(empty, 'dist-gpu/run.sh'), [out, '--quick', 'counts'], { cwd: empty, env, encoding: 'utf8', timeout: 150_000 });

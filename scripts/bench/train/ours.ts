@@ -5,6 +5,7 @@
 // The timed unit is `step(); await sync();`; nothing is read back inside it.
 import { GpuContext } from '../../../src/engine/gpu/context.ts';
 import type { GpuTensor } from '../../../src/engine/gpu/tensor.ts';
+import { probeMatmulPaths } from '../../../src/engine/kernels/matmul/choice.ts';
 import { adamwStep } from '../../../src/engine/kernels/optim/adamw.ts';
 import { Decoder } from '../../../src/engine/model/decoder/decoder.ts';
 import { GpuOps } from '../../../src/engine/model/decoder/gpu_ops.ts';
@@ -107,6 +108,7 @@ export async function createOursTrainPeer(
       await ctx.sync();
       return ctx.counters.since(c0);
     },
+    tuneKernels: () => probeMatmulPaths(ctx),
     sync: () => ctx.sync(),
     async readLoss() {
       if (!lastLoss) throw new PeerError('ours', 'readLoss() before step()');

@@ -7,6 +7,7 @@ import { IMPLS, type BenchOptions, type ImplName } from '../types.ts';
 import { median } from '../stats.ts';
 import { measureVladvaMemory } from './memory.ts';
 import { formatCounts, type GpuCounts } from '../../../src/engine/gpu/counters.ts';
+import type { ProbeRow } from '../../../src/engine/kernels/matmul/path_cache.ts';
 import { makeTrainData, TRAIN_LORA, TRAIN_QUICK, trainStepFlops } from './model.ts';
 import type { OursTrainPeer, TrainPeer } from './peer.ts';
 import { updateRelDiff, type ParamMap, type TrainImplResult, type TrainStepResult } from './result.ts';
@@ -44,6 +45,13 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
       log(`train-step: ${p.name} step 1 (compiles) ${(performance.now() - t0).toFixed(0)} ms, loss ${first[first.length - 1].loss.toFixed(6)}`);
     }
     const oi = peers.findIndex((p) => p.name === 'ours');
+    // kernel choice by measurement: the GEMM shapes step 1 ran, timed on both matmul kernels
+    let kernelChoice: ProbeRow[] = [];
+    if (ours) {
+      const t = performance.now();
+      kernelChoice = await ours.tuneKernels();
+      log(`train-step: ours, kernel choice probe over ${kernelChoice.length} GEMM shapes in ${(performance.now() - t).toFixed(0)} ms`);
+    }
     const samples: number[][] = peers.map(() => []);
     for (let w = 0; w < plan.warmup; w++) for (const p of peers) { p.step(); await p.sync(); }
     const t0 = performance.now();
@@ -89,7 +97,7 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
       config: `decoder H${d.hidden} L${d.layers} heads ${d.heads}/${d.kvHeads} D${d.headDim} I${d.intermediate} V${d.vocab}, batch ${batch}×${seqLen}, LoRA r${TRAIN_LORA.rank} α${TRAIN_LORA.alpha} on q,k,v,o,gate,up,down, next-token CE, AdamW`,
       flopsPerStep: trainStepFlops(d, data.bt, TRAIN_LORA.rank),
       userAgent: navigator.userAgent, adapters, startedAt, durationMs: performance.now() - started, impls,
-      oursPeakStepBytes: oursPeak, oursResidentBytes: oursResident, oursPhasesMs: phases, oursCounts: counts, memory,
+      oursPeakStepBytes: oursPeak, oursResidentBytes: oursResident, oursPhasesMs: phases, oursCounts: counts, kernelChoice, memory,
     };
   } finally {
     for (const p of peers) p.destroy();
