@@ -29,13 +29,20 @@ function gzipTo(src: string, dst: string): void {
   writeFileSync(dst, gzipSync(readFileSync(src), { level: 6 }));
 }
 
-/** The libvulkan1 .deb: cached, else `apt-get download`, else apt's archive cache. */
+/** The libvulkan1 .deb: cached, else `apt-get download` (after `apt-get update` if the lists
+ * are empty), else apt's archive cache. */
 function libvulkanDeb(): string {
   mkdirSync(CACHE, { recursive: true });
   const cached = () => readdirSync(CACHE).find((f) => /^libvulkan1_.*_amd64\.deb$/.test(f));
   if (!cached()) {
+    const download = () => execFileSync('apt-get', ['download', 'libvulkan1'], { cwd: CACHE, stdio: 'pipe' });
     try {
-      execFileSync('apt-get', ['download', 'libvulkan1'], { cwd: CACHE, stdio: 'pipe' });
+      try {
+        download();
+      } catch {
+        execFileSync('apt-get', ['update', '-qq'], { stdio: 'pipe' }); // package lists may be empty (slim images)
+        download();
+      }
     } catch (e) {
       const arch = existsSync('/var/cache/apt/archives') ? readdirSync('/var/cache/apt/archives').find((f) => /^libvulkan1_.*_amd64\.deb$/.test(f)) : undefined;
       if (!arch) throw new Error(`cannot get the libvulkan1 .deb: apt-get download libvulkan1 failed (${(e as Error).message.split('\n')[0]}) and /var/cache/apt/archives has none`);
