@@ -46,8 +46,10 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
     }
     const oi = peers.findIndex((p) => p.name === 'ours');
     // kernel choice by measurement: the GEMM shapes step 1 ran, timed on both matmul kernels
+    // (not in --quick: on a CPU adapter the tiled kernel's compile would double the smoke's time)
     let kernelChoice: ProbeRow[] = [];
-    if (ours) {
+    if (ours && opts.quick) log('train-step: ours, kernel choice by adapter name (--quick skips the probe)');
+    if (ours && !opts.quick) {
       const t = performance.now();
       kernelChoice = await ours.tuneKernels();
       log(`train-step: ours, kernel choice probe over ${kernelChoice.length} GEMM shapes in ${(performance.now() - t).toFixed(0)} ms`);
