@@ -2,7 +2,8 @@
 // child Node on dawn.node → SwiftShader through Debian's libvulkan1) exits 0, ran the step-1
 // agreement check against every peer that runs in Node (jax-js, TF.js WebGPU — both on the
 // `webgpu` package's navigator.gpu) and it passed, printed the ratio table and our per-step
-// counts, and wrote its JSON. Fails (does not skip) when Dawn finds no adapter. ≈ 35 s.
+// counts, and wrote its JSON. Fails (does not skip) when Dawn finds no adapter. ≈ 35–50 s
+// alone; on a machine shared with other jobs it can take 3×.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
