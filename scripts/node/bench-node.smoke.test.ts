@@ -18,7 +18,7 @@ test('bench:node train-step --quick runs on Dawn, the peers agree with ours, cou
   const dir = mkdtempSync(join(tmpdir(), 'discern-bench-node-'));
   try {
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/node/bench.ts', 'train-step', '--quick', '--results', dir], {
-      cwd: ROOT, encoding: 'utf8', timeout: 240_000,
+      cwd: ROOT, encoding: 'utf8', timeout: 420_000,
     });
     const out = `${r.stdout}\n${r.stderr}`;
     expect(r.status, `exit ${r.status}\n${out}`).toBe(0);
@@ -40,4 +40,4 @@ test('bench:node train-step --quick runs on Dawn, the peers agree with ours, cou
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}, 250_000);
+}, 430_000);
