@@ -4,7 +4,8 @@
 // carried SwiftShader ICD and the carried Vulkan loader (DISCERN_BUNDLED_VULKAN=1: the .deb
 // is unpacked even though this machine has libvulkan1), with no VK_ICD_FILENAMES and no repo
 // on the path — JSON, summary.txt and status.txt land in the results folder. ≈ 60–90 s (the
-// gzipped Node binary is cached in node_modules/.cache after the first build).
+// gzipped Node binary is cached in node_modules/.cache after the first build; a machine shared
+// with other jobs can take several times that).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ test('bench:bundle writes a ≤ 60 MiB folder whose run.sh runs from a copy in a
   const tmp = mkdtempSync(join(tmpdir(), 'discern-bundle-'));
   try {
     const built = join(tmp, 'built', 'dist-gpu');
-    const b = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/node/bundle.ts', '--out', built], { cwd: ROOT, encoding: 'utf8', timeout: 150_000 });
+    const b = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/node/bundle.ts', '--out', built], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
     expect(b.status, `bundle: exit ${b.status}\n${b.stdout}\n${b.stderr}`).toBe(0);
     const manifest = JSON.parse(readFileSync(join(built, 'MANIFEST.json'), 'utf8')) as { totalBytes: number; files: { path: string }[] };
     expect(manifest.totalBytes).toBeLessThanOrEqual(60 * 2 ** 20);
@@ -41,7 +42,7 @@ test('bench:bundle writes a ≤ 60 MiB folder whose run.sh runs from a copy in a
     const env: NodeJS.ProcessEnv = { ...process.env, DISCERN_BUNDLED_VULKAN: '1', PATH: '/usr/bin:/bin' };
     delete env.VK_ICD_FILENAMES;
     delete env.DISCERN_DAWN_NODE;
-    const r = spawnSync(join(empty, 'dist-gpu/run.sh'), [out, '--quick', 'counts'], { cwd: empty, env, encoding: 'utf8', timeout: 150_000 });
+    const r = spawnSync(join(empty, 'dist-gpu/run.sh'), [out, '--quick', 'counts'], { cwd: empty, env, encoding: 'utf8', timeout: 400_000 });
     const log = `${r.stdout}\n${r.stderr}`;
     expect(r.status, `run.sh: exit ${r.status}\n${log}`).toBe(0);
     expect(log).toMatch(/Vulkan: libvulkan1 from libvulkan1_.*\.deb; ICD \S*\/swiftshader\/vk_swiftshader_icd\.json \(no NVIDIA ICD found/);
@@ -57,4 +58,4 @@ test('bench:bundle writes a ≤ 60 MiB folder whose run.sh runs from a copy in a
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-}, 320_000);
+}, 720_000);

@@ -33,7 +33,11 @@ done
 mkdir -p "$OUT" && OUT="$(cd "$OUT" && pwd)" || { echo "run.sh: cannot create $OUT" >&2; exit 1; }
 : > "$OUT/status.txt"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/discern-gpu.XXXXXX")" || exit 1
-trap 'rm -rf "$WORK"' EXIT
+NODE_PID=""
+cleanup() { [ -n "$NODE_PID" ] && kill "$NODE_PID" 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'exit 143' TERM HUP
+trap 'exit 130' INT # a stopped run.sh takes its running suite with it (EXIT trap)
 say() { echo "[run.sh] $*" | tee -a "$OUT/run.log" >&2; }
 die() { say "FAILED: $*"; echo "run.sh: FAILED: $*" >> "$OUT/summary.txt"; exit 1; }
 
@@ -82,8 +86,10 @@ FAILED=0
 for s in "${SUITES[@]}"; do
   say "suite $s $QUICK"
   DISCERN_DAWN_NODE="$WORK/dawn.node" DISCERN_MODELS_DIR="$HERE/models" DISCERN_REPO_ROOT="$WORK" \
-    "$WORK/node" "$WORK/app/bench.mjs" "$s" $QUICK --results "$OUT" --summary "$OUT/summary.txt" 2>&1 | tee -a "$OUT/run.log"
-  rc=${PIPESTATUS[0]}
+    "$WORK/node" "$WORK/app/bench.mjs" "$s" $QUICK --results "$OUT" --summary "$OUT/summary.txt" > >(tee -a "$OUT/run.log") 2>&1 &
+  NODE_PID=$!
+  wait "$NODE_PID"; rc=$?
+  NODE_PID=""
   echo "$s: exit $rc" >> "$OUT/status.txt"
   [ "$rc" -eq 0 ] || FAILED=1
 done
