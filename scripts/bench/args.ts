@@ -3,19 +3,19 @@
 import { join } from 'node:path';
 import { EMBED_IMPLS, IMPLS, type PeerName } from './types.ts';
 
-export const USAGE = 'usage: tsx scripts/bench/run.ts kernels|train-step|embed|profile|all [--quick] [--peers ours,jax-js,tfjs,ort-webgpu,ort-wasm] [--filter "lora down"] [--out file.json]';
+export const USAGE = 'usage: tsx scripts/bench/run.ts kernels|train-step|embed|profile|counts|all [--quick] [--peers ours,jax-js,tfjs,ort-webgpu,ort-wasm] [--filter "lora down"] [--out file.json]';
 
 export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
-export const SUITES = ['kernels', 'train-step', 'embed', 'profile', 'all'] as const;
+export const SUITES = ['kernels', 'train-step', 'embed', 'profile', 'counts', 'all'] as const;
 /** What 'all' runs, in order. */
-export const ALL_SUITES = ['kernels', 'train-step', 'embed', 'profile'] as const;
+export const ALL_SUITES = ['kernels', 'train-step', 'embed', 'profile', 'counts'] as const;
 export type Suite = (typeof SUITES)[number];
 
 export interface Args {
-  /** 'all' = kernels, train-step, embed, profile. */
+  /** 'all' = kernels, train-step, embed, profile, counts. */
   suite: Suite;
   quick: boolean;
   peers: PeerName[] | undefined;

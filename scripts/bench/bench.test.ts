@@ -197,7 +197,7 @@ describe('command line', () => {
   });
   test('bad command lines name the problem', () => {
     expect(() => parseArgs([], '/r')).toThrow(BenchUsageError);
-    expect(() => parseArgs(['models'], '/r')).toThrow(/unknown suite "models" \(known: kernels, train-step, embed, profile, all\)/);
+    expect(() => parseArgs(['models'], '/r')).toThrow(/unknown suite "models" \(known: kernels, train-step, embed, profile, counts, all\)/);
     expect(() => parseArgs(['kernels', '--peers', 'ours,onnx'], '/r')).toThrow(/unknown onnx/);
     expect(() => parseArgs(['kernels', '--peers'], '/r')).toThrow(/--peers needs a value/);
     expect(() => parseArgs(['kernels', '--fast'], '/r')).toThrow(/unknown option --fast/);

@@ -3,6 +3,7 @@
 // browser page (bench-page.ts) and Node (run.ts, stats.ts) import this file.
 
 /** The three implementations compared on the same adapter, each on its own GPUDevice. */
+import type { CountsResult } from './counts/result.ts';
 import type { EmbedResult } from './embed/result.ts';
 import type { ProfileResult } from './profile/result.ts';
 import type { TrainStepResult } from './train/result.ts';
@@ -73,7 +74,7 @@ export interface BenchOptions {
 
 /** What bench-page.ts installs on `window` for the runner to call through page.evaluate. */
 export interface BenchApi {
-  run(suite: string, opts: BenchOptions): Promise<SuiteResult | TrainStepResult | EmbedResult | ProfileResult>;
+  run(suite: string, opts: BenchOptions): Promise<SuiteResult | TrainStepResult | EmbedResult | ProfileResult | CountsResult>;
 }
 
 declare global {

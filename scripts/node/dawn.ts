@@ -55,6 +55,7 @@ export async function installDawn(flags: string[] = []): Promise<DawnHost> {
   if (!existsSync(path)) throw new Error(`dawn.node not found at ${path} (npm install webgpu, or set DISCERN_DAWN_NODE)`);
   const { create, globals } = createRequire(import.meta.url)(path) as { create(flags: string[]): GPU; globals: Record<string, unknown> };
   Object.assign(globalThis, globals);
+  patchSharedWrites(globals);
   const gpu = create(flags);
   const nav = (globalThis as unknown as { navigator?: object }).navigator;
   const userAgent = `Node.js ${process.version} (dawn.node, Vulkan ICD ${icd ?? 'none'})`;
@@ -66,6 +67,28 @@ export async function installDawn(flags: string[] = []): Promise<DawnHost> {
   }
   installed = { icd, icdWhy: why, dawnNode: path };
   return installed;
+}
+
+/** dawn.node's queue.writeBuffer accepts no SharedArrayBuffer ("no overload matched"), which
+ * is what onnxruntime-web's threaded wasm build hands it (its heap is shared memory even with
+ * one thread): such data is copied into a plain ArrayBuffer first. Browsers accept both. */
+function patchSharedWrites(globals: Record<string, unknown>): void {
+  const Queue = globals.GPUQueue as { prototype: GPUQueue & { __discernShared?: boolean } } | undefined;
+  if (!Queue?.prototype || Queue.prototype.__discernShared || typeof SharedArrayBuffer === 'undefined') return;
+  const orig = Queue.prototype.writeBuffer;
+  Queue.prototype.writeBuffer = function (this: GPUQueue, buffer: GPUBuffer, offset: number, data: BufferSource | SharedArrayBuffer, dataOffset?: number, size?: number) {
+    if (data instanceof SharedArrayBuffer) {
+      const start = dataOffset ?? 0;
+      const copy = new Uint8Array(data, start, size ?? data.byteLength - start).slice();
+      return orig.call(this, buffer, offset, copy.buffer, 0, copy.byteLength);
+    }
+    if (ArrayBuffer.isView(data) && data.buffer instanceof SharedArrayBuffer) {
+      const copy = (data as unknown as { slice(): ArrayBufferView }).slice(); // same element type, own memory
+      return orig.call(this, buffer, offset, copy as BufferSource, dataOffset, size);
+    }
+    return orig.call(this, buffer, offset, data as BufferSource, dataOffset, size);
+  } as GPUQueue['writeBuffer'];
+  Queue.prototype.__discernShared = true;
 }
 
 export function uninstallDawn(): void {

@@ -12,7 +12,7 @@ import { jit, nn, numpy as np, valueAndGrad } from '@jax-js/jax';
 import { LORA_MODULES, linearShape } from '../../../src/engine/model/decoder/types.ts';
 import { initJaxWebGpu } from '../peers/jaxjs.ts';
 import { PeerError } from '../peers/peer.ts';
-import { loraNames, loraShape, ropeTables, TRAIN_ADAMW, TRAIN_BATCH, TRAIN_LORA, type TrainData } from './model.ts';
+import { loraNames, loraShape, ropeTables, TRAIN_ADAMW, TRAIN_LORA, type TrainData } from './model.ts';
 import type { TrainPeer } from './peer.ts';
 
 type A = np.Array;
@@ -20,7 +20,7 @@ type A = np.Array;
 export async function createJaxTrainPeer(data: TrainData): Promise<TrainPeer> {
   const { adapter } = await initJaxWebGpu();
   const d = data.dims, r = TRAIN_LORA.rank, s = TRAIN_LORA.alpha / r;
-  const { batch: B, seqLen: T } = TRAIN_BATCH;
+  const { batch: B, seqLen: T } = data.bt;
   const N = B * T, H = d.hidden, Hq = d.heads, Hk = d.kvHeads, D = d.headDim, V = d.vocab;
   const put = (v: Float32Array, shape: number[]) => np.array(new Float32Array(v), { shape, device: 'webgpu' });
 

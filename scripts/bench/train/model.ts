@@ -11,6 +11,13 @@ export const TRAIN_DIMS: DecoderDims = {
   hidden: 192, intermediate: 512, layers: 2, heads: 3, kvHeads: 1, headDim: 64, vocab: 1024, ropeTheta: 10000, rmsEps: 1e-5,
 };
 export const TRAIN_BATCH = { batch: 4, seqLen: 64 } as const;
+/** --quick (the CI smoke of both runners): the same step on a decoder small enough that shader
+ * compilation, not arithmetic, is most of its time — H 64, 1 layer, 2/1 heads of 32, I 128,
+ * V 256, batch 2 × 16. Its figures show the suite works, not how fast anything is. */
+export const TRAIN_QUICK: { dims: DecoderDims; batch: { batch: number; seqLen: number } } = {
+  dims: { hidden: 64, intermediate: 128, layers: 1, heads: 2, kvHeads: 1, headDim: 32, vocab: 256, ropeTheta: 10000, rmsEps: 1e-5 },
+  batch: { batch: 2, seqLen: 16 },
+};
 export const TRAIN_LORA = { rank: 8, alpha: 16 } as const;
 /** AdamW as torch.optim.AdamW, no clipping. lr is small on purpose: on step 1 the update is
  * ≈ lr·sign(g), so two implementations whose tiny gradients differ in sign can differ by 2·lr. */
@@ -24,6 +31,8 @@ export interface HostLayer {
 }
 export interface TrainData {
   dims: DecoderDims;
+  /** Sequences × tokens of the step. */
+  bt: { batch: number; seqLen: number };
   embed: Float32Array; // [V,H] (untied lm head below)
   lmHead: Float32Array; // [V,H]
   finalNorm: Float32Array; // [H]
@@ -67,7 +76,7 @@ export function makeTrainData(seed = 7, d: DecoderDims = TRAIN_DIMS, bt: { batch
   }
   const ids = Uint32Array.from(randInt(bt.batch * bt.seqLen, s++, d.vocab));
   return {
-    dims: d, embed: randn(d.vocab * d.hidden, s++, 1), lmHead: randn(d.vocab * d.hidden, s++, 1 / Math.sqrt(d.hidden)),
+    dims: d, bt: { batch: bt.batch, seqLen: bt.seqLen }, embed: randn(d.vocab * d.hidden, s++, 1), lmHead: randn(d.vocab * d.hidden, s++, 1 / Math.sqrt(d.hidden)),
     finalNorm: ones(d.hidden), layers, ids, labels: nextTokenLabels(ids, bt.batch, bt.seqLen),
   };
 }

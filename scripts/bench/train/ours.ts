@@ -5,12 +5,13 @@
 // The timed unit is `step(); await sync();`; nothing is read back inside it.
 import { GpuContext } from '../../../src/engine/gpu/context.ts';
 import type { GpuTensor } from '../../../src/engine/gpu/tensor.ts';
+import { probeMatmulPaths } from '../../../src/engine/kernels/matmul/choice.ts';
 import { adamwStep } from '../../../src/engine/kernels/optim/adamw.ts';
 import { Decoder } from '../../../src/engine/model/decoder/decoder.ts';
 import { GpuOps } from '../../../src/engine/model/decoder/gpu_ops.ts';
 import { LORA_MODULES, type Adapters, type DecoderBatch, type DecoderWeights } from '../../../src/engine/model/decoder/types.ts';
 import { PeerError } from '../peers/peer.ts';
-import { loraNames, TRAIN_ADAMW, TRAIN_BATCH, TRAIN_LORA, type TrainData } from './model.ts';
+import { loraNames, TRAIN_ADAMW, TRAIN_LORA, type TrainData } from './model.ts';
 import type { OursTrainPeer } from './peer.ts';
 
 /** `opts` (profile suite): a context of one's own (e.g. with timestamps) and a wrapper of the
@@ -51,7 +52,7 @@ export async function createOursTrainPeer(
   const flat = (x: Adapters<GpuTensor>) => x.layers.flatMap((rec) => LORA_MODULES.flatMap((m) => [rec[m]!.A, rec[m]!.B]));
   const [P, G, M, V] = [adapters, grads, moms, vars].map(flat);
   const clipScale = up(new Float32Array([1]), [1], 'clipScale');
-  const { batch, seqLen } = TRAIN_BATCH;
+  const { batch, seqLen } = data.bt;
   const positions = new Uint32Array(batch * seqLen).map((_, i) => i % seqLen);
   const b: DecoderBatch = { batch, seqLen, ids: data.ids, positions, keyMask: null, srcIndex: null, labels: data.labels };
   const dec = new Decoder(ops, d, weights, adapters);
@@ -66,19 +67,22 @@ export async function createOursTrainPeer(
     lastLoss = st.loss; // keep the loss for readLoss(); free every activation
     st.loss = null;
     dec.release(st);
+    ops.releaseInputs(); // the step's uploaded index arrays (the CE rows are new every step)
+  };
+
+  const step = () => {
+    stepNo++;
+    for (const g of G) ctx.clear(g);
+    const st = dec.forward(b, null, { activations: 'keep' });
+    dec.backward(st, { adapters: grads, dExtra: null }, 1, null);
+    for (let k = 0; k < P.length; k++) adamwStep(ctx, P[k], G[k], M[k], V[k], clipScale, { ...TRAIN_ADAMW, step: stepNo });
+    keepLoss(st);
   };
 
   return {
     name: 'ours',
     adapter: [a.vendor, a.architecture, a.description].filter((s) => s).join(' ') || 'unknown adapter (empty adapterInfo)',
-    step() {
-      stepNo++;
-      for (const g of G) ctx.clear(g);
-      const st = dec.forward(b, null, { activations: 'keep' });
-      dec.backward(st, { adapters: grads, dExtra: null }, 1, null);
-      for (let k = 0; k < P.length; k++) adamwStep(ctx, P[k], G[k], M[k], V[k], clipScale, { ...TRAIN_ADAMW, step: stepNo });
-      keepLoss(st);
-    },
+    step,
     async phases() {
       // the same step with a full sync after each phase (slower in total: 2 extra syncs)
       stepNo++;
@@ -97,6 +101,14 @@ export async function createOursTrainPeer(
       keepLoss(st);
       return { forwardMs, backwardMs, adamwMs: performance.now() - t };
     },
+    async countStep() {
+      await ctx.sync();
+      const c0 = ctx.counters.snapshot();
+      step();
+      await ctx.sync();
+      return ctx.counters.since(c0);
+    },
+    tuneKernels: () => probeMatmulPaths(ctx),
     sync: () => ctx.sync(),
     async readLoss() {
       if (!lastLoss) throw new PeerError('ours', 'readLoss() before step()');

@@ -1,4 +1,6 @@
 // What each implementation of the LoRA training step provides (suite "train-step").
+import type { GpuCounts } from '../../../src/engine/gpu/counters.ts';
+import type { ProbeRow } from '../../../src/engine/kernels/matmul/path_cache.ts';
 import type { ImplName } from '../types.ts';
 
 export interface TrainPeer {
@@ -23,4 +25,9 @@ export interface OursTrainPeer extends TrainPeer {
   residentBytes(): number;
   /** One step with a sync after forward, backward and the 28 AdamW updates: where the time goes. */
   phases(): Promise<{ forwardMs: number; backwardMs: number; adamwMs: number }>;
+  /** One more step (`step(); await sync()`) and what it asked of the GPU API (ctx.counters). */
+  countStep(): Promise<GpuCounts>;
+  /** Times direct vs tiled matmul for every GEMM shape the steps so far used and keeps the
+   * faster per shape for this adapter (kernels/matmul/choice.ts). */
+  tuneKernels(): Promise<ProbeRow[]>;
 }

@@ -1,5 +1,7 @@
 // Result shape, agreement checks and the printed report of suite "train-step" (pure TS, used
 // by the page and the Node runner; unit-tested in train.test.ts).
+import { formatCounts, type GpuCounts } from '../../../src/engine/gpu/counters.ts';
+import { formatProbe, type ProbeRow } from '../../../src/engine/kernels/matmul/path_cache.ts';
 import type { ImplName } from '../types.ts';
 import type { MemoryRow } from './memory.ts';
 
@@ -29,6 +31,10 @@ export interface TrainStepResult {
   oursResidentBytes: number;
   /** ours: median of 3 phase-synced steps. */
   oursPhasesMs: { forwardMs: number; backwardMs: number; adamwMs: number } | null;
+  /** ours: what one step asks of the GPU API (dispatches, submits, buffers created, bytes up/read, JS encode ms). */
+  oursCounts?: GpuCounts | null;
+  /** ours: matmul kernel per GEMM shape, from a timed probe after step 1 (kernels/matmul/choice.ts). */
+  kernelChoice?: ProbeRow[];
   memory: { model: string; rows: MemoryRow[] } | null;
   host?: { cpus: number; loadavg1Before: number; loadavg1After: number };
 }
@@ -92,7 +98,12 @@ export function formatTrainStepReport(r: TrainStepResult): string {
   lines.push('', `ours: peak GPU memory of one step ${mib(r.oursPeakStepBytes)} above ${mib(r.oursResidentBytes)} resident (weights + LoRA + AdamW state)`);
   if (r.oursPhasesMs) {
     const p = r.oursPhasesMs;
-    lines.push(`ours, synced per phase: forward ${p.forwardMs.toFixed(0)} ms, backward ${p.backwardMs.toFixed(0)} ms, 28 × AdamW ${p.adamwMs.toFixed(0)} ms`);
+    lines.push(`ours, synced per phase: forward ${p.forwardMs.toFixed(0)} ms, backward ${p.backwardMs.toFixed(0)} ms, AdamW ${p.adamwMs.toFixed(0)} ms`);
+  }
+  if (r.oursCounts) lines.push(`ours, counts per step: ${formatCounts(r.oursCounts)}`);
+  if (r.kernelChoice?.length) {
+    lines.push(`ours, kernel choice by measurement (per GEMM shape, M×N×K, this adapter): ${r.kernelChoice.filter((k) => k.chosen === 'tiled').length} tiled, ${r.kernelChoice.filter((k) => k.chosen === 'direct').length} direct`);
+    for (const l of formatProbe(r.kernelChoice)) lines.push(`  ${l}`);
   }
   if (r.memory) {
     lines.push('', `VladVA contrastive step, ${r.memory.model}:`, 'batch  chunk  peak MiB   vs no caching   ms');

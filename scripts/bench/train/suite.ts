@@ -6,16 +6,20 @@
 import { IMPLS, type BenchOptions, type ImplName } from '../types.ts';
 import { median } from '../stats.ts';
 import { measureVladvaMemory } from './memory.ts';
-import { makeTrainData, TRAIN_BATCH, TRAIN_DIMS, TRAIN_LORA, trainStepFlops } from './model.ts';
+import { formatCounts, type GpuCounts } from '../../../src/engine/gpu/counters.ts';
+import type { ProbeRow } from '../../../src/engine/kernels/matmul/path_cache.ts';
+import { makeTrainData, TRAIN_LORA, TRAIN_QUICK, trainStepFlops } from './model.ts';
 import type { OursTrainPeer, TrainPeer } from './peer.ts';
 import { updateRelDiff, type ParamMap, type TrainImplResult, type TrainStepResult } from './result.ts';
 
 const PLAN = { warmup: 1, minReps: 3, maxReps: 9, budgetMs: 60_000 };
+const QUICK_PLAN = { warmup: 1, minReps: 3, maxReps: 3, budgetMs: 0 };
 
 export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => void): Promise<TrainStepResult> {
   const started = performance.now();
   const startedAt = new Date().toISOString();
-  const data = makeTrainData();
+  const data = opts.quick ? makeTrainData(7, TRAIN_QUICK.dims, TRAIN_QUICK.batch) : makeTrainData();
+  const plan = opts.quick ? QUICK_PLAN : PLAN;
   const names = IMPLS.filter((n) => !opts.peers || opts.peers.includes(n));
   if (names.length === 0) throw new Error(`suite train-step: no peer selected (train-step has ${IMPLS.join(', ')})`);
   const peers: TrainPeer[] = [];
@@ -41,12 +45,21 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
       log(`train-step: ${p.name} step 1 (compiles) ${(performance.now() - t0).toFixed(0)} ms, loss ${first[first.length - 1].loss.toFixed(6)}`);
     }
     const oi = peers.findIndex((p) => p.name === 'ours');
+    // kernel choice by measurement: the GEMM shapes step 1 ran, timed on both matmul kernels
+    // (not in --quick: on a CPU adapter the tiled kernel's compile would double the smoke's time)
+    let kernelChoice: ProbeRow[] = [];
+    if (ours && opts.quick) log('train-step: ours, kernel choice by adapter name (--quick skips the probe)');
+    if (ours && !opts.quick) {
+      const t = performance.now();
+      kernelChoice = await ours.tuneKernels();
+      log(`train-step: ours, kernel choice probe over ${kernelChoice.length} GEMM shapes in ${(performance.now() - t).toFixed(0)} ms`);
+    }
     const samples: number[][] = peers.map(() => []);
-    for (let w = 0; w < PLAN.warmup; w++) for (const p of peers) { p.step(); await p.sync(); }
+    for (let w = 0; w < plan.warmup; w++) for (const p of peers) { p.step(); await p.sync(); }
     const t0 = performance.now();
     let last = 0;
-    for (let r = 0; r < PLAN.maxReps; r++) {
-      if (r >= PLAN.minReps && performance.now() - t0 + last > PLAN.budgetMs) break;
+    for (let r = 0; r < plan.maxReps; r++) {
+      if (r >= plan.minReps && performance.now() - t0 + last > plan.budgetMs) break;
       const s = performance.now();
       for (const [i, p] of peers.entries()) {
         const a = performance.now();
@@ -57,7 +70,10 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
       last = performance.now() - s;
     }
     let phases: TrainStepResult['oursPhasesMs'] = null;
+    let counts: GpuCounts | null = null;
     if (ours) {
+      counts = await ours.countStep();
+      log(`train-step: ours, one step: ${formatCounts(counts)}`);
       oursPeak = ours.peakBytes();
       oursResident = ours.residentBytes();
       const ph: NonNullable<TrainStepResult['oursPhasesMs']>[] = [];
@@ -77,13 +93,13 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
     const adapters = Object.fromEntries(peers.map((p) => [p.name, p.adapter])) as Partial<Record<ImplName, string>>;
     for (const p of peers.splice(0)) p.destroy();
     const memory = opts.quick ? null : await measureVladvaMemory([{ batch: 64, chunks: [16, 64] }, { batch: 256, chunks: [16, 256] }], log);
-    const d = TRAIN_DIMS, { batch, seqLen } = TRAIN_BATCH;
+    const d = data.dims, { batch, seqLen } = data.bt;
     return {
       suite: 'train-step',
       config: `decoder H${d.hidden} L${d.layers} heads ${d.heads}/${d.kvHeads} D${d.headDim} I${d.intermediate} V${d.vocab}, batch ${batch}×${seqLen}, LoRA r${TRAIN_LORA.rank} α${TRAIN_LORA.alpha} on q,k,v,o,gate,up,down, next-token CE, AdamW`,
-      flopsPerStep: trainStepFlops(d, TRAIN_BATCH, TRAIN_LORA.rank),
+      flopsPerStep: trainStepFlops(d, data.bt, TRAIN_LORA.rank),
       userAgent: navigator.userAgent, adapters, startedAt, durationMs: performance.now() - started, impls,
-      oursPeakStepBytes: oursPeak, oursResidentBytes: oursResident, oursPhasesMs: phases, memory,
+      oursPeakStepBytes: oursPeak, oursResidentBytes: oursResident, oursPhasesMs: phases, oursCounts: counts, kernelChoice, memory,
     };
   } finally {
     for (const p of peers) p.destroy();

@@ -18,7 +18,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { LORA_MODULES, linearShape } from '../../../src/engine/model/decoder/types.ts';
 import { PeerError } from '../peers/peer.ts';
 import { initTfjsWebGpu } from '../peers/tfjs.ts';
-import { loraNames, loraShape, ropeTables, TRAIN_ADAMW, TRAIN_BATCH, TRAIN_LORA, type TrainData } from './model.ts';
+import { loraNames, loraShape, ropeTables, TRAIN_ADAMW, TRAIN_LORA, type TrainData } from './model.ts';
 import type { TrainPeer } from './peer.ts';
 
 type T = tf.Tensor;
@@ -26,7 +26,7 @@ type T = tf.Tensor;
 export async function createTfjsTrainPeer(data: TrainData): Promise<TrainPeer> {
   const { sync, adapter } = await initTfjsWebGpu();
   const d = data.dims, r = TRAIN_LORA.rank, s = TRAIN_LORA.alpha / r;
-  const { batch: B, seqLen: Tn } = TRAIN_BATCH;
+  const { batch: B, seqLen: Tn } = data.bt;
   const N = B * Tn, H = d.hidden, Hq = d.heads, Hk = d.kvHeads, D = d.headDim, V = d.vocab, rep = Hq / Hk;
 
   const c = (v: Float32Array, shape: number[]) => tf.tensor(v, shape, 'float32');

@@ -65,9 +65,22 @@ describe('train-step report', () => {
   test('table: ms/step, GF/s, ratio ours/impl, memory and chunk ratio', () => {
     const s = formatTrainStepReport(result());
     expect(s).toMatch(/^jax-js\s+200\.0\s+1\s+10\.00\s+0\.50\s/m);
-    expect(s).toContain('forward 10 ms, backward 20 ms, 28 × AdamW 3 ms');
+    expect(s).toContain('forward 10 ms, backward 20 ms, AdamW 3 ms');
     expect(s).toContain('peak GPU memory of one step 8.0 MiB above 5.0 MiB resident');
     expect(s).toMatch(/^\s+64\s+16\s+1\.0\s+0\.25/m);
+  });
+  test('counts per step and the measured kernel choice are printed', () => {
+    const s = formatTrainStepReport({
+      ...result(),
+      oursCounts: { dispatches: 85, submits: 1, buffersCreated: 0, bytesUploaded: 860, uniformBytes: 21760, bytesRead: 0, reads: 0, encodeMs: 8.44 },
+      kernelChoice: [
+        { shape: '≤32×64×64 k2 8 ᵀB', directMs: 5.31, tiledMs: 8.91, chosen: 'direct' },
+        { shape: '≤256×576×576', directMs: 9, tiledMs: 2, chosen: 'tiled' },
+      ],
+    });
+    expect(s).toContain('ours, counts per step: 85 dispatches, 1 submit, 0 buffers created, 860 B up (+21.3 KiB uniforms), 0 B read (0 reads), encode 8.4 ms');
+    expect(s).toContain('kernel choice by measurement (per GEMM shape, M×N×K, this adapter): 1 tiled, 1 direct');
+    expect(s).toContain('  matmul ≤256×576×576 → tiled (direct 9.00 ms, tiled 2.00 ms)');
   });
   test('the update check compares parameter CHANGES relatively: a skipped or halved update fails it', () => {
     // updates of ~lr = 1e-4 on weights of ~0.1: an absolute 1e-3 check on the parameters would pass all of these

@@ -4,10 +4,13 @@
  * grad:
  *   normSq = Σ‖g‖² over all grads (globalGradNorm, fixed reduction order)
  *   flag   = NaN/Inf bits over [watched scalars…, normSq] (nonFiniteCheck)
- *   read flag, the watched scalars and normSq (the only readback of the step)
- *   flag set → throw NonFiniteLossError(step, names) BEFORE any update
- *   scale  = min(1, maxGradNorm / (‖g‖ + 1e-6)) (clipScaleFromNorm)
- *   apply  → AdamW on every trainable (decay only where `decay`), then ctx.sync()
+ *   apply  → scale = flag ? −1 : min(1, maxGradNorm / (‖g‖ + 1e-6)) (clipScaleGuarded), then
+ *            AdamW on every trainable (decay only where `decay`); a negative scale makes AdamW
+ *            change nothing, so the update is encoded before anything is read
+ *   report = [flag, watched scalars…, normSq] copied into one small tensor, read ONCE: the
+ *            step's only readback, and with it its only submit (forward, backward, check and
+ *            update all go in one command buffer)
+ *   flag set → throw NonFiniteLossError(step, names): params, m and v were left as they were
  * Semantics are torch's clip_grad_norm_ + AdamW (kernels/optim/adamw.ts, adamw.golden.json).
  *
  * Public API:
@@ -21,7 +24,7 @@
  */
 import type { GpuContext } from '../gpu/context.ts';
 import type { GpuTensor } from '../gpu/tensor.ts';
-import { adamwStep, clipScaleFromNorm, globalGradNorm, nonFiniteCheck, nonFiniteNames } from '../kernels/optim/adamw.ts';
+import { adamwStep, clipScaleGuarded, globalGradNorm, nonFiniteCheck, nonFiniteNames } from '../kernels/optim/adamw.ts';
 import type { Trainable } from './params.ts';
 
 export interface OptimizerSettings {
@@ -61,7 +64,7 @@ export class Optimizer {
   private readonly clip: GpuTensor;
   private readonly flag: GpuTensor;
 
-  constructor(readonly ctx: GpuContext, readonly trainables: readonly Trainable[], label: string) {
+  constructor(readonly ctx: GpuContext, readonly trainables: readonly Trainable[], private readonly label: string) {
     this.normSq = ctx.empty([1], `${label}.normSq`);
     this.clip = ctx.empty([1], `${label}.clipScale`);
     this.flag = ctx.empty([1], `${label}.nonFinite`, 'u32');
@@ -75,20 +78,29 @@ export class Optimizer {
     ctx.clear(this.flag);
     globalGradNorm(ctx, this.normSq, this.trainables.map((t) => t.grad));
     nonFiniteCheck(ctx, this.flag, [...watched.map((w) => w.tensor), this.normSq]);
-    const flag = (await ctx.readU32(this.flag))[0];
-    const values: number[] = [];
-    for (const w of watched) values.push((await ctx.read(w.tensor))[0]);
-    const gradNorm = Math.sqrt((await ctx.read(this.normSq))[0]);
-    if (flag) throw new NonFiniteLossError(step, nonFiniteNames(flag, [...watched.map((w) => w.name), 'gradient norm']));
     if (apply) {
-      clipScaleFromNorm(ctx, this.clip, this.normSq, o.maxGradNorm);
+      clipScaleGuarded(ctx, this.clip, this.normSq, this.flag, o.maxGradNorm);
       for (const t of this.trainables) {
         adamwStep(ctx, t.param, t.grad, t.m, t.v, this.clip, {
           lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps, weightDecay: t.decay ? o.weightDecay : 0, step,
         });
       }
-      await ctx.sync();
     }
+    // [flag (u32 bits), watched…, normSq]: one readback (and the step's one submit)
+    const report = ctx.empty([watched.length + 2], `${this.label}.report`);
+    ctx.copyRange(this.flag, 0, report, 0, 1);
+    watched.forEach((w, k) => ctx.copyRange(w.tensor, 0, report, 1 + k, 1));
+    ctx.copyRange(this.normSq, 0, report, watched.length + 1, 1);
+    let host: Float32Array;
+    try {
+      host = await ctx.read(report);
+    } finally {
+      ctx.release(report);
+    }
+    const flag = new Uint32Array(host.buffer, host.byteOffset, 1)[0];
+    const values = Array.from(host.subarray(1, 1 + watched.length));
+    const gradNorm = Math.sqrt(host[watched.length + 1]);
+    if (flag) throw new NonFiniteLossError(step, nonFiniteNames(flag, [...watched.map((w) => w.name), 'gradient norm']));
     return { values, gradNorm };
   }
 

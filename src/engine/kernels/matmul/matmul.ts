@@ -7,7 +7,7 @@
 // (rows of all batches are contiguous), so the common "activations × weight" case is a single
 // 2-D GEMM. Views (ctx.view) work as any operand: their offset is applied in the binding.
 //
-// Two kernels with one contract (chosen per context, see matmulPath):
+// Two kernels with one contract (chosen per shape and adapter, see matmulPath):
 //   'tiled'  matmul.wgsl        — 64×64 tiles through workgroup memory; for real GPUs;
 //   'direct' matmul_direct.wgsl — register blocking, no workgroup memory; for CPU adapters
 //            (SwiftShader), where the tiled kernel compiles ~30× slower and runs no faster;
@@ -26,6 +26,7 @@ import direct from './matmul_direct.wgsl?raw';
 import direct4 from './matmul_direct4.wgsl?raw';
 import common from './matmul_common.wgsl?raw';
 import { KernelArgumentError } from '../args.ts';
+import { measuredPath, type GemmShape } from './path_cache.ts';
 
 // B's declaration (weightDecl: f32, bf16 or f16 storage), then the shared params/bindings/
 // overrides of matmul_common.wgsl, then the kernel body
@@ -61,9 +62,16 @@ export function isCpuAdapter(ctx: GpuContext): boolean {
   return /swiftshader|llvmpipe|lavapipe|warp|\bcpu\b/i.test(`${a.vendor} ${a.architecture} ${a.description} ${a.device}`);
 }
 
-/** The kernel this context uses: forced by setMatmulPath, else 'direct' on CPU adapters. */
-export function matmulPath(ctx: GpuContext): MatmulPath {
-  return forced.get(ctx) ?? (isCpuAdapter(ctx) ? 'direct' : 'tiled');
+/** The kernel a GEMM uses: forced by setMatmulPath, else the one a timed probe picked for this
+ * shape on this adapter (path_cache.ts, choice.ts), else by adapter name: 'direct' on CPU
+ * adapters, 'tiled' elsewhere. */
+export function matmulPath(ctx: GpuContext, shape?: GemmShape): MatmulPath {
+  return forced.get(ctx) ?? (shape && measuredPath(ctx, shape)) ?? (isCpuAdapter(ctx) ? 'direct' : 'tiled');
+}
+
+/** The path forced on this context, if any (the probe restores it). */
+export function forcedMatmulPath(ctx: GpuContext): MatmulPath | undefined {
+  return forced.get(ctx);
 }
 
 /** Forces a path for one context (tests run both kernels on SwiftShader); 'auto' resets. */
@@ -159,7 +167,7 @@ export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTenso
   if (packed && (b.offset ?? 0) % 2 !== 0) throw new MatmulShapeError(name, `packed weight ${b.label} starts at an odd element`);
   const k2 = o.k2 ?? 0;
   const bBind = b;
-  const path = matmulPath(ctx);
+  const path = matmulPath(ctx, { ...d, k2, transA: !!o.transA, transB: !!o.transB, bias: !!o.bias, weight: bt });
   const tile = TILE[path];
   const vec4 = path === 'direct' && directVec4(d, !!o.transA, !!o.transB);
   // WebGPU forbids a buffer bound writable and read-only in one dispatch, even as disjoint

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { expectClose } from '../../testing/compare.ts';
 import { useGpu } from '../../testing/gpu.ts';
 import { randn } from '../../testing/random.ts';
-import { adamwStep, clipScaleFromNorm, globalGradNorm, nonFiniteCheck } from './adamw.ts';
+import { adamwStep, clipScaleFromNorm, clipScaleGuarded, globalGradNorm, nonFiniteCheck } from './adamw.ts';
 import { adamwStepRef, clipScaleRef, gradNormSqRef } from './adamw.ref.ts';
 
 const SIZES = [1, 7, 2049, 5000, 130];
@@ -92,5 +92,27 @@ describe('optimizer kernels on the GPU', () => {
     nonFiniteCheck(ctx, flag, [ts[1], ts[4]]);
     expect((await ctx.readU32(flag))[0]).toBe(0);
     ctx.release(flag, ...ts);
+  });
+
+  test('clipScaleGuarded: the clip scale when the flag is clear; −1 when set, and AdamW then changes nothing', async () => {
+    const ctx = gpu();
+    const normSq = ctx.upload([4], [1], 'normSq');
+    const flag = ctx.upload(new Uint32Array([0]), [1], 'flag');
+    const scale = ctx.empty([1], 'scale');
+    clipScaleGuarded(ctx, scale, normSq, flag, 1);
+    expectClose(await ctx.read(scale), [clipScaleRef(4, 1)], 'scale, flag clear', { rtol: 1e-6 });
+    const n = 2049;
+    const host = [randn(n, 1), randn(n, 2), randn(n, 3, 0.1), randn(n, 4, 0.1).map(Math.abs)];
+    const [p, g, m, v] = host.map((h, i) => ctx.upload(h, [n], `t${i}`));
+    ctx.write(flag, new Uint32Array([0b100]));
+    clipScaleGuarded(ctx, scale, normSq, flag, 1);
+    adamwStep(ctx, p, g, m, v, scale, { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, step: 3 });
+    expect((await ctx.read(scale))[0]).toBe(-1);
+    for (const [i, t] of [p, g, m, v].entries()) expect(await ctx.read(t), `tensor ${i} untouched`).toEqual(host[i]);
+    ctx.write(flag, new Uint32Array([0]));
+    clipScaleGuarded(ctx, scale, normSq, flag, 1);
+    adamwStep(ctx, p, g, m, v, scale, { lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1, step: 3 });
+    expect(await ctx.read(p)).not.toEqual(host[0]); // the same update with the flag clear does change p
+    ctx.release(normSq, flag, scale, p, g, m, v);
   });
 });

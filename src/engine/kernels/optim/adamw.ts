@@ -26,7 +26,8 @@ export const ADAMW_DEFAULTS = { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, w
 
 const CHUNK = 256 * 8; // elements per workgroup in grad_norm.wgsl `partials`
 
-/** One fused AdamW update of `param` (in place) from `grad`·clipScale[0]; updates m, v. */
+/** One fused AdamW update of `param` (in place) from `grad`·clipScale[0]; updates m, v.
+ * clipScale[0] < 0 (clipScaleGuarded after a NaN/Inf) leaves param, m and v unchanged. */
 export function adamwStep(
   ctx: GpuContext, param: GpuTensor, grad: GpuTensor, m: GpuTensor, v: GpuTensor, clipScale: GpuTensor, o: AdamWOptions,
 ): void {
@@ -83,6 +84,20 @@ export function clipScaleFromNorm(ctx: GpuContext, scale: GpuTensor, normSq: Gpu
   ctx.dispatch({
     name: 'grad_clip_scale', code: normCode, entry: 'clip', layout: ['uniform', 'rw', 'read'],
     bindings: [scale, normSq], params: [u32(1), u32(0), f32(Math.min(maxNorm, 3.4e38))], workgroups: [1],
+  });
+}
+
+/** As clipScaleFromNorm, but scale[0] = −1 when flag[0] ≠ 0 (a nonFiniteCheck flag): adamwStep
+ * then changes nothing, so a guarded update needs no readback before it is encoded. */
+export function clipScaleGuarded(ctx: GpuContext, scale: GpuTensor, normSq: GpuTensor, flag: GpuTensor, maxNorm: number): void {
+  const where = 'adamw.ts clipScaleGuarded';
+  checkTensor(where, 'scale', scale, [1]);
+  checkTensor(where, 'normSq', normSq, [1]);
+  checkTensor(where, 'flag', flag, [1], 'u32');
+  if (!(maxNorm > 0)) throw new KernelArgumentError(where, `maxNorm must be > 0 (Infinity = no clipping), got ${maxNorm}`);
+  ctx.dispatch({
+    name: 'grad_clip_scale_guarded', code: normCode, entry: 'clip_guarded', layout: ['uniform', 'rw', 'read', 'read'],
+    bindings: [scale, normSq, flag], params: [u32(1), u32(0), f32(Math.min(maxNorm, 3.4e38))], workgroups: [1],
   });
 }
 

@@ -6,6 +6,7 @@
 //   v ← β2·v + (1 − β2)·g²
 //   p ← p − (lr / bc1) · m / (sqrt(v)/sqrt(bc2) + eps),  bc1 = 1 − β1^t, bc2 = 1 − β2^t
 // The bias corrections are computed on the CPU in float64 (step t is known there).
+// clipScale[0] < 0 (clipScaleGuarded: the step had a NaN/Inf) skips the update entirely.
 // One thread per element; 2-D grid flattening for tensors above 65535·256 elements.
 const WG = 256u;
 struct P { n: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, decay: f32, stepSize: f32, bc2Sqrt: f32 }
@@ -20,8 +21,9 @@ struct P { n: u32, lr: f32, beta1: f32, beta2: f32, eps: f32, decay: f32, stepSi
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WG + lid;
-  if (i >= p.n) { return; }
-  let g = grad[i] * clipScale[0];
+  let s = clipScale[0];
+  if (i >= p.n || s < 0.0) { return; }
+  let g = grad[i] * s;
   let w = param[i] * p.decay; // decay = 1 − lr·wd
   let mi = p.beta1 * m[i] + (1.0 - p.beta1) * g;
   let vi = p.beta2 * v[i] + (1.0 - p.beta2) * g * g;

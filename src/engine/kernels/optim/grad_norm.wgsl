@@ -4,6 +4,9 @@
 //  final:    one workgroup sums partials[0..count) (strided per thread, then a tree) and
 //            ACCUMULATES into normSq[0] (the caller zeroes it once per step).
 //  clip:     scale[0] = min(1, maxNorm / (sqrt(normSq[0]) + 1e-6))  (clip_grad_norm_).
+//  clip_guarded: the same, or −1 when the step's NaN/Inf flag (nonfinite.wgsl) is set — a
+//            negative scale makes adamw.wgsl leave param, m and v untouched, so the update
+//            can be encoded in the same submit as the check it depends on.
 const WG = 256u;
 const PER_THREAD = 8u; // CHUNK = 2048 elements per workgroup (keep in sync with grad_norm.ts)
 struct P { n: u32, off: u32, maxNorm: f32 }
@@ -48,5 +51,14 @@ fn final_sum(@builtin(local_invocation_index) lid: u32) {
 // x = normSq [1], out = scale [1]
 @compute @workgroup_size(1)
 fn clip() {
+  out[0] = min(1.0, p.maxNorm / (sqrt(x[0]) + 1e-6));
+}
+
+@group(0) @binding(3) var<storage, read> flag: array<u32>;
+
+// x = normSq [1], out = scale [1], flag = nonFiniteCheck's u32 [1]
+@compute @workgroup_size(1)
+fn clip_guarded() {
+  if (flag[0] != 0u) { out[0] = -1.0; return; }
   out[0] = min(1.0, p.maxNorm / (sqrt(x[0]) + 1e-6));
 }
