@@ -72,4 +72,20 @@ describe('matmul path by measurement on Dawn', () => {
     expect(matmulPath(ctx, { ...shape, M: 33 })).toBe(def);
     ctx.release(a, b, c1, c2);
   }, 120_000);
+
+  test('a packed bf16 weight (a frozen matrix of a bf16 folder) is its own shape, and the probe measures it', async () => {
+    clearMeasuredPaths();
+    const [M, K, N] = [8, 16, 12];
+    const a = ctx.upload(randn(M * K, 3), [M, K], 'a');
+    const w = ctx.zeros([N, K], 'w.bf16', 'bf16');
+    const c = ctx.empty([M, N], 'c');
+    matmul(ctx, c, a, w, { transB: true });
+    const noted = unprobedShapes(ctx).filter((s) => s.weight === 'bf16');
+    expect(noted.map(gemmShapeKey)).toEqual(['≤8×12×16 ᵀB bf16']);
+    const rows = await probeMatmulPaths(ctx, { reps: 1, shapes: noted });
+    expect(rows.map((r) => r.shape)).toEqual(['≤8×12×16 ᵀB bf16']);
+    expect(rows[0].directMs).toBeGreaterThan(0);
+    expect(rows[0].tiledMs).toBeGreaterThan(0);
+    ctx.release(a, w, c);
+  }, 120_000);
 });
