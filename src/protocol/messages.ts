@@ -107,6 +107,12 @@ export interface Api extends UiWorkApi {
   'device-info': { args: Record<string, never>; result: { caps: GpuCaps; summary: string } };
   /** The GPU buffer pool's accounting (bytes); resetPeak starts a new peak window after reading. */
   'gpu-memory': { args: { resetPeak?: boolean }; result: GpuMemory };
+  /**
+   * config.json of a model base URL before loading it (the Model screen's memory estimate):
+   * from the Hub download cache when that model is stored there (no request: a cached model
+   * stays offline-capable), else fetched. null when unreachable or not JSON.
+   */
+  'model-config': { args: { url: string }; result: { config: unknown } };
   'self-check': { args: Record<string, never>; result: { checks: { name: string; maxAbsErr: number; ok: boolean }[] } };
   /**
    * A Hub-layout URL (…/<owner>/<repo>/resolve/<rev>/) is downloaded into the persistent

@@ -1,5 +1,6 @@
 // The Model screen's memory estimate, before loading: reads the chosen model's config.json
-// (bundled path, base URL, or the dropped folder), takes the Train form's batch / chunk /
+// (bundled path, base URL through the worker's 'model-config' — the Hub cache first — or the
+// dropped folder), takes the Train form's batch / chunk /
 // LoRA settings and the adapter's limits, and says "needs ≈ X GB of GPU memory for training
 // at batch B; this adapter allows Y" (src/shared/memory.ts). When it cannot fit, the message
 // says why and the Load button is disabled (ModelScreen reads useMemoryFit()).
@@ -8,6 +9,7 @@ import { useEffect, useState } from 'react';
 import { BUNDLED_MODELS } from '../../protocol/messages.ts';
 import { checkMemoryFit, estimateTrainingMemory, fmtGB, memoryModelFromConfig, type MemoryFit as Fit } from '../../shared/memory.ts';
 import { DEFAULT_TRAIN_CONFIG } from '../../shared/train_config.ts';
+import { getEngine } from '../engine.ts';
 import { useStore } from '../store.ts';
 
 export interface MemoryFitState extends Fit {
@@ -32,6 +34,9 @@ function useChosenConfig(): unknown {
       if (!base || (model.kind === 'url' && !/^https?:\/\/\S+/.test(base))) return null;
       await new Promise((r) => setTimeout(r, model.kind === 'url' ? 400 : 0)); // typing
       if (!live) return null;
+      // A URL goes through the worker, which reads a Hub model's config from its download cache
+      // when stored there: a cached model makes no request (offline too), as its load does.
+      if (model.kind === 'url') return (await getEngine().request('model-config', { url: base })).config;
       const res = await fetch(new URL('config.json', new URL(base.endsWith('/') ? base : `${base}/`, location.href)).href);
       return res.ok ? res.json() : null;
     };

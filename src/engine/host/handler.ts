@@ -194,6 +194,8 @@ export class EngineHandler {
         if (req.args.resetPeak) pool.resetPeak();
         return { result: m satisfies Api['gpu-memory']['result'] };
       }
+      case 'model-config':
+        return { result: { config: await this.modelConfig(req.args.url) } satisfies Api['model-config']['result'] };
       case 'self-check': {
         const { runSelfCheck } = await import('./selfcheck.ts');
         return { result: await runSelfCheck(await this.gpu()) };
@@ -309,6 +311,21 @@ export class EngineHandler {
         return { result: r, transfer: [r.weights, r.imageMass] };
       }
     }
+  }
+
+  /** 'model-config': the cached config.json of a stored Hub model, else one fetch of it. */
+  private async modelConfig(url: string): Promise<unknown> {
+    const ref = parseHubUrl(url);
+    const cache = ref ? await this.hubCache() : null;
+    if (ref && cache) {
+      const key = modelKey(ref.repo, ref.revision);
+      const meta = await cache.meta(key);
+      const file = meta?.files['config.json']?.complete ? await cache.file(key, 'config.json') : null;
+      if (file) return JSON.parse(await file.text());
+    }
+    const base = ref?.base ?? (url.endsWith('/') ? url : `${url}/`);
+    const res = await fetch(new URL('config.json', base).href, { cache: 'no-store' }).catch(() => null);
+    return res?.ok ? res.json().catch(() => null) : null;
   }
 
   private hubCache(): Promise<HubCache | null> {

@@ -11,7 +11,8 @@ import { expectClose } from '../../testing/compare.ts';
 import { useGpu } from '../../testing/gpu.ts';
 import { randn } from '../../util/random.ts';
 import { collectTrainables, releaseTrainables } from '../../train/params.ts';
-import { VladvaStep, type StepConfig } from '../../train/vladva_step.ts';
+import { VladvaStep, type StepConfig, type TrainBatch } from '../../train/vladva_step.ts';
+import type { GpuContext } from '../../gpu/context.ts';
 import { folderFromMap } from '../io/folder.ts';
 import { adapterTensors } from './adapters.ts';
 import { generate } from './generate.ts';
@@ -23,6 +24,17 @@ const CFG: StepConfig = {
   beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxLongTokens: 30,
 };
 const TOL = { atol: 1e-5, rtol: 1e-4 };
+
+/** One VladVA step without the update: its metrics and every trainable's gradient, in order. */
+async function stepGrads(ctx: GpuContext, vlm: Vlm, batch: TrainBatch) {
+  const logTau = ctx.upload(new Float32Array([DEFAULT_LOG_TAU]), [1], 'logTau');
+  const tr = collectTrainables(ctx, vlm, logTau, false);
+  const metrics = await new VladvaStep(ctx, vlm, tr, logTau).run(batch, CFG, 1, { apply: false });
+  const g = await Promise.all(tr.map(async (t) => ({ name: t.name, g: await ctx.read(t.grad) })));
+  releaseTrainables(ctx, tr);
+  ctx.release(logTau);
+  return { metrics, g };
+}
 
 describe('bf16 model: packed frozen weights vs the f32-decoded path', () => {
   const gpu = useGpu();
@@ -68,15 +80,7 @@ describe('bf16 model: packed frozen weights vs the f32-decoded path', () => {
       shortCaptions: ['a red cube', 'a blue ball', 'a green triangle'],
       longCaptions: ['a red cube sits on the left of a small grey square, above a large green ball', null, 'a green triangle below a yellow cube'],
     };
-    const grads = async (vlm: Vlm) => {
-      const logTau = ctx.upload(new Float32Array([DEFAULT_LOG_TAU]), [1], 'logTau');
-      const tr = collectTrainables(ctx, vlm, logTau, false);
-      const metrics = await new VladvaStep(ctx, vlm, tr, logTau).run(batch, CFG, 1, { apply: false });
-      const g = await Promise.all(tr.map(async (t) => ({ name: t.name, g: await ctx.read(t.grad) })));
-      releaseTrainables(ctx, tr);
-      ctx.release(logTau);
-      return { metrics, g };
-    };
+    const grads = (vlm: Vlm) => stepGrads(ctx, vlm, batch);
     const [gp, gf] = [await grads(packed), await grads(f32)];
     expect(gp.metrics.nextToken).toBeGreaterThan(0);
     expect(gp.metrics.loss).toBeCloseTo(gf.metrics.loss, 4);
@@ -102,15 +106,7 @@ describe('bf16 model: packed frozen weights vs the f32-decoded path', () => {
     const H = whole.dims.hidden;
     const feats = ctx.upload(randn(2 * whole.tokensPerImage * H, 6), [2, whole.tokensPerImage, H], 'features');
     const batch = { features: feats, shortCaptions: ['a red cube', 'a blue ball'], longCaptions: ['a red cube sits on the left of a small grey square', 'a blue ball'] };
-    const grads = async (vlm: Vlm) => {
-      const logTau = ctx.upload(new Float32Array([DEFAULT_LOG_TAU]), [1], 'logTau');
-      const tr = collectTrainables(ctx, vlm, logTau, false);
-      const metrics = await new VladvaStep(ctx, vlm, tr, logTau).run(batch, CFG, 1, { apply: false });
-      const g = await Promise.all(tr.map(async (t) => ({ name: t.name, g: await ctx.read(t.grad) })));
-      releaseTrainables(ctx, tr);
-      ctx.release(logTau);
-      return { metrics, g };
-    };
+    const grads = (vlm: Vlm) => stepGrads(ctx, vlm, batch);
     const [gs, gw] = [await grads(split), await grads(whole)];
     expect(gs.metrics.nextToken).toBeCloseTo(gw.metrics.nextToken, 5);
     gs.g.forEach((x, i) => expectClose(x.g, gw.g[i].g, `grad ${x.name}`, TOL));
