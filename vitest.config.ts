@@ -16,6 +16,9 @@ export default defineConfig({
           exclude: ['src/**/*.gpu.test.ts', 'src/**/*.browser.test.ts', 'node_modules/**'],
           environment: 'node',
           testTimeout: 60_000,
+          // Two files at a time: the long ones (real-size, pretrain, CLI, evidence smoke runs)
+          // mostly wait on a headless Chromium, so a second file fills the idle core (CI time).
+          maxWorkers: 2,
         },
       },
       {

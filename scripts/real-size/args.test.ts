@@ -6,7 +6,7 @@ import { FULL, parseRealSizeArgs, QUICK } from './args.ts';
 describe('parseRealSizeArgs', () => {
   test('--quick: a 2-layer cut of smolvlm-256m, gradient-cached in 2 chunks', () => {
     expect(parseRealSizeArgs(['--quick'])).toEqual({ preset: 'smolvlm-256m', ...QUICK });
-    expect(QUICK).toMatchObject({ layers: 2, contrastBatch: 4, chunk: 2 });
+    expect(QUICK).toMatchObject({ layers: 2, trainSteps: 1, contrastBatch: 2, chunk: 1 });
   });
 
   test('the full run: the preset named, the issue\'s sizes (4 + 4 embedded, batch 4, contrastive 64)', () => {
@@ -19,8 +19,8 @@ describe('parseRealSizeArgs', () => {
     [[], /--preset is required/],
     [['--preset', 'llava'], /--preset must be one of smolvlm-256m, smolvlm-500m, got llava/],
     [['--quick', '--layers', '0'], /--layers needs an integer ≥ 1, got 0/],
-    [['--quick', '--chunk', '3'], /--contrast-batch \(4\) must be a multiple of --chunk \(3\)/],
-    [['--quick', '--chunk', '8'], /--chunk \(8\) must not exceed --contrast-batch \(4\)/],
+    [['--quick', '--contrast-batch', '4', '--chunk', '3'], /--contrast-batch \(4\) must be a multiple of --chunk \(3\)/],
+    [['--quick', '--chunk', '8'], /--chunk \(8\) must not exceed --contrast-batch \(2\)/],
     [['--quick', '--bogus'], /unknown argument --bogus/],
     [['--preset', 'smolvlm-256m', '--out'], /--out needs a folder/],
   ])('refuses %j', (argv, re) => {
