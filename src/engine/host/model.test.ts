@@ -2,7 +2,8 @@
 // the Hub repo id, the bundled name, the CLI folder's name — never a local mount URL.
 import { describe, expect, it } from 'vitest';
 import { folderFromMap } from '../model/io/folder.ts';
-import { baseModelName, folderOf, hubRepoOf } from './model.ts';
+import { hubRepoOf } from '../model/io/hub/url.ts';
+import { baseModelName, folderOf } from './model.ts';
 
 const folder = folderFromMap('http://127.0.0.1:41234/mount/model-3/', {});
 

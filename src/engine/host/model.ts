@@ -8,7 +8,6 @@
 //   baseModelName(source, folder)  how a user would load it: the Hub repo id, the bundled
 //                           model's name, the source's name or the folder's — never a local
 //                           mount URL (it names the base model of exported PEFT adapters)
-//   hubRepoOf(url)          'owner/repo' of a Hugging Face URL (…/owner/repo[/resolve/rev/…]), else null
 //   modelIdOf(folder)       `${name}@${sha256(config.json ‖ preprocessor_config.json)[0:16]}-${weight bytes}`
 //   loadVlm(ctx, folder, o) Vlm.load with load-progress in bytes, after checking every tensor the
 //                           folder holds (vision ones included) against config.json
@@ -24,7 +23,7 @@ import { parseVlmConfig } from '../model/config.ts';
 import { folderFromFiles, folderFromUrl, type ModelFolder } from '../model/io/folder.ts';
 import type { HubCache } from '../model/io/hub/cache.ts';
 import { openHubFolder, type HubLoadOptions } from '../model/io/hub/hub_folder.ts';
-import { parseHubUrl } from '../model/io/hub/url.ts';
+import { hubRepoOf, parseHubUrl } from '../model/io/hub/url.ts';
 import { Checkpoint } from '../model/io/safetensors.ts';
 import { checkHeldWeights } from '../model/io/weights.ts';
 import type { LoraSettings } from '../model/vlm/adapters.ts';
@@ -58,21 +57,6 @@ export async function openFolder(source: ModelSource, hub: Omit<HubLoadOptions, 
   return folderOf(source);
 }
 
-const HUB_HOSTS = new Set(['huggingface.co', 'hf.co']);
-const HUB_NON_REPOS = new Set(['datasets', 'spaces', 'api', 'docs', 'models']);
-
-export function hubRepoOf(url: string): string | null {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return null;
-  }
-  if (!HUB_HOSTS.has(u.hostname)) return null;
-  const [owner, repo] = u.pathname.split('/').filter(Boolean);
-  if (!owner || !repo || HUB_NON_REPOS.has(owner)) return null;
-  return `${owner}/${repo}`;
-}
 
 export function baseModelName(source: ModelSource, folder: ModelFolder): string {
   switch (source.kind) {

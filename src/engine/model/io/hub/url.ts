@@ -7,6 +7,8 @@
  *                                        `https://huggingface.co/<owner>/<repo>` (revision main);
  *                                        null for anything else, also a folder below the
  *                                        revision (a model is cached from its repo root only)
+ *   hubRepoOf(url) → 'owner/repo' | null — any URL on the Hub's own hosts, any depth (the name
+ *                                        an exported adapter gives its base model)
  *   modelKey(repo, revision)           — `owner/repo@revision`: one cache entry per model
  *   fileKey(repo, revision, path)      — `owner/repo@revision/path`: one cached file
  * The key holds no host: the same repo and revision from a mirror is the same bytes.
@@ -25,17 +27,33 @@ export interface HubRef {
 const HUB_HOSTS = new Set(['huggingface.co', 'hf.co', 'www.huggingface.co']);
 const NOT_OWNERS = new Set(['datasets', 'spaces', 'api', 'docs', 'models']);
 
-export function parseHubUrl(url: string): HubRef | null {
-  let u: URL;
+function urlOf(url: string): URL | null {
   try {
-    u = new URL(url);
+    return new URL(url);
   } catch {
     return null;
   }
-  if (u.search || u.hash) return null;
+}
+
+/** Path segments of a URL whose first two name a repo (owner/repo), else null. */
+function repoSegments(u: URL): string[] | null {
   const seg = u.pathname.split('/').filter(Boolean);
+  return seg[0] && seg[1] && !NOT_OWNERS.has(seg[0]) ? seg : null;
+}
+
+/** 'owner/repo' of any URL on the Hub's own hosts (…/owner/repo[/resolve/rev/…]), else null. */
+export function hubRepoOf(url: string): string | null {
+  const u = urlOf(url);
+  const seg = u && HUB_HOSTS.has(u.hostname) ? repoSegments(u) : null;
+  return seg ? `${seg[0]}/${seg[1]}` : null;
+}
+
+export function parseHubUrl(url: string): HubRef | null {
+  const u = urlOf(url);
+  if (!u || u.search || u.hash) return null;
+  const seg = repoSegments(u);
+  if (!seg) return null;
   const [owner, repo] = seg;
-  if (!owner || !repo || NOT_OWNERS.has(owner)) return null;
   let revision = 'main';
   let rawRev = 'main';
   if (seg[2] === 'resolve' && seg[3] && seg.length === 4) {
