@@ -4,9 +4,10 @@ import { describe, expect, test } from 'vitest';
 import { FULL, parseRealSizeArgs, QUICK } from './args.ts';
 
 describe('parseRealSizeArgs', () => {
-  test('--quick: a 2-layer cut of smolvlm-256m, gradient-cached in 2 chunks', () => {
+  test('--quick: a 2-layer cut of smolvlm-256m, one VladVA update gradient-cached in 2 chunks', () => {
     expect(parseRealSizeArgs(['--quick'])).toEqual({ preset: 'smolvlm-256m', ...QUICK });
-    expect(QUICK).toMatchObject({ layers: 2, trainSteps: 1, contrastBatch: 2, chunk: 1 });
+    expect(QUICK).toMatchObject({ layers: 2, trainSteps: 0, contrastBatch: 2, chunk: 1 });
+    expect(parseRealSizeArgs(['--preset', 'smolvlm-256m', '--train-steps', '0']).trainSteps).toBe(0);
   });
 
   test('the full run: the preset named, the issue\'s sizes (4 + 4 embedded, batch 4, contrastive 64)', () => {
@@ -19,6 +20,7 @@ describe('parseRealSizeArgs', () => {
     [[], /--preset is required/],
     [['--preset', 'llava'], /--preset must be one of smolvlm-256m, smolvlm-500m, got llava/],
     [['--quick', '--layers', '0'], /--layers needs an integer ≥ 1, got 0/],
+    [['--quick', '--train-steps', '-1'], /--train-steps needs an integer ≥ 0, got -1/],
     [['--quick', '--contrast-batch', '4', '--chunk', '3'], /--contrast-batch \(4\) must be a multiple of --chunk \(3\)/],
     [['--quick', '--chunk', '8'], /--chunk \(8\) must not exceed --contrast-batch \(2\)/],
     [['--quick', '--bogus'], /unknown argument --bogus/],

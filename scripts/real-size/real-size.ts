@@ -9,9 +9,9 @@
  *   load      load-model (every tensor checked against config.json, weights uploaded)
  *   embed     4 images + 4 texts (E5-V prompts)
  *   data      load-data: synthetic scenes, vision features encoded (and cached)
- *   train     2 VladVA steps at batch 4 (contrastive + next-token)
- *   export    the PEFT adapter (adapter_config.json, adapter_model.safetensors, soft prompts)
- *   contrast  one update over a contrastive batch of 64, gradient-cached in chunks of 8
+ *   train     2 VladVA steps at batch 4 (contrastive + next-token); skipped with --train-steps 0
+ *   contrast  one VladVA update over a contrastive batch of 64, gradient-cached in chunks of 8
+ *   export    the PEFT adapter of the last run (adapter_config.json, adapter_model.safetensors, soft prompts)
  *   eval      synthetic test retrieval + probes on 8 scenes with the tuned adapter
  *
  * Each phase prints wall time, the peak of the engine's GPU buffer pool in the phase
@@ -135,9 +135,13 @@ export async function runRealSize(a: RealSizeArgs): Promise<PhaseResult[]> {
       return `${d.train} train / ${d.validation} validation, ${d.images} images encoded`;
     });
     const common = { seed: a.seed, lr: 1e-4, warmupSteps: 0, checkpointEvery: 0, validateEvery: 0, maxLongTokens: 64 };
-    await phase('train', async () => {
+    if (a.trainSteps > 0) await phase('train', async () => {
       const l = await trainRun('real-size-train', { ...common, steps: a.trainSteps, batchSize: a.trainBatch, chunkSize: a.trainBatch });
       return `${a.trainSteps} VladVA steps at batch ${a.trainBatch}: loss ${l.map((x) => x.toFixed(3)).join(' → ')}`;
+    });
+    await phase('contrast', async () => {
+      const l = await trainRun('real-size-contrast', { ...common, steps: 1, batchSize: a.contrastBatch, chunkSize: a.chunk });
+      return `1 VladVA update over batch ${a.contrastBatch} in chunks of ${a.chunk}: loss ${l[0].toFixed(3)}`;
     });
     await phase('export', async () => {
       const exp = await s.request('export-adapter', {});
@@ -149,10 +153,6 @@ export async function runRealSize(a: RealSizeArgs): Promise<PhaseResult[]> {
       if (cfg.base_model_name_or_path !== basename(modelDir)) throw new Error(`export: base_model_name_or_path ${cfg.base_model_name_or_path}`);
       const kb = readdirSync(dir).reduce((n, f) => n + readFileSync(join(dir, f)).byteLength, 0) / 1024;
       return `${exp.files.length} files, ${kb.toFixed(0)} KiB (base model "${cfg.base_model_name_or_path}")`;
-    });
-    await phase('contrast', async () => {
-      const l = await trainRun('real-size-contrast', { ...common, steps: 1, batchSize: a.contrastBatch, chunkSize: a.chunk });
-      return `1 update over batch ${a.contrastBatch} in chunks of ${a.chunk}: loss ${l[0].toFixed(3)}`;
     });
     await phase('eval', async () => {
       const r = await s.request('embed', { texts: plan.texts, images: fetchImages(plan.images) });
