@@ -68,7 +68,7 @@ describe('VladVA step with gradient caching', () => {
       const t = trainables[i];
       const p = await ctx.read(t.param);
       const idx = new Set<number>();
-      while (idx.size < Math.min(3, p.length)) idx.add(pick.int(p.length));
+      while (idx.size < Math.min(2, p.length)) idx.add(pick.int(p.length)); // 2 per tensor: 36 loss runs
       for (const j of idx) {
         const eps = 1e-2;
         const orig = p[j];
@@ -131,19 +131,20 @@ describe('VladVA step with gradient caching', () => {
   test('a contrastive batch of 1024 runs with gradient caching; memory bounded by the chunk', { timeout: 900_000 }, async () => {
     const ctx = gpu();
     const { vlm, trainables, step } = await setup(ctx);
-    const small = makeBatch(ctx, vlm, 64, 3, false); // contrastive only: the batch size is what is tested
+    // chunks of 128: 8 replays (CI time; the tiny model's step is bound by dispatches, not size)
+    const small = makeBatch(ctx, vlm, 128, 3, false); // contrastive only: the batch size is what is tested
     let t0 = performance.now();
-    const m64 = await step.run(small, { ...CFG, chunkSize: 64 }, 1);
-    console.log(`batch 64: ${(performance.now() - t0).toFixed(0)} ms`);
+    const m128 = await step.run(small, { ...CFG, chunkSize: 128 }, 1);
+    console.log(`batch 128: ${(performance.now() - t0).toFixed(0)} ms`);
     t0 = performance.now();
     const big = makeBatch(ctx, vlm, 1024, 4, false);
-    const m1024 = await step.run(big, { ...CFG, chunkSize: 64 }, 2);
+    const m1024 = await step.run(big, { ...CFG, chunkSize: 128 }, 2);
     console.log(`batch 1024: ${(performance.now() - t0).toFixed(0)} ms`);
-    console.log(`peak GPU memory: batch 64 → ${(m64.peakBytes / 2 ** 20).toFixed(1)} MiB, batch 1024 (chunks of 64) → ${(m1024.peakBytes / 2 ** 20).toFixed(1)} MiB`);
+    console.log(`peak GPU memory: batch 128 → ${(m128.peakBytes / 2 ** 20).toFixed(1)} MiB, batch 1024 (chunks of 128) → ${(m1024.peakBytes / 2 ** 20).toFixed(1)} MiB`);
     expect(Number.isFinite(m1024.loss)).toBe(true);
     expect(m1024.contrastive).toBeGreaterThan(Math.log(1024) * 0.5);
-    // activations are per chunk: 16× the batch costs far less than 16× the memory
-    expect(m1024.peakBytes).toBeLessThan(3 * m64.peakBytes + big.features.size * 4);
+    // activations are per chunk: 8× the batch costs far less than 8× the memory
+    expect(m1024.peakBytes).toBeLessThan(3 * m128.peakBytes + big.features.size * 4);
     step.dispose();
     releaseTrainables(ctx, trainables);
     ctx.release(small.features, big.features);
