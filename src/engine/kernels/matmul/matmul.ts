@@ -92,6 +92,10 @@ export interface MatmulOptions {
   transB?: boolean;
   alpha?: number;
   beta?: number;
+  /** R [M,N] added to C (after alpha, before beta·C): a residual fused into the GEMM's
+   * epilogue (one dispatch instead of matmul + add). Not with bias, not batched; must not
+   * share C's buffer. */
+  residual?: GpuTensor | null;
 }
 
 /** A matmul B operand: f32, or a packed bf16/f16 frozen weight (same GpuTensor type). */
@@ -167,24 +171,30 @@ export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTenso
   if (packed && (b.offset ?? 0) % 2 !== 0) throw new MatmulShapeError(name, `packed weight ${b.label} starts at an odd element`);
   const k2 = o.k2 ?? 0;
   const bBind = b;
+  const res = o.residual ?? null;
+  if (res) {
+    if (o.bias) throw new MatmulShapeError(name, 'bias and residual share one binding: pass one of them');
+    if (d.batch !== 1) throw new MatmulShapeError(name, `residual ${res.label} needs a 2-D (unbatched) GEMM, got batch ${d.batch}`);
+    if (res.size !== d.M * d.N || res.dtype !== 'f32') throw new MatmulShapeError(name, `residual ${desc(res)} should be f32 [${d.M},${d.N}]`);
+  }
   const path = matmulPath(ctx, { ...d, k2, transA: !!o.transA, transB: !!o.transB, bias: !!o.bias, weight: bt });
   const tile = TILE[path];
   const vec4 = path === 'direct' && directVec4(d, !!o.transA, !!o.transB);
   // WebGPU forbids a buffer bound writable and read-only in one dispatch, even as disjoint
   // views: say so here instead of a validation error at the next sync.
-  for (const [what, t] of [['A', a], ['B', bBind], ['A2', o.a2], ['B2', o.b2], ['bias', o.bias]] as const) {
+  for (const [what, t] of [['A', a], ['B', bBind], ['A2', o.a2], ['B2', o.b2], ['bias', o.bias], ['residual', res]] as const) {
     if (t && t.buffer === c.buffer) throw new MatmulShapeError(name, `output ${c.label} shares a GPU buffer with input ${what}=${t.label}; use a separate output tensor`);
   }
   ctx.dispatch({
     name: `${name}${packed ? `_${bt}` : ''}${path === 'direct' ? (vec4 ? '_direct4' : '_direct') : ''}`,
     code: vec4 ? direct4Code(bt) : code(path, bt),
     overrides: {
-      TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias ? 1 : 0,
+      TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias || res ? 1 : 0, BIAS_ROWS: res ? 1 : 0,
       ...(path === 'tiled' ? { BK } : {}),
     },
     layout: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw'],
     // unused slots are bound to A (read-only, never touched: K2 = 0 / HAS_BIAS = false)
-    bindings: [a, bBind, k2 > 0 ? o.a2! : a, k2 > 0 ? o.b2! : a, o.bias ?? a, c],
+    bindings: [a, bBind, k2 > 0 ? o.a2! : a, k2 > 0 ? o.b2! : a, o.bias ?? res ?? a, c],
     params: [
       u32(d.M), u32(d.N), u32(d.K), u32(k2),
       u32(d.sA), u32(d.sB), u32(d.sC),

@@ -16,8 +16,17 @@ struct Params {
 override TRANS_A: bool = false;
 override TRANS_B: bool = false;
 override HAS_BIAS: bool = false;
+// BIAS_ROWS: the bias binding is a residual R [M,N] (row stride N), added like the bias:
+// C = alpha·(…) + R + beta·C — the decoder's "h + o_proj(o)" without an add kernel.
+// Never batched (the launcher refuses batch > 1), so its index is m·N + n.
+override BIAS_ROWS: bool = false;
 
-// Epilogue of the direct kernels: c[m, nb…nb+3] = alpha·v (+ bias) (+ beta·c), bound-checked.
+fn bias_at(m: u32, n: u32) -> f32 {
+  if (BIAS_ROWS) { return bias[m * p.N + n]; }
+  return bias[n];
+}
+
+// Epilogue of the direct kernels: c[m, nb…nb+3] = alpha·v (+ bias or residual) (+ beta·c), bound-checked.
 // Trap: beta == 0 must not read C (pooled buffers hold garbage, 0·NaN = NaN).
 fn store_row(baseC: u32, m: u32, nb: u32, v: vec4f) {
   if (m >= p.M) { return; }
@@ -26,7 +35,7 @@ fn store_row(baseC: u32, m: u32, nb: u32, v: vec4f) {
     if (n >= p.N) { return; }
     let o = baseC + m * p.N + n;
     var r = p.alpha * v[j];
-    if (HAS_BIAS) { r += bias[n]; }
+    if (HAS_BIAS) { r += bias_at(m, n); }
     if (p.beta != 0.0) { r += p.beta * c[o]; }
     c[o] = r;
   }

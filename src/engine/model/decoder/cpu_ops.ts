@@ -53,13 +53,15 @@ export class CpuOps implements Ops<CpuTensor> {
     rmsNormBackwardRef({ dx: dx?.data ?? null, dWeight: dW?.data ?? null }, dy.data, x.data, w.data, rstd.data);
   }
 
-  linear(y: CpuTensor, u: CpuTensor | null, x: CpuTensor, W: CpuTensor, A: CpuTensor | null, B: CpuTensor | null, scale: number) {
+  linear(y: CpuTensor, u: CpuTensor | null, x: CpuTensor, W: CpuTensor, A: CpuTensor | null, B: CpuTensor | null, scale: number, residual?: CpuTensor | null) {
     const [outF, inF] = W.shape;
     if (A && B && u) {
       loraLinearForwardRef(y.data, u.data, x.data, W.data, A.data, B.data, { N: rows(x), inF, outF, r: A.shape[0] }, { scale });
     } else {
       matmulRef({ data: y.data, shape: [rows(x), outF] }, { data: x.data, shape: [rows(x), inF] }, W, { transB: true });
     }
+    // the GPU adds R in the GEMM's epilogue: (x·Wᵀ + s·u·Bᵀ) + R, the same rounding as this
+    if (residual) elementwiseForwardRef('add', y.data, y.data, residual.data);
   }
   linearBackward(
     g: { dx: CpuTensor | null; dA: CpuTensor | null; dB: CpuTensor | null; dW: CpuTensor | null },
@@ -84,6 +86,14 @@ export class CpuOps implements Ops<CpuTensor> {
   }
   ropeBackward(dx: CpuTensor, positions: Uint32Array, heads: number, headDim: number, theta: number) {
     ropeBackwardRef(dx.data, positions, { heads, headDim, theta });
+  }
+  ropeQK(q: CpuTensor, k: CpuTensor, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number) {
+    this.rope(q, positions, heads, headDim, theta);
+    this.rope(k, positions, kvHeads, headDim, theta);
+  }
+  ropeQKBackward(dq: CpuTensor, dk: CpuTensor, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number) {
+    this.ropeBackward(dq, positions, heads, headDim, theta);
+    this.ropeBackward(dk, positions, kvHeads, headDim, theta);
   }
 
   private attnDims(q: CpuTensor, k: CpuTensor, lse: CpuTensor) {
@@ -113,6 +123,9 @@ export class CpuOps implements Ops<CpuTensor> {
   }
   add(out: CpuTensor, a: CpuTensor, b: CpuTensor) {
     elementwiseForwardRef('add', out.data, a.data, b.data);
+  }
+  copy(dst: CpuTensor, src: CpuTensor) {
+    dst.data.set(src.data);
   }
   accumulate(dst: CpuTensor, src: CpuTensor) {
     elementwiseBackwardRef('add', [dst.data, null], src.data, src.data, src.data);

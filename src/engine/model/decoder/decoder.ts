@@ -5,6 +5,8 @@
 //
 // Per layer:  a = rmsnorm(h); q,k,v = lora(a); rope(q,k); o = attn(q,k,v); h += lora_o(o)
 //             m = rmsnorm(h); g,u = lora(m); s = swiglu(g,u); h += lora_down(s)
+// Fusions (dispatch economy, docs/PERFORMANCE.md): each "h +=" is the residual operand of
+// the o/down GEMM's epilogue (no add kernel); rope(q,k) is one dispatch.
 // Head:       n = rmsnorm(h); loss = CE(n[R]·lm_headᵀ, labels[R]) over the labelled rows R only
 //             (gathered; their dNormed is scattered back: no logits for prompt/image rows)
 
@@ -41,12 +43,13 @@ export class Decoder<T> {
     readonly adapters: Adapters<T> | null,
   ) {}
 
-  private lin(y: T, uOut: Partial<Record<LoraModule, T>>, x: T, l: number, m: LoraModule, rows: number) {
+  /** y = lin_m(x) (+ residual, fused into the GEMM's epilogue). */
+  private lin(y: T, uOut: Partial<Record<LoraModule, T>>, x: T, l: number, m: LoraModule, rows: number, residual: T | null = null) {
     const W = this.w.layers[l][m];
     const pair = this.adapters?.layers[l]?.[m];
     let u: T | null = null;
     if (pair) uOut[m] = u = this.ops.empty([rows, this.adapters!.rank], `L${l}.${m}.u`);
-    this.ops.linear(y, u, x, W, pair?.A ?? null, pair?.B ?? null, this.scale());
+    this.ops.linear(y, u, x, W, pair?.A ?? null, pair?.B ?? null, this.scale(), residual);
   }
 
   private scale(): number {
@@ -72,22 +75,15 @@ export class Decoder<T> {
     this.lin(acts.q, acts.lora, acts.a, l, 'q', N);
     this.lin(acts.k, acts.lora, acts.a, l, 'k', N);
     this.lin(acts.v, acts.lora, acts.a, l, 'v', N);
-    ops.rope(acts.q, batch.positions, d.heads, d.headDim, d.ropeTheta);
-    ops.rope(acts.k, batch.positions, d.kvHeads, d.headDim, d.ropeTheta);
+    ops.ropeQK(acts.q, acts.k, batch.positions, d.heads, d.kvHeads, d.headDim, d.ropeTheta);
     ops.attention(acts.o, acts.lse, acts.q, acts.k, acts.v, batch.keyMask, true);
-    const attnOut = ops.empty([N, H], `L${l}.attnOut`);
-    this.lin(attnOut, acts.lora, acts.o, l, 'o', N);
-    ops.add(acts.hMid, h, attnOut);
-    ops.free(attnOut);
+    this.lin(acts.hMid, acts.lora, acts.o, l, 'o', N, h); // hMid = h + o_proj(o)
     ops.rmsNorm(acts.m, acts.rstd2, acts.hMid, L.postNorm, d.rmsEps);
     this.lin(acts.g, acts.lora, acts.m, l, 'gate', N);
     this.lin(acts.u, acts.lora, acts.m, l, 'up', N);
     ops.swiglu(acts.s, acts.g, acts.u);
-    const mlpOut = ops.empty([N, H], `L${l}.mlpOut`);
-    this.lin(mlpOut, acts.lora, acts.s, l, 'down', N);
     const hNext = ops.empty([N, H], `h${l + 1}`);
-    ops.add(hNext, acts.hMid, mlpOut);
-    ops.free(mlpOut);
+    this.lin(hNext, acts.lora, acts.s, l, 'down', N, acts.hMid); // hNext = hMid + down(s)
     return { acts, hNext };
   }
 
@@ -162,8 +158,8 @@ export class Decoder<T> {
     const N = b.batch * b.seqLen;
     const H = d.hidden, q = d.heads * d.headDim, kv = d.kvHeads * d.headDim;
     const scale = this.scale();
-    const dn = ops.zeros([N, H], 'dNormed');
-    if (dNormed) ops.accumulate(dn, dNormed);
+    const dn = dNormed ? ops.empty([N, H], 'dNormed') : ops.zeros([N, H], 'dNormed');
+    if (dNormed) ops.copy(dn, dNormed); // a copy, not zeros + an add dispatch
     const base = grads.base ?? null;
     if (st.loss && b.labels && dLoss !== 0) {
       if (st.ce) {
@@ -210,8 +206,7 @@ export class Decoder<T> {
       const dk = ops.zeros([N, kv], 'dk');
       const dv = ops.zeros([N, kv], 'dv');
       ops.attentionBackward({ dq, dk, dv }, dO, A.q, A.k, A.v, A.o, A.lse, b.keyMask, true);
-      ops.ropeBackward(dq, b.positions, d.heads, d.headDim, d.ropeTheta);
-      ops.ropeBackward(dk, b.positions, d.kvHeads, d.headDim, d.ropeTheta);
+      ops.ropeQKBackward(dq, dk, b.positions, d.heads, d.kvHeads, d.headDim, d.ropeTheta);
       const da = ops.zeros([N, H], 'da');
       linBack(l, 'q', da, dq, A.a, A.lora.q);
       linBack(l, 'k', da, dk, A.a, A.lora.k);

@@ -11,7 +11,7 @@ import { crossEntropyBackward, crossEntropyForward } from '../../kernels/loss/cr
 import { loraLinearBackward, loraLinearForward } from '../../kernels/lora/lora.ts';
 import { matmul } from '../../kernels/matmul/matmul.ts';
 import { rmsNormBackward, rmsNormForward } from '../../kernels/norm/rmsnorm.ts';
-import { ropeBackward, ropeForward } from '../../kernels/rope/rope.ts';
+import { ropeBackward, ropeForward, ropePair } from '../../kernels/rope/rope.ts';
 import type { Ops } from './ops.ts';
 
 type IntArray = Uint32Array | Int32Array;
@@ -69,9 +69,9 @@ export class GpuOps implements Ops<GpuTensor> {
     rmsNormBackward(this.ctx, { dx, dWeight: dW }, dy, x, w, rstd);
   }
 
-  linear(y: GpuTensor, u: GpuTensor | null, x: GpuTensor, W: GpuTensor, A: GpuTensor | null, B: GpuTensor | null, scale: number) {
-    if (A && B && u) loraLinearForward(this.ctx, y, u, x, W, A, B, { scale });
-    else matmul(this.ctx, y, x, W, { transB: true });
+  linear(y: GpuTensor, u: GpuTensor | null, x: GpuTensor, W: GpuTensor, A: GpuTensor | null, B: GpuTensor | null, scale: number, residual?: GpuTensor | null) {
+    if (A && B && u) loraLinearForward(this.ctx, y, u, x, W, A, B, { scale, residual });
+    else matmul(this.ctx, y, x, W, { transB: true, residual });
   }
   linearBackward(
     g: { dx: GpuTensor | null; dA: GpuTensor | null; dB: GpuTensor | null; dW: GpuTensor | null },
@@ -90,6 +90,12 @@ export class GpuOps implements Ops<GpuTensor> {
   }
   ropeBackward(dx: GpuTensor, positions: Uint32Array, heads: number, headDim: number, theta: number) {
     ropeBackward(this.ctx, dx, this.int(positions, 'positions'), { heads, headDim, theta });
+  }
+  ropeQK(q: GpuTensor, k: GpuTensor, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number) {
+    ropePair(this.ctx, q, k, this.int(positions, 'positions'), { heads, heads2: kvHeads, headDim, theta }, false);
+  }
+  ropeQKBackward(dq: GpuTensor, dk: GpuTensor, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number) {
+    ropePair(this.ctx, dq, dk, this.int(positions, 'positions'), { heads, heads2: kvHeads, headDim, theta }, true);
   }
 
   /** The decoder's [rows, heads·D] tensors seen as [B, T, heads, D] for the attention launchers. */
@@ -132,6 +138,9 @@ export class GpuOps implements Ops<GpuTensor> {
   }
   add(out: GpuTensor, a: GpuTensor, b: GpuTensor) {
     elementwiseForward(this.ctx, 'add', out, a, b);
+  }
+  copy(dst: GpuTensor, src: GpuTensor) {
+    this.ctx.copyRange(src, 0, dst, 0, src.size);
   }
   accumulate(dst: GpuTensor, src: GpuTensor) {
     elementwiseBackward(this.ctx, 'add', [dst, null], src, src, src); // d(a+b)/da = 1 → dst += src

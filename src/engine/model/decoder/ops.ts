@@ -22,8 +22,9 @@ export interface Ops<T> {
   rmsNorm(y: T, rstd: T, x: T, weight: T, eps: number): void;
   rmsNormBackward(dx: T | null, dWeight: T | null, dy: T, x: T, weight: T, rstd: T): void;
 
-  /** y = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ; u = x·Aᵀ saved (u, A, B null for a plain linear). */
-  linear(y: T, u: T | null, x: T, W: T, A: T | null, B: T | null, scale: number): void;
+  /** y = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ (+ residual, [rows,out], when given: fused into the GEMM);
+   * u = x·Aᵀ saved (u, A, B null for a plain linear). */
+  linear(y: T, u: T | null, x: T, W: T, A: T | null, B: T | null, scale: number, residual?: T | null): void;
   linearBackward(
     g: { dx: T | null; dA: T | null; dB: T | null; dW: T | null },
     dy: T, x: T, u: T | null, W: T, A: T | null, B: T | null, scale: number,
@@ -31,6 +32,9 @@ export interface Ops<T> {
 
   rope(x: T, positions: Uint32Array, heads: number, headDim: number, theta: number): void;
   ropeBackward(dx: T, positions: Uint32Array, heads: number, headDim: number, theta: number): void;
+  /** rope on q (heads) and k (kvHeads) together: one dispatch on the GPU (rope.ts ropePair). */
+  ropeQK(q: T, k: T, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number): void;
+  ropeQKBackward(dq: T, dk: T, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number): void;
 
   /** q [B,T,Hq,D], k/v [B,S,Hkv,D], keyMask [B,S] (1 attend) or null. */
   attention(out: T, lse: T, q: T, k: T, v: T, keyMask: Uint32Array | null, causal: boolean): void;
@@ -45,6 +49,8 @@ export interface Ops<T> {
   add(out: T, a: T, b: T): void;
   /** dst += src */
   accumulate(dst: T, src: T): void;
+  /** dst = src (same size): a buffer copy on the GPU, no dispatch. */
+  copy(dst: T, src: T): void;
 
   /** mean over rows with label ≥ 0 of −log softmax(h·Wᵀ)[label]; loss [1]. */
   crossEntropy(loss: T, lse: T, h: T, W: T, labels: Int32Array): void;
