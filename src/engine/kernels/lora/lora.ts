@@ -13,6 +13,8 @@
 //   g  = dy·B [N,r]                         (temporary, when dx or dA is wanted)
 //   dx += dy·W + scale·g·A                  (ONE fused GEMM, same trick: [dy | g]·[W ; A])
 //   dA += scale·gᵀ·x,  dB += scale·dyᵀ·u,  dW += dyᵀ·x   (TN GEMMs, beta = 1)
+// Grouped (lora_group.ts): modules sharing x compute their u (forward, `uReady`) and dA
+// (backward: `gOut` keeps g for loraDAGroup, dA passed null here) one dispatch per group.
 // Trap: y/dx must not alias any input (the GEMM reads them while writing).
 
 import type { GpuContext } from '../../gpu/context.ts';
@@ -57,7 +59,7 @@ const as2d = (t: GpuTensor, rows: number, cols: number): GpuTensor =>
 
 export function loraLinearForward(
   ctx: GpuContext, y: GpuTensor, u: GpuTensor, x: GpuTensor, W: WeightTensor, A: GpuTensor, B: GpuTensor,
-  opts: { scale: number; bias?: GpuTensor | null; residual?: GpuTensor | null },
+  opts: { scale: number; bias?: GpuTensor | null; residual?: GpuTensor | null; uReady?: boolean },
 ): void {
   const where = 'loraLinearForward';
   const d = dims(where, x, W, A, B);
@@ -67,7 +69,7 @@ export function loraLinearForward(
   if (d.N === 0) return;
   const x2 = as2d(x, d.N, d.inF);
   const u2 = as2d(u, d.N, d.r);
-  matmul(ctx, u2, x2, A, { transB: true });
+  if (!opts.uReady) matmul(ctx, u2, x2, A, { transB: true }); // else u = x·Aᵀ already (loraUGroup)
   const g = { batch: 1, M: d.N, N: d.outF, K: d.inF, sA: 0, sB: 0, sC: 0 };
   gemm(ctx, as2d(y, d.N, d.outF), x2, W, g, {
     transB: true, a2: u2, b2: B, k2: d.r, s2: opts.scale, bias: opts.bias ?? null, residual: opts.residual ?? null, name: 'lora_forward',
@@ -83,7 +85,7 @@ export interface LoraGrads {
 
 export function loraLinearBackward(
   ctx: GpuContext, grads: LoraGrads, dy: GpuTensor, x: GpuTensor, u: GpuTensor,
-  W: WeightTensor, A: GpuTensor, B: GpuTensor, opts: { scale: number },
+  W: WeightTensor, A: GpuTensor, B: GpuTensor, opts: { scale: number; gOut?: GpuTensor | null },
 ): void {
   const where = 'loraLinearBackward';
   const d = dims(where, x, W, A, B);
@@ -103,9 +105,12 @@ export function loraLinearBackward(
   const A2 = as2d(A, d.r, d.inF);
   const B2 = as2d(B, d.outF, d.r);
 
+  // g = dy·B; into opts.gOut when given (kept for the caller's loraDAGroup), else a temporary
+  const gOut = opts.gOut ?? null;
+  if (gOut) expectSize(where, gOut, d.N, d.r, 'gOut');
   let g: GpuTensor | null = null;
-  if (dx || dA) {
-    g = ctx.empty([d.N, d.r], 'lora.g(dy·B)');
+  if (dx || dA || gOut) {
+    g = gOut ? as2d(gOut, d.N, d.r) : ctx.empty([d.N, d.r], 'lora.g(dy·B)');
     matmul(ctx, g, dy2, B2);
   }
   if (dx) {
@@ -115,5 +120,5 @@ export function loraLinearBackward(
   if (dA) matmul(ctx, as2d(dA, d.r, d.inF), g!, x2, { transA: true, alpha: s, beta: 1 });
   if (dB) matmul(ctx, as2d(dB, d.outF, d.r), dy2, u2, { transA: true, alpha: s, beta: 1 });
   if (dW) matmul(ctx, as2d(dW, d.outF, d.inF), dy2, x2, { transA: true, beta: 1 });
-  ctx.release(g);
+  if (!gOut) ctx.release(g);
 }

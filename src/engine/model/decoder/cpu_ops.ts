@@ -8,7 +8,8 @@ import { loraLinearBackwardRef, loraLinearForwardRef } from '../../kernels/lora/
 import { matmulRef } from '../../kernels/matmul/matmul.ref.ts';
 import { rmsNormBackwardRef, rmsNormForwardRef } from '../../kernels/norm/rmsnorm.ref.ts';
 import { ropeBackwardRef, ropeForwardRef } from '../../kernels/rope/rope.ref.ts';
-import type { Ops } from './ops.ts';
+import { loraDAGroupRef, loraUGroupRef } from '../../kernels/lora/lora_group.ref.ts';
+import type { LinearOptions, Ops } from './ops.ts';
 
 export interface CpuTensor {
   data: Float64Array;
@@ -53,7 +54,8 @@ export class CpuOps implements Ops<CpuTensor> {
     rmsNormBackwardRef({ dx: dx?.data ?? null, dWeight: dW?.data ?? null }, dy.data, x.data, w.data, rstd.data);
   }
 
-  linear(y: CpuTensor, u: CpuTensor | null, x: CpuTensor, W: CpuTensor, A: CpuTensor | null, B: CpuTensor | null, scale: number, residual?: CpuTensor | null) {
+  linear(y: CpuTensor, u: CpuTensor | null, x: CpuTensor, W: CpuTensor, A: CpuTensor | null, B: CpuTensor | null, scale: number, o: LinearOptions<CpuTensor> = {}) {
+    const residual = o.residual ?? null; // o.uReady: u is recomputed here, to the same values
     const [outF, inF] = W.shape;
     if (A && B && u) {
       loraLinearForwardRef(y.data, u.data, x.data, W.data, A.data, B.data, { N: rows(x), inF, outF, r: A.shape[0] }, { scale });
@@ -64,12 +66,13 @@ export class CpuOps implements Ops<CpuTensor> {
     if (residual) elementwiseForwardRef('add', y.data, y.data, residual.data);
   }
   linearBackward(
-    g: { dx: CpuTensor | null; dA: CpuTensor | null; dB: CpuTensor | null; dW: CpuTensor | null },
+    g: { dx: CpuTensor | null; dA: CpuTensor | null; dB: CpuTensor | null; dW: CpuTensor | null; gOut?: CpuTensor | null },
     dy: CpuTensor, x: CpuTensor, u: CpuTensor | null, W: CpuTensor, A: CpuTensor | null, B: CpuTensor | null, scale: number,
   ) {
     const [outF, inF] = W.shape;
     const N = rows(x);
     if (A && B && u) {
+      if (g.gOut) matmulRef({ data: g.gOut.data, shape: [N, A.shape[0]] }, { data: dy.data, shape: [N, outF] }, B); // g = dy·B
       loraLinearBackwardRef(
         { dx: g.dx?.data, dA: g.dA?.data, dB: g.dB?.data, dW: g.dW?.data },
         dy.data, x.data, u.data, W.data, A.data, B.data, { N, inF, outF, r: A.shape[0] }, { scale },
@@ -79,6 +82,15 @@ export class CpuOps implements Ops<CpuTensor> {
     const dy2 = { data: dy.data, shape: [N, outF] };
     if (g.dx) matmulRef({ data: g.dx.data, shape: [N, inF] }, dy2, W, { beta: 1 });
     if (g.dW) matmulRef(g.dW, dy2, { data: x.data, shape: [N, inF] }, { transA: true, beta: 1 });
+  }
+
+  loraU(us: CpuTensor[], x: CpuTensor, As: CpuTensor[]) {
+    const [r, K] = As[0].shape;
+    loraUGroupRef(us.map((u) => u.data), x.data, As.map((A) => A.data), { N: x.data.length / K, K, r });
+  }
+  loraDAGroup(dAs: CpuTensor[], gs: CpuTensor[], x: CpuTensor, scale: number) {
+    const [r, K] = dAs[0].shape;
+    loraDAGroupRef(dAs.map((d) => d.data), gs.map((g) => g.data), x.data, scale, { N: x.data.length / K, K, r });
   }
 
   rope(x: CpuTensor, positions: Uint32Array, heads: number, headDim: number, theta: number) {

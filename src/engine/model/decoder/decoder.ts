@@ -6,7 +6,8 @@
 // Per layer:  a = rmsnorm(h); q,k,v = lora(a); rope(q,k); o = attn(q,k,v); h += lora_o(o)
 //             m = rmsnorm(h); g,u = lora(m); s = swiglu(g,u); h += lora_down(s)
 // Fusions (dispatch economy, docs/PERFORMANCE.md): each "h +=" is the residual operand of
-// the o/down GEMM's epilogue (no add kernel); rope(q,k) is one dispatch.
+// the o/down GEMM's epilogue (no add kernel); rope(q,k) is one dispatch; the LoRA u = x·Aᵀ
+// of q/k/v (and of gate/up) is one grouped dispatch, and so is their dA in backward.
 // Head:       n = rmsnorm(h); loss = CE(n[R]·lm_headᵀ, labels[R]) over the labelled rows R only
 //             (gathered; their dNormed is scattered back: no logits for prompt/image rows)
 
@@ -49,7 +50,20 @@ export class Decoder<T> {
     const pair = this.adapters?.layers[l]?.[m];
     let u: T | null = null;
     if (pair) uOut[m] = u = this.ops.empty([rows, this.adapters!.rank], `L${l}.${m}.u`);
-    this.ops.linear(y, u, x, W, pair?.A ?? null, pair?.B ?? null, this.scale(), residual);
+    this.ops.linear(y, u, x, W, pair?.A ?? null, pair?.B ?? null, this.scale(), { residual });
+  }
+
+  /** Modules reading the same x (q/k/v; gate/up): when each has an adapter, their u = x·Aᵀ
+   * are one grouped dispatch (ops.loraU), then each y is one GEMM with u ready. */
+  private linShared(outs: [T, LoraModule][], uOut: Partial<Record<LoraModule, T>>, x: T, l: number, rows: number) {
+    const pairs = outs.map(([, m]) => this.adapters?.layers[l]?.[m]);
+    if (outs.length < 2 || !pairs.every((p) => p)) {
+      for (const [y, m] of outs) this.lin(y, uOut, x, l, m, rows);
+      return;
+    }
+    const us = outs.map(([, m]) => (uOut[m] = this.ops.empty([rows, this.adapters!.rank], `L${l}.${m}.u`)));
+    this.ops.loraU(us, x, pairs.map((p) => p!.A));
+    outs.forEach(([y, m], i) => this.ops.linear(y, us[i], x, this.w.layers[l][m], pairs[i]!.A, pairs[i]!.B, this.scale(), { uReady: true }));
   }
 
   private scale(): number {
@@ -72,15 +86,12 @@ export class Decoder<T> {
       s: ops.empty([N, d.intermediate], `L${l}.s`), lora: {},
     };
     ops.rmsNorm(acts.a, acts.rstd1, h, L.inputNorm, d.rmsEps);
-    this.lin(acts.q, acts.lora, acts.a, l, 'q', N);
-    this.lin(acts.k, acts.lora, acts.a, l, 'k', N);
-    this.lin(acts.v, acts.lora, acts.a, l, 'v', N);
+    this.linShared([[acts.q, 'q'], [acts.k, 'k'], [acts.v, 'v']], acts.lora, acts.a, l, N);
     ops.ropeQK(acts.q, acts.k, batch.positions, d.heads, d.kvHeads, d.headDim, d.ropeTheta);
     ops.attention(acts.o, acts.lse, acts.q, acts.k, acts.v, batch.keyMask, true);
     this.lin(acts.hMid, acts.lora, acts.o, l, 'o', N, h); // hMid = h + o_proj(o)
     ops.rmsNorm(acts.m, acts.rstd2, acts.hMid, L.postNorm, d.rmsEps);
-    this.lin(acts.g, acts.lora, acts.m, l, 'gate', N);
-    this.lin(acts.u, acts.lora, acts.m, l, 'up', N);
+    this.linShared([[acts.g, 'gate'], [acts.u, 'up']], acts.lora, acts.m, l, N);
     ops.swiglu(acts.s, acts.g, acts.u);
     const hNext = ops.empty([N, H], `h${l + 1}`);
     this.lin(hNext, acts.lora, acts.s, l, 'down', N, acts.hMid); // hNext = hMid + down(s)
@@ -173,13 +184,25 @@ export class Decoder<T> {
     ops.rmsNormBackward(dh, base?.finalNorm ?? null, dn, st.hOut, this.w.finalNorm, st.rstdF);
     ops.free(dn);
 
-    const linBack = (l: number, m: LoraModule, dx: T, dy: T, x: T, u: T | undefined) => {
+    const linBack = (l: number, m: LoraModule, dx: T, dy: T, x: T, u: T | undefined, gOut: T | null = null) => {
       const pair = this.adapters?.layers[l]?.[m];
       const gp = grads.adapters?.layers[l]?.[m];
       ops.linearBackward(
-        { dx, dA: gp?.A ?? null, dB: gp?.B ?? null, dW: base?.layers[l][m] ?? null },
+        { dx, dA: gOut ? null : gp?.A ?? null, dB: gp?.B ?? null, dW: base?.layers[l][m] ?? null, gOut },
         dy, x, u ?? null, this.w.layers[l][m], pair?.A ?? null, pair?.B ?? null, scale,
       );
+    };
+    // Modules reading the same x: when each has an adapter and an adapter gradient, every
+    // g = dy·B is kept and their dA += s·gᵀ·x is one grouped dispatch (ops.loraDAGroup).
+    const linBackShared = (l: number, dx: T, x: T, A: LayerActs<T>, mods: [LoraModule, T][]) => {
+      const gps = mods.map(([m]) => grads.adapters?.layers[l]?.[m]);
+      const grouped = mods.length > 1 && mods.every(([m], i) => this.adapters?.layers[l]?.[m] && A.lora[m] && gps[i]);
+      const gs = grouped ? mods.map(([m]) => ops.empty([N, this.adapters!.rank], `L${l}.${m}.g`)) : [];
+      mods.forEach(([m, dy], i) => linBack(l, m, dx, dy, x, A.lora[m], grouped ? gs[i] : null));
+      if (grouped) {
+        ops.loraDAGroup(gps.map((g) => g!.A), gs, x, scale);
+        ops.free(...gs);
+      }
     };
 
     for (let l = d.layers - 1; l >= 0; l--) {
@@ -195,8 +218,7 @@ export class Decoder<T> {
       const du = ops.zeros([N, d.intermediate], 'du');
       ops.swigluBackward(dg, du, ds, A.g, A.u);
       const dm = ops.zeros([N, H], 'dm');
-      linBack(l, 'gate', dm, dg, A.m, A.lora.gate);
-      linBack(l, 'up', dm, du, A.m, A.lora.up);
+      linBackShared(l, dm, A.m, A, [['gate', dg], ['up', du]]);
       ops.rmsNormBackward(dh, base?.layers[l].postNorm ?? null, dm, A.hMid, L.postNorm, A.rstd2);
       ops.free(ds, dg, du, dm);
       // attention branch: hMid = hIn + o_proj(attn(rope(q(a)), rope(k(a)), v(a)))
@@ -208,9 +230,7 @@ export class Decoder<T> {
       ops.attentionBackward({ dq, dk, dv }, dO, A.q, A.k, A.v, A.o, A.lse, b.keyMask, true);
       ops.ropeQKBackward(dq, dk, b.positions, d.heads, d.kvHeads, d.headDim, d.ropeTheta);
       const da = ops.zeros([N, H], 'da');
-      linBack(l, 'q', da, dq, A.a, A.lora.q);
-      linBack(l, 'k', da, dk, A.a, A.lora.k);
-      linBack(l, 'v', da, dv, A.a, A.lora.v);
+      linBackShared(l, da, A.a, A, [['q', dq], ['k', dk], ['v', dv]]);
       ops.rmsNormBackward(dh, base?.layers[l].inputNorm ?? null, da, A.hIn, L.inputNorm, A.rstd1);
       ops.free(dO, dq, dk, dv, da);
       if (recomputed) this.releaseLayer({ ...recomputed.acts, hIn: null as unknown as T }); // hIn stays owned by st

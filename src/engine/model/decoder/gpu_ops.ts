@@ -12,7 +12,8 @@ import { loraLinearBackward, loraLinearForward } from '../../kernels/lora/lora.t
 import { matmul } from '../../kernels/matmul/matmul.ts';
 import { rmsNormBackward, rmsNormForward } from '../../kernels/norm/rmsnorm.ts';
 import { ropeBackward, ropeForward, ropePair } from '../../kernels/rope/rope.ts';
-import type { Ops } from './ops.ts';
+import { loraDAGroup, loraUGroup } from '../../kernels/lora/lora_group.ts';
+import type { LinearOptions, Ops } from './ops.ts';
 
 type IntArray = Uint32Array | Int32Array;
 
@@ -69,20 +70,28 @@ export class GpuOps implements Ops<GpuTensor> {
     rmsNormBackward(this.ctx, { dx, dWeight: dW }, dy, x, w, rstd);
   }
 
-  linear(y: GpuTensor, u: GpuTensor | null, x: GpuTensor, W: GpuTensor, A: GpuTensor | null, B: GpuTensor | null, scale: number, residual?: GpuTensor | null) {
-    if (A && B && u) loraLinearForward(this.ctx, y, u, x, W, A, B, { scale, residual });
+  linear(y: GpuTensor, u: GpuTensor | null, x: GpuTensor, W: GpuTensor, A: GpuTensor | null, B: GpuTensor | null, scale: number, o: LinearOptions<GpuTensor> = {}) {
+    const residual = o.residual ?? null;
+    if (A && B && u) loraLinearForward(this.ctx, y, u, x, W, A, B, { scale, residual, uReady: o.uReady });
     else matmul(this.ctx, y, x, W, { transB: true, residual });
   }
   linearBackward(
-    g: { dx: GpuTensor | null; dA: GpuTensor | null; dB: GpuTensor | null; dW: GpuTensor | null },
+    g: { dx: GpuTensor | null; dA: GpuTensor | null; dB: GpuTensor | null; dW: GpuTensor | null; gOut?: GpuTensor | null },
     dy: GpuTensor, x: GpuTensor, u: GpuTensor | null, W: GpuTensor, A: GpuTensor | null, B: GpuTensor | null, scale: number,
   ) {
     if (A && B && u) {
-      loraLinearBackward(this.ctx, g, dy, x, u, W, A, B, { scale });
+      loraLinearBackward(this.ctx, g, dy, x, u, W, A, B, { scale, gOut: g.gOut });
       return;
     }
     if (g.dx) matmul(this.ctx, g.dx, dy, W, { beta: 1 }); // dx += dy·W
     if (g.dW) matmul(this.ctx, g.dW, dy, x, { transA: true, beta: 1 }); // dW += dyᵀ·x
+  }
+
+  loraU(us: GpuTensor[], x: GpuTensor, As: GpuTensor[]) {
+    loraUGroup(this.ctx, us, x, As);
+  }
+  loraDAGroup(dAs: GpuTensor[], gs: GpuTensor[], x: GpuTensor, scale: number) {
+    loraDAGroup(this.ctx, dAs, gs, x, scale);
   }
 
   rope(x: GpuTensor, positions: Uint32Array, heads: number, headDim: number, theta: number) {

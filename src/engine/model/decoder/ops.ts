@@ -7,6 +7,11 @@
 // Semantics follow src/engine/kernels/README.md: outputs first; *Backward accumulates into
 // every non-null gradient; shapes row-major with rows = batch × tokens.
 
+export interface LinearOptions<T> {
+  residual?: T | null;
+  uReady?: boolean;
+}
+
 export interface Ops<T> {
   // memory
   empty(shape: readonly number[], label: string): T;
@@ -22,13 +27,19 @@ export interface Ops<T> {
   rmsNorm(y: T, rstd: T, x: T, weight: T, eps: number): void;
   rmsNormBackward(dx: T | null, dWeight: T | null, dy: T, x: T, weight: T, rstd: T): void;
 
-  /** y = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ (+ residual, [rows,out], when given: fused into the GEMM);
-   * u = x·Aᵀ saved (u, A, B null for a plain linear). */
-  linear(y: T, u: T | null, x: T, W: T, A: T | null, B: T | null, scale: number, residual?: T | null): void;
+  /** y = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ; u = x·Aᵀ saved (u, A, B null for a plain linear).
+   * o.residual [rows,out]: added to y (fused into the GEMM's epilogue on the GPU);
+   * o.uReady: u already holds x·Aᵀ (from loraU), only y is computed. */
+  linear(y: T, u: T | null, x: T, W: T, A: T | null, B: T | null, scale: number, o?: LinearOptions<T>): void;
+  /** g.gOut: g = dy·B is written there and kept (for loraDAGroup; pass dA null then). */
   linearBackward(
-    g: { dx: T | null; dA: T | null; dB: T | null; dW: T | null },
+    g: { dx: T | null; dA: T | null; dB: T | null; dW: T | null; gOut?: T | null },
     dy: T, x: T, u: T | null, W: T, A: T | null, B: T | null, scale: number,
   ): void;
+  /** us[i] = x·As[i]ᵀ for up to 3 LoRA modules sharing x (one dispatch on the GPU). */
+  loraU(us: T[], x: T, As: T[]): void;
+  /** dAs[i] += scale·gs[i]ᵀ·x for up to 3 LoRA modules sharing x (one dispatch on the GPU). */
+  loraDAGroup(dAs: T[], gs: T[], x: T, scale: number): void;
 
   rope(x: T, positions: Uint32Array, heads: number, headDim: number, theta: number): void;
   ropeBackward(dx: T, positions: Uint32Array, heads: number, headDim: number, theta: number): void;

@@ -82,7 +82,7 @@ export async function generate(vlm: Vlm, prompt: Sequence, extra: GpuTensor | nu
   };
   const lin = (y: GpuTensor, x: GpuTensor, l: number, m: 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down', residual: GpuTensor | null = null) => {
     const p = adapters?.layers[l]?.[m];
-    ops.linear(y, p ? tmp.lu : null, x, vlm.weights.layers[l][m], p?.A ?? null, p?.B ?? null, scale, residual);
+    ops.linear(y, p ? tmp.lu : null, x, vlm.weights.layers[l][m], p?.A ?? null, p?.B ?? null, scale, { residual });
   };
   try {
     let pos = prompt.ids.length;
