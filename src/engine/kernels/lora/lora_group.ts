@@ -6,8 +6,8 @@
 // Same results as matmul(U_g, x, A_g, {transB}) / matmul(dA_g, G_g, x, {transA, alpha: s,
 // beta: 1}) per module, up to float32 rounding (CPU reference: lora_group.ref.ts).
 // Traps: outputs must be distinct buffers and not alias x / A / G (WebGPU forbids a buffer
-// bound writable and read-only in one dispatch); unused output slots bind a per-context
-// 1-element scratch (two writable bindings of one buffer are invalid too).
+// bound writable and read-only in one dispatch); unused output slots bind per-context
+// 1-element scratches, one per slot (two writable bindings of one buffer are invalid too).
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, shapeStr, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { KernelArgumentError } from '../args.ts';
@@ -15,12 +15,13 @@ import daCode from './lora_group_da.wgsl?raw';
 import uCode from './lora_group_u.wgsl?raw';
 
 export const LORA_GROUP_MAX = 3;
-const scratch = new WeakMap<GpuContext, GpuTensor>();
+const scratch = new WeakMap<GpuContext, GpuTensor[]>();
 
-function spare(ctx: GpuContext): GpuTensor {
-  let t = scratch.get(ctx);
-  if (!t) scratch.set(ctx, (t = ctx.empty([1], 'lora_group.unused')));
-  return t;
+/** Distinct 1-element scratch tensors for the unused output slots of a group of `used`. */
+function outputs(ctx: GpuContext, outs: readonly GpuTensor[]): GpuTensor[] {
+  let s = scratch.get(ctx);
+  if (!s) scratch.set(ctx, (s = Array.from({ length: LORA_GROUP_MAX - 1 }, (_, i) => ctx.empty([1], `lora_group.unused${i}`))));
+  return Array.from({ length: LORA_GROUP_MAX }, (_, i) => outs[i] ?? s[i - outs.length]);
 }
 
 function checkGroup(where: string, n: number, what: string): void {
@@ -58,7 +59,7 @@ export function loraUGroup(ctx: GpuContext, us: readonly GpuTensor[], x: GpuTens
   ctx.dispatch({
     name: 'lora_group_u', code: uCode,
     layout: ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
-    bindings: [x, ...pad(As, As[0]), ...pad(us, spare(ctx))],
+    bindings: [x, ...pad(As, As[0]), ...outputs(ctx, us)],
     params: [u32(N), u32(K), u32(r)],
     workgroups: [...ctx.grid(Math.ceil((N * Math.ceil(r / 4)) / 64)), As.length],
   });
@@ -85,7 +86,7 @@ export function loraDAGroup(ctx: GpuContext, dAs: readonly GpuTensor[], gs: read
   ctx.dispatch({
     name: 'lora_group_da', code: daCode,
     layout: ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
-    bindings: [x, ...pad(gs, gs[0]), ...pad(dAs, spare(ctx))],
+    bindings: [x, ...pad(gs, gs[0]), ...outputs(ctx, dAs)],
     params: [u32(N), u32(K), u32(r), f32(scale)],
     workgroups: [...ctx.grid(Math.ceil((r * Math.ceil(K / 4)) / 64)), dAs.length],
   });
