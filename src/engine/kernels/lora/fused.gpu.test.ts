@@ -1,6 +1,6 @@
 // Rung (ii) for the dispatch-economy fusions (docs/PERFORMANCE.md, issue 15): GPU vs CPU
 // reference on odd shapes — the grouped LoRA u / dA kernels (1, 2 and 3 modules; r not a
-// multiple of 4), the GEMM residual epilogue on both matmul kernels (plain and LoRA GEMM),
+// multiple of 4), the paired g / dB kernels (1 and 2 modules), the GEMM residual epilogue on both matmul kernels (plain and LoRA GEMM),
 // rope on q and k in one dispatch (== two single dispatches, bit for bit), and the 7-grads-
 // per-dispatch grad-norm partials over 9 tensors (two dispatches) vs the CPU sum.
 import { describe, expect, test } from 'vitest';
@@ -14,8 +14,8 @@ import { globalGradNorm } from '../optim/adamw.ts';
 import { ropeBackward, ropeForward, ropePair } from '../rope/rope.ts';
 import { loraLinearForward } from './lora.ts';
 import { loraLinearForwardRef } from './lora.ref.ts';
-import { loraDAGroup, loraUGroup } from './lora_group.ts';
-import { loraDAGroupRef, loraUGroupRef } from './lora_group.ref.ts';
+import { loraDAGroup, loraDBPair, loraGPair, loraUGroup } from './lora_group.ts';
+import { loraDAGroupRef, loraDBPairRef, loraGPairRef, loraUGroupRef } from './lora_group.ref.ts';
 
 const TOL = { atol: 2e-5, rtol: 1e-4 };
 
@@ -47,6 +47,28 @@ describe('fused kernels (GPU vs CPU reference)', () => {
       expect(() => loraUGroup(ctx, [gu[0]], gx, [gA[0], gA[0]])).toThrow(KernelArgumentError);
       if (G > 1) expect(() => loraDAGroup(ctx, [gdA[0], gdA[0]], [gG[0], gG[0]], gx, 1)).toThrow(/shares a GPU buffer/);
       ctx.release(gx, ...gA, ...gu, ...gG, ...gdA);
+    });
+  }
+
+  for (const [Z, N, O, r] of [[2, 33, 65, 16], [1, 1, 7, 3], [2, 70, 130, 5]] as const) {
+    test(`loraGPair / loraDBPair: ${Z} modules, N=${N} O=${O} r=${r}`, async () => {
+      const ctx = gpu();
+      const dys = Array.from({ length: Z }, () => randn(N * O, seed++));
+      const Bs = dys.map(() => randn(O * r, seed++, 0.1)), us = dys.map(() => randn(N * r, seed++));
+      const init = dys.map(() => randn(O * r, seed++));
+      const gdy = dys.map((d, i) => ctx.upload(d, [N, O], `dy${i}`)), gB = Bs.map((B, i) => ctx.upload(B, [O, r], `B${i}`));
+      const gu = us.map((u, i) => ctx.upload(u, [N, r], `u${i}`)), gdB = init.map((d, i) => ctx.upload(d, [O, r], `dB${i}`));
+      const gg = dys.map((_, i) => ctx.upload(new Float32Array(N * r).fill(NaN), [N, r], `g${i}`));
+      loraGPair(ctx, gg, gdy, gB);
+      loraDBPair(ctx, gdB, gdy, gu, 0.25);
+      const g = dys.map(() => new Float32Array(N * r)), dB = init.map((d) => Float32Array.from(d));
+      loraGPairRef(g, dys, Bs, { N, O, r });
+      loraDBPairRef(dB, dys, us, 0.25, { N, O, r });
+      for (let i = 0; i < Z; i++) {
+        expectClose(await ctx.read(gg[i]), g[i], `g${i}`, TOL);
+        expectClose(await ctx.read(gdB[i]), dB[i], `dB${i}`, TOL);
+      }
+      ctx.release(...gdy, ...gB, ...gu, ...gdB, ...gg);
     });
   }
 

@@ -14,7 +14,8 @@
 //   dx += dy·W + scale·g·A                  (ONE fused GEMM, same trick: [dy | g]·[W ; A])
 //   dA += scale·gᵀ·x,  dB += scale·dyᵀ·u,  dW += dyᵀ·x   (TN GEMMs, beta = 1)
 // Grouped (lora_group.ts): modules sharing x compute their u (forward, `uReady`) and dA
-// (backward: `gOut` keeps g for loraDAGroup, dA passed null here) one dispatch per group.
+// (backward: `gOut` keeps g for loraDAGroup, dA passed null here) one dispatch per group;
+// equal-shape pairs also g (`gReady`: gOut already holds dy·B) and dB (passed null here).
 // Trap: y/dx must not alias any input (the GEMM reads them while writing).
 
 import type { GpuContext } from '../../gpu/context.ts';
@@ -85,7 +86,7 @@ export interface LoraGrads {
 
 export function loraLinearBackward(
   ctx: GpuContext, grads: LoraGrads, dy: GpuTensor, x: GpuTensor, u: GpuTensor,
-  W: WeightTensor, A: GpuTensor, B: GpuTensor, opts: { scale: number; gOut?: GpuTensor | null },
+  W: WeightTensor, A: GpuTensor, B: GpuTensor, opts: { scale: number; gOut?: GpuTensor | null; gReady?: boolean },
 ): void {
   const where = 'loraLinearBackward';
   const d = dims(where, x, W, A, B);
@@ -111,7 +112,7 @@ export function loraLinearBackward(
   let g: GpuTensor | null = null;
   if (dx || dA || gOut) {
     g = gOut ? as2d(gOut, d.N, d.r) : ctx.empty([d.N, d.r], 'lora.g(dy·B)');
-    matmul(ctx, g, dy2, B2);
+    if (!(gOut && opts.gReady)) matmul(ctx, g, dy2, B2); // gReady: gOut holds dy·B (loraGPair)
   }
   if (dx) {
     const dims2 = { batch: 1, M: d.N, N: d.inF, K: d.outF, sA: 0, sB: 0, sC: 0 };

@@ -3,6 +3,9 @@
 // per group instead of one per module (dispatch economy, docs/PERFORMANCE.md).
 //   loraUGroup(ctx, us, x, As)          U_g = x·A_gᵀ          x [N,K], A_g [r,K], U_g [N,r]
 //   loraDAGroup(ctx, dAs, gs, x, scale)  dA_g += s·G_gᵀ·x     G_g [N,r] (= dy_g·B_g), dA_g [r,K]
+// and for up to 2 modules of equal shape (k/v, gate/up), each with its own dy:
+//   loraGPair(ctx, gs, dys, Bs)          G_z = dy_z·B_z        dy_z [N,O], B_z [O,r]
+//   loraDBPair(ctx, dBs, dys, us, scale)  dB_z += s·dy_zᵀ·u_z   u_z [N,r], dB_z [O,r]
 // Same results as matmul(U_g, x, A_g, {transB}) / matmul(dA_g, G_g, x, {transA, alpha: s,
 // beta: 1}) per module, up to float32 rounding (CPU reference: lora_group.ref.ts).
 // Traps: outputs must be distinct buffers and not alias x / A / G (WebGPU forbids a buffer
@@ -13,6 +16,8 @@ import { f32, shapeStr, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { KernelArgumentError } from '../args.ts';
 import daCode from './lora_group_da.wgsl?raw';
 import uCode from './lora_group_u.wgsl?raw';
+import dbCode from './lora_pair_db.wgsl?raw';
+import gCode from './lora_pair_g.wgsl?raw';
 
 export const LORA_GROUP_MAX = 3;
 const scratch = new WeakMap<GpuContext, GpuTensor[]>();
@@ -89,5 +94,59 @@ export function loraDAGroup(ctx: GpuContext, dAs: readonly GpuTensor[], gs: read
     bindings: [x, ...pad(gs, gs[0]), ...outputs(ctx, dAs)],
     params: [u32(N), u32(K), u32(r), f32(scale)],
     workgroups: [...ctx.grid(Math.ceil((r * Math.ceil(K / 4)) / 64)), dAs.length],
+  });
+}
+
+export const LORA_PAIR_MAX = 2;
+
+function pairDims(where: string, dys: readonly GpuTensor[], second: readonly GpuTensor[], secondWhat: string, r: number): { N: number; O: number } {
+  if (dys.length < 1 || dys.length > LORA_PAIR_MAX || second.length !== dys.length) {
+    throw new KernelArgumentError(where, `1 or 2 modules with one ${secondWhat} each; got ${dys.length} dy, ${second.length} ${secondWhat}`);
+  }
+  const O = dys[0].shape[dys[0].shape.length - 1];
+  const N = dys[0].size / O;
+  for (const d of dys) {
+    if (d.dtype !== 'f32' || d.size !== N * O || d.shape[d.shape.length - 1] !== O) throw new KernelArgumentError(where, `every dy must be f32 [${N},${O}]; got ${d.label}${shapeStr(d)}`);
+  }
+  return { N, O };
+}
+
+/** G_z = dy_z·B_z for 1 or 2 modules of equal shape (outputs overwritten). */
+export function loraGPair(ctx: GpuContext, gs: readonly GpuTensor[], dys: readonly GpuTensor[], Bs: readonly GpuTensor[]): void {
+  const where = 'lora_group.ts loraGPair';
+  const r = Bs[0]?.shape[1] ?? 0;
+  const { N, O } = pairDims(where, dys, Bs, 'B', r);
+  for (const B of Bs) if (B.dtype !== 'f32' || B.shape.length !== 2 || B.shape[0] !== O || B.shape[1] !== r) throw new KernelArgumentError(where, `every B must be f32 [${O},${r}]; got ${B.label}${shapeStr(B)}`);
+  if (gs.length !== dys.length) throw new KernelArgumentError(where, `${gs.length} outputs for ${dys.length} modules`);
+  for (const g of gs) if (g.dtype !== 'f32' || g.size !== N * r) throw new KernelArgumentError(where, `G ${g.label}${shapeStr(g)} should hold [${N},${r}] f32`);
+  noAlias(where, gs, [...dys, ...Bs]);
+  if (N === 0 || r === 0) return;
+  const two = <T>(xs: readonly T[]) => [xs[0], xs[1] ?? xs[0]];
+  ctx.dispatch({
+    name: 'lora_pair_g', code: gCode,
+    layout: ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw'],
+    bindings: [...two(dys), ...two(Bs), ...outputs(ctx, gs).slice(0, 2)],
+    params: [u32(N), u32(O), u32(r)],
+    workgroups: [...ctx.grid(Math.ceil((N * Math.ceil(r / 4)) / 64)), dys.length],
+  });
+}
+
+/** dB_z += scale·dy_zᵀ·u_z for 1 or 2 modules of equal shape (accumulates). */
+export function loraDBPair(ctx: GpuContext, dBs: readonly GpuTensor[], dys: readonly GpuTensor[], us: readonly GpuTensor[], scale: number): void {
+  const where = 'lora_group.ts loraDBPair';
+  const r = dBs[0]?.shape[1] ?? 0;
+  const { N, O } = pairDims(where, dys, us, 'u', r);
+  if (dBs.length !== dys.length) throw new KernelArgumentError(where, `${dBs.length} dB for ${dys.length} modules`);
+  for (const d of dBs) if (d.dtype !== 'f32' || d.shape.length !== 2 || d.shape[0] !== O || d.shape[1] !== r) throw new KernelArgumentError(where, `every dB must be f32 [${O},${r}]; got ${d.label}${shapeStr(d)}`);
+  for (const u of us) if (u.dtype !== 'f32' || u.size !== N * r) throw new KernelArgumentError(where, `u ${u.label}${shapeStr(u)} should hold [${N},${r}] f32`);
+  noAlias(where, dBs, [...dys, ...us]);
+  if (O === 0 || r === 0 || N === 0) return;
+  const two = <T>(xs: readonly T[]) => [xs[0], xs[1] ?? xs[0]];
+  ctx.dispatch({
+    name: 'lora_pair_db', code: dbCode,
+    layout: ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw'],
+    bindings: [...two(dys), ...two(us), ...outputs(ctx, dBs).slice(0, 2)],
+    params: [u32(N), u32(O), u32(r), f32(scale)],
+    workgroups: [...ctx.grid(Math.ceil((O * Math.ceil(r / 4)) / 64)), dys.length],
   });
 }

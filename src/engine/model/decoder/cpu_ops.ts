@@ -8,7 +8,7 @@ import { loraLinearBackwardRef, loraLinearForwardRef } from '../../kernels/lora/
 import { matmulRef } from '../../kernels/matmul/matmul.ref.ts';
 import { rmsNormBackwardRef, rmsNormForwardRef } from '../../kernels/norm/rmsnorm.ref.ts';
 import { ropeBackwardRef, ropeForwardRef } from '../../kernels/rope/rope.ref.ts';
-import { loraDAGroupRef, loraUGroupRef } from '../../kernels/lora/lora_group.ref.ts';
+import { loraDAGroupRef, loraDBPairRef, loraGPairRef, loraUGroupRef } from '../../kernels/lora/lora_group.ref.ts';
 import type { LinearOptions, Ops } from './ops.ts';
 
 export interface CpuTensor {
@@ -66,13 +66,13 @@ export class CpuOps implements Ops<CpuTensor> {
     if (residual) elementwiseForwardRef('add', y.data, y.data, residual.data);
   }
   linearBackward(
-    g: { dx: CpuTensor | null; dA: CpuTensor | null; dB: CpuTensor | null; dW: CpuTensor | null; gOut?: CpuTensor | null },
+    g: { dx: CpuTensor | null; dA: CpuTensor | null; dB: CpuTensor | null; dW: CpuTensor | null; gOut?: CpuTensor | null; gReady?: boolean },
     dy: CpuTensor, x: CpuTensor, u: CpuTensor | null, W: CpuTensor, A: CpuTensor | null, B: CpuTensor | null, scale: number,
   ) {
     const [outF, inF] = W.shape;
     const N = rows(x);
     if (A && B && u) {
-      if (g.gOut) matmulRef({ data: g.gOut.data, shape: [N, A.shape[0]] }, { data: dy.data, shape: [N, outF] }, B); // g = dy·B
+      if (g.gOut && !g.gReady) matmulRef({ data: g.gOut.data, shape: [N, A.shape[0]] }, { data: dy.data, shape: [N, outF] }, B); // g = dy·B
       loraLinearBackwardRef(
         { dx: g.dx?.data, dA: g.dA?.data, dB: g.dB?.data, dW: g.dW?.data },
         dy.data, x.data, u.data, W.data, A.data, B.data, { N, inF, outF, r: A.shape[0] }, { scale },
@@ -91,6 +91,13 @@ export class CpuOps implements Ops<CpuTensor> {
   loraDAGroup(dAs: CpuTensor[], gs: CpuTensor[], x: CpuTensor, scale: number) {
     const [r, K] = dAs[0].shape;
     loraDAGroupRef(dAs.map((d) => d.data), gs.map((g) => g.data), x.data, scale, { N: x.data.length / K, K, r });
+  }
+
+  loraGDBPair(gs: CpuTensor[], dBs: CpuTensor[], dys: CpuTensor[], Bs: CpuTensor[], us: CpuTensor[], scale: number) {
+    const [O, r] = Bs[0].shape;
+    const d = { N: dys[0].data.length / O, O, r };
+    loraGPairRef(gs.map((g) => g.data), dys.map((t) => t.data), Bs.map((B) => B.data), d);
+    loraDBPairRef(dBs.map((t) => t.data), dys.map((t) => t.data), us.map((u) => u.data), scale, d);
   }
 
   rope(x: CpuTensor, positions: Uint32Array, heads: number, headDim: number, theta: number) {

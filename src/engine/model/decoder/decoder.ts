@@ -7,7 +7,8 @@
 //             m = rmsnorm(h); g,u = lora(m); s = swiglu(g,u); h += lora_down(s)
 // Fusions (dispatch economy, docs/PERFORMANCE.md): each "h +=" is the residual operand of
 // the o/down GEMM's epilogue (no add kernel); rope(q,k) is one dispatch; the LoRA u = x·Aᵀ
-// of q/k/v (and of gate/up) is one grouped dispatch, and so is their dA in backward.
+// of q/k/v (and of gate/up) is one grouped dispatch, and so is their dA in backward; the
+// g = dy·B and dB of k/v (and gate/up) are one dispatch per pair.
 // Head:       n = rmsnorm(h); loss = CE(n[R]·lm_headᵀ, labels[R]) over the labelled rows R only
 //             (gathered; their dNormed is scattered back: no logits for prompt/image rows)
 
@@ -184,25 +185,39 @@ export class Decoder<T> {
     ops.rmsNormBackward(dh, base?.finalNorm ?? null, dn, st.hOut, this.w.finalNorm, st.rstdF);
     ops.free(dn);
 
-    const linBack = (l: number, m: LoraModule, dx: T, dy: T, x: T, u: T | undefined, gOut: T | null = null) => {
+    const linBack = (l: number, m: LoraModule, dx: T, dy: T, x: T, u: T | undefined, gOut: T | null = null, paired = false) => {
       const pair = this.adapters?.layers[l]?.[m];
       const gp = grads.adapters?.layers[l]?.[m];
       ops.linearBackward(
-        { dx, dA: gOut ? null : gp?.A ?? null, dB: gp?.B ?? null, dW: base?.layers[l][m] ?? null, gOut },
+        { dx, dA: gOut ? null : gp?.A ?? null, dB: paired ? null : gp?.B ?? null, dW: base?.layers[l][m] ?? null, gOut, gReady: paired },
         dy, x, u ?? null, this.w.layers[l][m], pair?.A ?? null, pair?.B ?? null, scale,
       );
     };
     // Modules reading the same x: when each has an adapter and an adapter gradient, every
-    // g = dy·B is kept and their dA += s·gᵀ·x is one grouped dispatch (ops.loraDAGroup).
+    // g = dy·B is kept and their dA += s·gᵀ·x is one grouped dispatch (ops.loraDAGroup);
+    // the first two of equal out width (k/v, gate/up) also get g and dB as one pair each
+    // (ops.loraGDBPair), so their GEMMs only do dx.
     const linBackShared = (l: number, dx: T, x: T, A: LayerActs<T>, mods: [LoraModule, T][]) => {
       const gps = mods.map(([m]) => grads.adapters?.layers[l]?.[m]);
       const grouped = mods.length > 1 && mods.every(([m], i) => this.adapters?.layers[l]?.[m] && A.lora[m] && gps[i]);
-      const gs = grouped ? mods.map(([m]) => ops.empty([N, this.adapters!.rank], `L${l}.${m}.g`)) : [];
-      mods.forEach(([m, dy], i) => linBack(l, m, dx, dy, x, A.lora[m], grouped ? gs[i] : null));
-      if (grouped) {
-        ops.loraDAGroup(gps.map((g) => g!.A), gs, x, scale);
-        ops.free(...gs);
+      if (!grouped) {
+        for (const [m, dy] of mods) linBack(l, m, dx, dy, x, A.lora[m]);
+        return;
       }
+      const gs = mods.map(([m]) => ops.empty([N, this.adapters!.rank], `L${l}.${m}.g`));
+      const outW = mods.map(([m]) => ops.shape(this.w.layers[l][m])[0]);
+      const i0 = outW.findIndex((w, i) => outW.indexOf(w) !== i); // second of the first equal pair
+      const pairIdx = i0 < 0 ? [] : [outW.indexOf(outW[i0]), i0];
+      if (pairIdx.length) {
+        const at = <X>(f: (i: number) => X) => pairIdx.map(f);
+        ops.loraGDBPair(
+          at((i) => gs[i]), at((i) => gps[i]!.B), at((i) => mods[i][1]),
+          at((i) => this.adapters!.layers[l]![mods[i][0]]!.B), at((i) => A.lora[mods[i][0]]!), scale,
+        );
+      }
+      mods.forEach(([m, dy], i) => linBack(l, m, dx, dy, x, A.lora[m], gs[i], pairIdx.includes(i)));
+      ops.loraDAGroup(gps.map((g) => g!.A), gs, x, scale);
+      ops.free(...gs);
     };
 
     for (let l = d.layers - 1; l >= 0; l--) {

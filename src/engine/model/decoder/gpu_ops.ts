@@ -12,7 +12,7 @@ import { loraLinearBackward, loraLinearForward } from '../../kernels/lora/lora.t
 import { matmul } from '../../kernels/matmul/matmul.ts';
 import { rmsNormBackward, rmsNormForward } from '../../kernels/norm/rmsnorm.ts';
 import { ropeBackward, ropeForward, ropePair } from '../../kernels/rope/rope.ts';
-import { loraDAGroup, loraUGroup } from '../../kernels/lora/lora_group.ts';
+import { loraDAGroup, loraDBPair, loraGPair, loraUGroup } from '../../kernels/lora/lora_group.ts';
 import type { LinearOptions, Ops } from './ops.ts';
 
 type IntArray = Uint32Array | Int32Array;
@@ -76,11 +76,11 @@ export class GpuOps implements Ops<GpuTensor> {
     else matmul(this.ctx, y, x, W, { transB: true, residual });
   }
   linearBackward(
-    g: { dx: GpuTensor | null; dA: GpuTensor | null; dB: GpuTensor | null; dW: GpuTensor | null; gOut?: GpuTensor | null },
+    g: { dx: GpuTensor | null; dA: GpuTensor | null; dB: GpuTensor | null; dW: GpuTensor | null; gOut?: GpuTensor | null; gReady?: boolean },
     dy: GpuTensor, x: GpuTensor, u: GpuTensor | null, W: GpuTensor, A: GpuTensor | null, B: GpuTensor | null, scale: number,
   ) {
     if (A && B && u) {
-      loraLinearBackward(this.ctx, g, dy, x, u, W, A, B, { scale, gOut: g.gOut });
+      loraLinearBackward(this.ctx, g, dy, x, u, W, A, B, { scale, gOut: g.gOut, gReady: g.gReady });
       return;
     }
     if (g.dx) matmul(this.ctx, g.dx, dy, W, { beta: 1 }); // dx += dy·W
@@ -92,6 +92,10 @@ export class GpuOps implements Ops<GpuTensor> {
   }
   loraDAGroup(dAs: GpuTensor[], gs: GpuTensor[], x: GpuTensor, scale: number) {
     loraDAGroup(this.ctx, dAs, gs, x, scale);
+  }
+  loraGDBPair(gs: GpuTensor[], dBs: GpuTensor[], dys: GpuTensor[], Bs: GpuTensor[], us: GpuTensor[], scale: number) {
+    loraGPair(this.ctx, gs, dys, Bs);
+    loraDBPair(this.ctx, dBs, dys, us, scale);
   }
 
   rope(x: GpuTensor, positions: Uint32Array, heads: number, headDim: number, theta: number) {

@@ -31,15 +31,19 @@ export interface Ops<T> {
    * o.residual [rows,out]: added to y (fused into the GEMM's epilogue on the GPU);
    * o.uReady: u already holds x·Aᵀ (from loraU), only y is computed. */
   linear(y: T, u: T | null, x: T, W: T, A: T | null, B: T | null, scale: number, o?: LinearOptions<T>): void;
-  /** g.gOut: g = dy·B is written there and kept (for loraDAGroup; pass dA null then). */
+  /** g.gOut: g = dy·B is written there and kept (for loraDAGroup; pass dA null then);
+   * g.gReady: gOut already holds dy·B (loraGDBPair), it is only read. */
   linearBackward(
-    g: { dx: T | null; dA: T | null; dB: T | null; dW: T | null; gOut?: T | null },
+    g: { dx: T | null; dA: T | null; dB: T | null; dW: T | null; gOut?: T | null; gReady?: boolean },
     dy: T, x: T, u: T | null, W: T, A: T | null, B: T | null, scale: number,
   ): void;
   /** us[i] = x·As[i]ᵀ for up to 3 LoRA modules sharing x (one dispatch on the GPU). */
   loraU(us: T[], x: T, As: T[]): void;
   /** dAs[i] += scale·gs[i]ᵀ·x for up to 3 LoRA modules sharing x (one dispatch on the GPU). */
   loraDAGroup(dAs: T[], gs: T[], x: T, scale: number): void;
+  /** For 1–2 modules of equal shape (k/v, gate/up): gs[z] = dys[z]·Bs[z] and
+   * dBs[z] += scale·dys[z]ᵀ·us[z] (one dispatch each on the GPU). */
+  loraGDBPair(gs: T[], dBs: T[], dys: T[], Bs: T[], us: T[], scale: number): void;
 
   rope(x: T, positions: Uint32Array, heads: number, headDim: number, theta: number): void;
   ropeBackward(dx: T, positions: Uint32Array, heads: number, headDim: number, theta: number): void;
