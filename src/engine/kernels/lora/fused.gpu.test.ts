@@ -1,6 +1,7 @@
 // Rung (ii) for the dispatch-economy fusions (docs/PERFORMANCE.md, issue 15): GPU vs CPU
 // reference on odd shapes — the grouped LoRA u / dA kernels (1, 2 and 3 modules; r not a
-// multiple of 4), the paired g / dB kernels (1 and 2 modules), the GEMM residual epilogue on both matmul kernels (plain and LoRA GEMM),
+// multiple of 4), the paired g / dB kernels (1 and 2 modules), the GEMM residual and
+// SwiGLU epilogues on both matmul kernels (plain and LoRA GEMM),
 // rope on q and k in one dispatch (== two single dispatches, bit for bit), and the 7-grads-
 // per-dispatch grad-norm partials over 9 tensors (two dispatches) vs the CPU sum.
 import { describe, expect, test } from 'vitest';
@@ -10,6 +11,7 @@ import { randInt, randn } from '../../testing/random.ts';
 import { KernelArgumentError } from '../args.ts';
 import { matmul, MatmulShapeError, setMatmulPath } from '../matmul/matmul.ts';
 import { matmulRef } from '../matmul/matmul.ref.ts';
+import { elementwiseForwardRef } from '../elementwise/elementwise.ref.ts';
 import { globalGradNorm } from '../optim/adamw.ts';
 import { ropeBackward, ropeForward, ropePair } from '../rope/rope.ts';
 import { loraLinearForward } from './lora.ts';
@@ -73,27 +75,37 @@ describe('fused kernels (GPU vs CPU reference)', () => {
   }
 
   for (const path of ['direct', 'tiled'] as const) {
-    test(`GEMM residual epilogue (${path}): y = R + x·Wᵀ (plain and LoRA), odd shapes`, async () => {
+    test(`GEMM epilogues (${path}): y = R + x·Wᵀ and s = silu(gate)·y (plain and LoRA), odd shapes`, async () => {
       const ctx = gpu();
       setMatmulPath(ctx, path);
       try {
-        for (const [N, inF, outF, r] of [[33, 65, 7, 16], [5, 64, 36, 3]] as const) {
+        // each shape runs two of the four (GEMM, epilogue) pairs, so that every kernel variant
+        // (direct: shape 1 scalar, shape 2 vec4) meets both epilogues with 2 compiles per shape
+        for (const [N, inF, outF, r, first] of [[33, 65, 7, 16, true], [5, 64, 36, 3, false]] as const) {
           const x = randn(N * inF, seed++), W = randn(outF * inF, seed++, 0.2), R = randn(N * outF, seed++);
           const A = randn(r * inF, seed++, 0.2), B = randn(outF * r, seed++, 0.1);
           const gx = ctx.upload(x, [N, inF], 'x'), gW = ctx.upload(W, [outF, inF], 'W'), gR = ctx.upload(R, [N, outF], 'R');
           const gA = ctx.upload(A, [r, inF], 'A'), gB = ctx.upload(B, [outF, r], 'B');
           const gy = ctx.upload(new Float32Array(N * outF).fill(NaN), [N, outF], 'y');
-          matmul(ctx, gy, gx, gW, { transB: true, residual: gR });
+          const gu = ctx.empty([N, r], 'u'), gs = ctx.empty([N, outF], 's');
           const y = new Float32Array(N * outF);
           matmulRef({ data: y, shape: [N, outF] }, { data: x, shape: [N, inF] }, { data: W, shape: [outF, inF] }, { transB: true });
-          expectClose(await ctx.read(gy), y.map((v, i) => v + R[i]), 'matmul + R', TOL);
-          const gu = ctx.empty([N, r], 'u');
-          loraLinearForward(ctx, gy, gu, gx, gW, gA, gB, { scale: 2, residual: gR });
           const yl = new Float32Array(N * outF), u = new Float32Array(N * r);
           loraLinearForwardRef(yl, u, x, W, A, B, { N, inF, outF, r }, { scale: 2 });
-          expectClose(await ctx.read(gy), yl.map((v, i) => v + R[i]), 'lora + R', TOL);
+          const sw = new Float32Array(N * outF);
+          // residual: y = R + x·Wᵀ (+ LoRA)
+          if (first) matmul(ctx, gy, gx, gW, { transB: true, residual: gR });
+          else loraLinearForward(ctx, gy, gu, gx, gW, gA, gB, { scale: 2, residual: gR });
+          expectClose(await ctx.read(gy), (first ? y : yl).map((v, i) => v + R[i]), 'y + R', TOL);
+          // swiglu: y = up, s = silu(gate)·y; the gate is R here
+          if (first) loraLinearForward(ctx, gy, gu, gx, gW, gA, gB, { scale: 2, swiglu: { gate: gR, out: gs } });
+          else matmul(ctx, gy, gx, gW, { transB: true, swiglu: { gate: gR, out: gs } });
+          expectClose(await ctx.read(gy), first ? yl : y, 'y (up)', TOL);
+          elementwiseForwardRef('swiglu', sw, R, first ? yl : y);
+          expectClose(await ctx.read(gs), sw, 'silu(gate)·up', TOL);
           expect(() => matmul(ctx, gR, gx, gW, { transB: true, residual: gR })).toThrow(MatmulShapeError); // aliasing
-          ctx.release(gx, gW, gR, gA, gB, gy, gu);
+          expect(() => matmul(ctx, gy, gx, gW, { transB: true, swiglu: { gate: gR, out: gx } })).toThrow(MatmulShapeError);
+          ctx.release(gx, gW, gR, gA, gB, gy, gu, gs);
         }
       } finally {
         setMatmulPath(ctx, 'auto');

@@ -8,7 +8,8 @@
 //                                           [u | B] appended to [x | W] in the same 64×64
 //                                           output tile, so y is written once)
 //      (+ residual R [N,out] instead of bias: y = R + x·Wᵀ + scale·u·Bᵀ, the decoder's
-//      residual add fused into the GEMM's epilogue)
+//      residual add fused into the GEMM's epilogue; or `swiglu`: the up projection also
+//      writes s = silu(gate)·y from its epilogue)
 // Backward (accumulates; any grad may be null):
 //   g  = dy·B [N,r]                         (temporary, when dx or dA is wanted)
 //   dx += dy·W + scale·g·A                  (ONE fused GEMM, same trick: [dy | g]·[W ; A])
@@ -60,7 +61,11 @@ const as2d = (t: GpuTensor, rows: number, cols: number): GpuTensor =>
 
 export function loraLinearForward(
   ctx: GpuContext, y: GpuTensor, u: GpuTensor, x: GpuTensor, W: WeightTensor, A: GpuTensor, B: GpuTensor,
-  opts: { scale: number; bias?: GpuTensor | null; residual?: GpuTensor | null; uReady?: boolean },
+  opts: {
+    scale: number; bias?: GpuTensor | null; residual?: GpuTensor | null; uReady?: boolean;
+    /** y is the MLP's up projection: also out = silu(gate)·y in the epilogue (matmul.ts). */
+    swiglu?: { gate: GpuTensor; out: GpuTensor } | null;
+  },
 ): void {
   const where = 'loraLinearForward';
   const d = dims(where, x, W, A, B);
@@ -73,7 +78,8 @@ export function loraLinearForward(
   if (!opts.uReady) matmul(ctx, u2, x2, A, { transB: true }); // else u = x·Aᵀ already (loraUGroup)
   const g = { batch: 1, M: d.N, N: d.outF, K: d.inF, sA: 0, sB: 0, sC: 0 };
   gemm(ctx, as2d(y, d.N, d.outF), x2, W, g, {
-    transB: true, a2: u2, b2: B, k2: d.r, s2: opts.scale, bias: opts.bias ?? null, residual: opts.residual ?? null, name: 'lora_forward',
+    transB: true, a2: u2, b2: B, k2: d.r, s2: opts.scale, bias: opts.bias ?? null, residual: opts.residual ?? null,
+    swiglu: opts.swiglu ?? null, name: 'lora_forward',
   });
 }
 

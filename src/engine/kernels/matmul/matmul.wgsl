@@ -131,6 +131,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       var v = p.alpha * acc[i][j];
       if (HAS_BIAS) { v += bias_at(m, n); }
       if (p.beta != 0.0) { v += p.beta * c[o]; }
+      extra_out(o, v);
       c[o] = v;
     }
   }

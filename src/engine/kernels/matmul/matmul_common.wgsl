@@ -28,6 +28,8 @@ fn bias_at(m: u32, n: u32) -> f32 {
 
 // Epilogue of the direct kernels: c[m, nb…nb+3] = alpha·v (+ bias or residual) (+ beta·c), bound-checked.
 // Trap: beta == 0 must not read C (pooled buffers hold garbage, 0·NaN = NaN).
+// extra_out(o, v): a second output of the epilogue, appended by matmul.ts (EPILOGUE_NONE: no-op;
+// EPILOGUE_SWIGLU: s[o] = silu(gate[o])·v, gate bound in the bias slot).
 fn store_row(baseC: u32, m: u32, nb: u32, v: vec4f) {
   if (m >= p.M) { return; }
   for (var j = 0u; j < 4u; j++) {
@@ -37,6 +39,7 @@ fn store_row(baseC: u32, m: u32, nb: u32, v: vec4f) {
     var r = p.alpha * v[j];
     if (HAS_BIAS) { r += bias_at(m, n); }
     if (p.beta != 0.0) { r += p.beta * c[o]; }
+    extra_out(o, r);
     c[o] = r;
   }
 }

@@ -64,6 +64,7 @@ export class CpuOps implements Ops<CpuTensor> {
     }
     // the GPU adds R in the GEMM's epilogue: (x·Wᵀ + s·u·Bᵀ) + R, the same rounding as this
     if (residual) elementwiseForwardRef('add', y.data, y.data, residual.data);
+    if (o.swiglu) elementwiseForwardRef('swiglu', o.swiglu.out.data, o.swiglu.gate.data, y.data);
   }
   linearBackward(
     g: { dx: CpuTensor | null; dA: CpuTensor | null; dB: CpuTensor | null; dW: CpuTensor | null; gOut?: CpuTensor | null; gReady?: boolean },

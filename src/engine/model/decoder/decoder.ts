@@ -6,13 +6,14 @@
 // Per layer:  a = rmsnorm(h); q,k,v = lora(a); rope(q,k); o = attn(q,k,v); h += lora_o(o)
 //             m = rmsnorm(h); g,u = lora(m); s = swiglu(g,u); h += lora_down(s)
 // Fusions (dispatch economy, docs/PERFORMANCE.md): each "h +=" is the residual operand of
-// the o/down GEMM's epilogue (no add kernel); rope(q,k) is one dispatch; the LoRA u = x·Aᵀ
+// the o/down GEMM's epilogue (no add kernel), and swiglu is a second output of the up
+// GEMM's epilogue; rope(q,k) is one dispatch; the LoRA u = x·Aᵀ
 // of q/k/v (and of gate/up) is one grouped dispatch, and so is their dA in backward; the
 // g = dy·B and dB of k/v (and gate/up) are one dispatch per pair.
 // Head:       n = rmsnorm(h); loss = CE(n[R]·lm_headᵀ, labels[R]) over the labelled rows R only
 //             (gathered; their dNormed is scattered back: no logits for prompt/image rows)
 
-import type { Ops } from './ops.ts';
+import type { LinearOptions, Ops } from './ops.ts';
 import type { Adapters, DecoderBatch, DecoderDims, DecoderWeights, LoraModule } from './types.ts';
 
 /** A layer's saved state: everything (keep) or only its input (recompute). */
@@ -45,26 +46,26 @@ export class Decoder<T> {
     readonly adapters: Adapters<T> | null,
   ) {}
 
-  /** y = lin_m(x) (+ residual, fused into the GEMM's epilogue). */
-  private lin(y: T, uOut: Partial<Record<LoraModule, T>>, x: T, l: number, m: LoraModule, rows: number, residual: T | null = null) {
+  /** y = lin_m(x) (+ o.residual, or o.swiglu's second output: fused into the GEMM's epilogue). */
+  private lin(y: T, uOut: Partial<Record<LoraModule, T>>, x: T, l: number, m: LoraModule, rows: number, o: LinearOptions<T> = {}) {
     const W = this.w.layers[l][m];
     const pair = this.adapters?.layers[l]?.[m];
     let u: T | null = null;
     if (pair) uOut[m] = u = this.ops.empty([rows, this.adapters!.rank], `L${l}.${m}.u`);
-    this.ops.linear(y, u, x, W, pair?.A ?? null, pair?.B ?? null, this.scale(), { residual });
+    this.ops.linear(y, u, x, W, pair?.A ?? null, pair?.B ?? null, this.scale(), o);
   }
 
   /** Modules reading the same x (q/k/v; gate/up): when each has an adapter, their u = x·Aᵀ
    * are one grouped dispatch (ops.loraU), then each y is one GEMM with u ready. */
-  private linShared(outs: [T, LoraModule][], uOut: Partial<Record<LoraModule, T>>, x: T, l: number, rows: number) {
+  private linShared(outs: [T, LoraModule, LinearOptions<T>?][], uOut: Partial<Record<LoraModule, T>>, x: T, l: number, rows: number) {
     const pairs = outs.map(([, m]) => this.adapters?.layers[l]?.[m]);
     if (outs.length < 2 || !pairs.every((p) => p)) {
-      for (const [y, m] of outs) this.lin(y, uOut, x, l, m, rows);
+      for (const [y, m, o] of outs) this.lin(y, uOut, x, l, m, rows, o);
       return;
     }
     const us = outs.map(([, m]) => (uOut[m] = this.ops.empty([rows, this.adapters!.rank], `L${l}.${m}.u`)));
     this.ops.loraU(us, x, pairs.map((p) => p!.A));
-    outs.forEach(([y, m], i) => this.ops.linear(y, us[i], x, this.w.layers[l][m], pairs[i]!.A, pairs[i]!.B, this.scale(), { uReady: true }));
+    outs.forEach(([y, m, o], i) => this.ops.linear(y, us[i], x, this.w.layers[l][m], pairs[i]!.A, pairs[i]!.B, this.scale(), { ...o, uReady: true }));
   }
 
   private scale(): number {
@@ -90,12 +91,12 @@ export class Decoder<T> {
     this.linShared([[acts.q, 'q'], [acts.k, 'k'], [acts.v, 'v']], acts.lora, acts.a, l, N);
     ops.ropeQK(acts.q, acts.k, batch.positions, d.heads, d.kvHeads, d.headDim, d.ropeTheta);
     ops.attention(acts.o, acts.lse, acts.q, acts.k, acts.v, batch.keyMask, true);
-    this.lin(acts.hMid, acts.lora, acts.o, l, 'o', N, h); // hMid = h + o_proj(o)
+    this.lin(acts.hMid, acts.lora, acts.o, l, 'o', N, { residual: h }); // hMid = h + o_proj(o)
     ops.rmsNorm(acts.m, acts.rstd2, acts.hMid, L.postNorm, d.rmsEps);
-    this.linShared([[acts.g, 'gate'], [acts.u, 'up']], acts.lora, acts.m, l, N);
-    ops.swiglu(acts.s, acts.g, acts.u);
+    // s = silu(g)·u comes out of the up GEMM's epilogue (gate runs first)
+    this.linShared([[acts.g, 'gate'], [acts.u, 'up', { swiglu: { gate: acts.g, out: acts.s } }]], acts.lora, acts.m, l, N);
     const hNext = ops.empty([N, H], `h${l + 1}`);
-    this.lin(hNext, acts.lora, acts.s, l, 'down', N, acts.hMid); // hNext = hMid + down(s)
+    this.lin(hNext, acts.lora, acts.s, l, 'down', N, { residual: acts.hMid }); // hNext = hMid + down(s)
     return { acts, hNext };
   }
 

@@ -71,9 +71,9 @@ export class GpuOps implements Ops<GpuTensor> {
   }
 
   linear(y: GpuTensor, u: GpuTensor | null, x: GpuTensor, W: GpuTensor, A: GpuTensor | null, B: GpuTensor | null, scale: number, o: LinearOptions<GpuTensor> = {}) {
-    const residual = o.residual ?? null;
-    if (A && B && u) loraLinearForward(this.ctx, y, u, x, W, A, B, { scale, residual, uReady: o.uReady });
-    else matmul(this.ctx, y, x, W, { transB: true, residual });
+    const residual = o.residual ?? null, swiglu = o.swiglu ?? null;
+    if (A && B && u) loraLinearForward(this.ctx, y, u, x, W, A, B, { scale, residual, uReady: o.uReady, swiglu });
+    else matmul(this.ctx, y, x, W, { transB: true, residual, swiglu });
   }
   linearBackward(
     g: { dx: GpuTensor | null; dA: GpuTensor | null; dB: GpuTensor | null; dW: GpuTensor | null; gOut?: GpuTensor | null; gReady?: boolean },

@@ -10,6 +10,8 @@
 export interface LinearOptions<T> {
   residual?: T | null;
   uReady?: boolean;
+  /** y is the MLP's up projection: also out = silu(gate)·y (fused into the GEMM's epilogue). */
+  swiglu?: { gate: T; out: T } | null;
 }
 
 export interface Ops<T> {
@@ -29,7 +31,8 @@ export interface Ops<T> {
 
   /** y = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ; u = x·Aᵀ saved (u, A, B null for a plain linear).
    * o.residual [rows,out]: added to y (fused into the GEMM's epilogue on the GPU);
-   * o.uReady: u already holds x·Aᵀ (from loraU), only y is computed. */
+   * o.uReady: u already holds x·Aᵀ (from loraU), only y is computed;
+   * o.swiglu: also o.swiglu.out = silu(o.swiglu.gate)·y (the MLP's SwiGLU, same epilogue). */
   linear(y: T, u: T | null, x: T, W: T, A: T | null, B: T | null, scale: number, o?: LinearOptions<T>): void;
   /** g.gOut: g = dy·B is written there and kept (for loraDAGroup; pass dA null then);
    * g.gReady: gOut already holds dy·B (loraGDBPair), it is only read. */

@@ -15,6 +15,7 @@ import { matmul } from '../../kernels/matmul/matmul.ts';
 import { mulberry32 } from '../../util/random.ts';
 import type { Sequence } from './batch.ts';
 import type { Vlm } from './vlm.ts';
+import type { LinearOptions } from '../decoder/ops.ts';
 
 export interface GenerateOptions {
   maxNewTokens: number;
@@ -80,9 +81,9 @@ export async function generate(vlm: Vlm, prompt: Sequence, extra: GpuTensor | nu
     h2: ctx.empty([1, H], 'gen.h2'), g: ctx.empty([1, d.intermediate], 'gen.g'), u: ctx.empty([1, d.intermediate], 'gen.u'),
     s: ctx.empty([1, d.intermediate], 'gen.s'), lu: adapters ? ctx.empty([1, adapters.rank], 'gen.loraU') : null,
   };
-  const lin = (y: GpuTensor, x: GpuTensor, l: number, m: 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down', residual: GpuTensor | null = null) => {
+  const lin = (y: GpuTensor, x: GpuTensor, l: number, m: 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down', o: LinearOptions<GpuTensor> = {}) => {
     const p = adapters?.layers[l]?.[m];
-    ops.linear(y, p ? tmp.lu : null, x, vlm.weights.layers[l][m], p?.A ?? null, p?.B ?? null, scale, { residual });
+    ops.linear(y, p ? tmp.lu : null, x, vlm.weights.layers[l][m], p?.A ?? null, p?.B ?? null, scale, o);
   };
   try {
     let pos = prompt.ids.length;
@@ -117,12 +118,11 @@ export async function generate(vlm: Vlm, prompt: Sequence, extra: GpuTensor | nu
           ctx.view(kCache[l], 0, [1, S, d.kvHeads, d.headDim]), ctx.view(vCache[l], 0, [1, S, d.kvHeads, d.headDim]),
           null, { causal: true },
         );
-        lin(tmp.h2, tmp.o, l, 'o', tmp.h); // h2 = h + o_proj(o), fused
+        lin(tmp.h2, tmp.o, l, 'o', { residual: tmp.h }); // h2 = h + o_proj(o), fused
         ops.rmsNorm(tmp.a, tmp.rstd, tmp.h2, L.postNorm, d.rmsEps);
         lin(tmp.g, tmp.a, l, 'gate');
-        lin(tmp.u, tmp.a, l, 'up');
-        ops.swiglu(tmp.s, tmp.g, tmp.u);
-        lin(tmp.h, tmp.s, l, 'down', tmp.h2); // h = h2 + down(s), fused
+        lin(tmp.u, tmp.a, l, 'up', { swiglu: { gate: tmp.g, out: tmp.s } }); // s = silu(g)·u, fused
+        lin(tmp.h, tmp.s, l, 'down', { residual: tmp.h2 }); // h = h2 + down(s), fused
       }
       ops.rmsNorm(tmp.a, tmp.rstd, tmp.h, vlm.weights.finalNorm, d.rmsEps);
       row = tmp.a;
