@@ -2,7 +2,8 @@
 // through libvulkan1; no browser): a VladVA training step on the tiny model is ONE submit with
 // ONE readback (loss terms + NaN/Inf flag + grad norm) and creates no GPU buffer once warm; an
 // embedding batch likewise; and after 100 steps the pool holds exactly the buffers and bytes
-// it held after step 1 (no per-step leak). Fails, not skips, when Dawn finds no adapter. ≈ 70 s
+// it held after step 1 (no per-step leak); the element-wise fusions hold (no add/SwiGLU/
+// single rope dispatches; grouped LoRA kernels). Fails, not skips, when Dawn finds no adapter. ≈ 70 s
 // of CPU (≈ 2 min alone on 2 cores; 5 min at a load average of 10).
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,14 @@ test('VladVA step and embedding batches: one submit, one readback, no buffer cre
     expect(row.counts.buffersCreated, `${row.unit} buffers created`).toBe(0);
     expect(row.counts.dispatches, `${row.unit} dispatches`).toBeGreaterThan(10);
   }
+  // the fusions hold (docs/PERFORMANCE.md, dispatch economy): no residual add, SwiGLU or
+  // single-tensor rope kernel in a step or an embedding batch, grouped LoRA kernels instead
+  for (const row of r.rows) {
+    const names = (row.kernels ?? []).map(([k]) => k);
+    for (const gone of ['ew_add_forward', 'ew_swiglu_forward', 'rope_forward', 'rope_backward']) expect(names, `${row.unit}: ${gone}`).not.toContain(gone);
+    expect(names, row.unit).toContain('lora_group_u');
+  }
+  expect(r.rows[0].kernels!.map(([k]) => k)).toEqual(expect.arrayContaining(['lora_group_da', 'lora_pair_g', 'lora_pair_db']));
   // the step reads [flag, contrastive, next-token, normSq]; an embedding batch its [2,H] result
   expect(r.rows[0].counts.bytesRead).toBe(16);
   expect(r.pool.steps).toBe(100);
