@@ -7,13 +7,13 @@
 //             m = rmsnorm(h); g,u = lora(m); s = swiglu(g,u); h += lora_down(s)
 // Fusions (dispatch economy, docs/PERFORMANCE.md): each "h +=" is the residual operand of
 // the o/down GEMM's epilogue (no add kernel), and swiglu is a second output of the up
-// GEMM's epilogue; rope(q,k) is one dispatch; the LoRA u = x·Aᵀ
-// of q/k/v (and of gate/up) is one grouped dispatch, and so is their dA in backward; the
-// g = dy·B and dB of k/v (and gate/up) are one dispatch per pair.
+// GEMM's epilogue; rope(q,k) is one dispatch; the rank-r LoRA GEMMs of q/k/v and of gate/up
+// are grouped (layer_linears.ts).
 // Head:       n = rmsnorm(h); loss = CE(n[R]·lm_headᵀ, labels[R]) over the labelled rows R only
 //             (gathered; their dNormed is scattered back: no logits for prompt/image rows)
 
-import type { LinearOptions, Ops } from './ops.ts';
+import { linear, linearBackward, linearBackwardShared, linearShared, type LayerLinears } from './layer_linears.ts';
+import type { Ops } from './ops.ts';
 import type { Adapters, DecoderBatch, DecoderDims, DecoderWeights, LoraModule } from './types.ts';
 
 /** A layer's saved state: everything (keep) or only its input (recompute). */
@@ -46,26 +46,9 @@ export class Decoder<T> {
     readonly adapters: Adapters<T> | null,
   ) {}
 
-  /** y = lin_m(x) (+ o.residual, or o.swiglu's second output: fused into the GEMM's epilogue). */
-  private lin(y: T, uOut: Partial<Record<LoraModule, T>>, x: T, l: number, m: LoraModule, rows: number, o: LinearOptions<T> = {}) {
-    const W = this.w.layers[l][m];
-    const pair = this.adapters?.layers[l]?.[m];
-    let u: T | null = null;
-    if (pair) uOut[m] = u = this.ops.empty([rows, this.adapters!.rank], `L${l}.${m}.u`);
-    this.ops.linear(y, u, x, W, pair?.A ?? null, pair?.B ?? null, this.scale(), o);
-  }
-
-  /** Modules reading the same x (q/k/v; gate/up): when each has an adapter, their u = x·Aᵀ
-   * are one grouped dispatch (ops.loraU), then each y is one GEMM with u ready. */
-  private linShared(outs: [T, LoraModule, LinearOptions<T>?][], uOut: Partial<Record<LoraModule, T>>, x: T, l: number, rows: number) {
-    const pairs = outs.map(([, m]) => this.adapters?.layers[l]?.[m]);
-    if (outs.length < 2 || !pairs.every((p) => p)) {
-      for (const [y, m, o] of outs) this.lin(y, uOut, x, l, m, rows, o);
-      return;
-    }
-    const us = outs.map(([, m]) => (uOut[m] = this.ops.empty([rows, this.adapters!.rank], `L${l}.${m}.u`)));
-    this.ops.loraU(us, x, pairs.map((p) => p!.A));
-    outs.forEach(([y, m, o], i) => this.ops.linear(y, us[i], x, this.w.layers[l][m], pairs[i]!.A, pairs[i]!.B, this.scale(), { ...o, uReady: true }));
+  /** What the layer linears (layer_linears.ts) need of this decoder. */
+  private get lins(): LayerLinears<T> {
+    return { ops: this.ops, w: this.w, adapters: this.adapters, scale: this.scale() };
   }
 
   private scale(): number {
@@ -88,15 +71,16 @@ export class Decoder<T> {
       s: ops.empty([N, d.intermediate], `L${l}.s`), lora: {},
     };
     ops.rmsNorm(acts.a, acts.rstd1, h, L.inputNorm, d.rmsEps);
-    this.linShared([[acts.q, 'q'], [acts.k, 'k'], [acts.v, 'v']], acts.lora, acts.a, l, N);
+    const c = this.lins;
+    linearShared(c, [[acts.q, 'q'], [acts.k, 'k'], [acts.v, 'v']], acts.lora, acts.a, l, N);
     ops.ropeQK(acts.q, acts.k, batch.positions, d.heads, d.kvHeads, d.headDim, d.ropeTheta);
     ops.attention(acts.o, acts.lse, acts.q, acts.k, acts.v, batch.keyMask, true);
-    this.lin(acts.hMid, acts.lora, acts.o, l, 'o', N, { residual: h }); // hMid = h + o_proj(o)
+    linear(c, acts.hMid, acts.lora, acts.o, l, 'o', N, { residual: h }); // hMid = h + o_proj(o)
     ops.rmsNorm(acts.m, acts.rstd2, acts.hMid, L.postNorm, d.rmsEps);
     // s = silu(g)·u comes out of the up GEMM's epilogue (gate runs first)
-    this.linShared([[acts.g, 'gate'], [acts.u, 'up', { swiglu: { gate: acts.g, out: acts.s } }]], acts.lora, acts.m, l, N);
+    linearShared(c, [[acts.g, 'gate'], [acts.u, 'up', { swiglu: { gate: acts.g, out: acts.s } }]], acts.lora, acts.m, l, N);
     const hNext = ops.empty([N, H], `h${l + 1}`);
-    this.lin(hNext, acts.lora, acts.s, l, 'down', N, { residual: acts.hMid }); // hNext = hMid + down(s)
+    linear(c, hNext, acts.lora, acts.s, l, 'down', N, { residual: acts.hMid }); // hNext = hMid + down(s)
     return { acts, hNext };
   }
 
@@ -170,7 +154,6 @@ export class Decoder<T> {
     const b = st.batch;
     const N = b.batch * b.seqLen;
     const H = d.hidden, q = d.heads * d.headDim, kv = d.kvHeads * d.headDim;
-    const scale = this.scale();
     const dn = dNormed ? ops.empty([N, H], 'dNormed') : ops.zeros([N, H], 'dNormed');
     if (dNormed) ops.copy(dn, dNormed); // a copy, not zeros + an add dispatch
     const base = grads.base ?? null;
@@ -186,40 +169,8 @@ export class Decoder<T> {
     ops.rmsNormBackward(dh, base?.finalNorm ?? null, dn, st.hOut, this.w.finalNorm, st.rstdF);
     ops.free(dn);
 
-    const linBack = (l: number, m: LoraModule, dx: T, dy: T, x: T, u: T | undefined, gOut: T | null = null, paired = false) => {
-      const pair = this.adapters?.layers[l]?.[m];
-      const gp = grads.adapters?.layers[l]?.[m];
-      ops.linearBackward(
-        { dx, dA: gOut ? null : gp?.A ?? null, dB: paired ? null : gp?.B ?? null, dW: base?.layers[l][m] ?? null, gOut, gReady: paired },
-        dy, x, u ?? null, this.w.layers[l][m], pair?.A ?? null, pair?.B ?? null, scale,
-      );
-    };
-    // Modules reading the same x: when each has an adapter and an adapter gradient, every
-    // g = dy·B is kept and their dA += s·gᵀ·x is one grouped dispatch (ops.loraDAGroup);
-    // the first two of equal out width (k/v, gate/up) also get g and dB as one pair each
-    // (ops.loraGDBPair), so their GEMMs only do dx.
-    const linBackShared = (l: number, dx: T, x: T, A: LayerActs<T>, mods: [LoraModule, T][]) => {
-      const gps = mods.map(([m]) => grads.adapters?.layers[l]?.[m]);
-      const grouped = mods.length > 1 && mods.every(([m], i) => this.adapters?.layers[l]?.[m] && A.lora[m] && gps[i]);
-      if (!grouped) {
-        for (const [m, dy] of mods) linBack(l, m, dx, dy, x, A.lora[m]);
-        return;
-      }
-      const gs = mods.map(([m]) => ops.empty([N, this.adapters!.rank], `L${l}.${m}.g`));
-      const outW = mods.map(([m]) => ops.shape(this.w.layers[l][m])[0]);
-      const i0 = outW.findIndex((w, i) => outW.indexOf(w) !== i); // second of the first equal pair
-      const pairIdx = i0 < 0 ? [] : [outW.indexOf(outW[i0]), i0];
-      if (pairIdx.length) {
-        const at = <X>(f: (i: number) => X) => pairIdx.map(f);
-        ops.loraGDBPair(
-          at((i) => gs[i]), at((i) => gps[i]!.B), at((i) => mods[i][1]),
-          at((i) => this.adapters!.layers[l]![mods[i][0]]!.B), at((i) => A.lora[mods[i][0]]!), scale,
-        );
-      }
-      mods.forEach(([m, dy], i) => linBack(l, m, dx, dy, x, A.lora[m], gs[i], pairIdx.includes(i)));
-      ops.loraDAGroup(gps.map((g) => g!.A), gs, x, scale);
-      ops.free(...gs);
-    };
+    const c = this.lins;
+    const lg = { adapters: grads.adapters, base };
 
     for (let l = d.layers - 1; l >= 0; l--) {
       const stored = st.layers[l];
@@ -229,24 +180,24 @@ export class Decoder<T> {
       const L = this.w.layers[l];
       // MLP branch: h = hMid + down(swiglu(gate(m), up(m)))
       const ds = ops.zeros([N, d.intermediate], 'ds');
-      linBack(l, 'down', ds, dh, A.s, A.lora.down);
+      linearBackward(c, lg, l, 'down', ds, dh, A.s, A.lora.down);
       const dg = ops.zeros([N, d.intermediate], 'dg');
       const du = ops.zeros([N, d.intermediate], 'du');
       ops.swigluBackward(dg, du, ds, A.g, A.u);
       const dm = ops.zeros([N, H], 'dm');
-      linBackShared(l, dm, A.m, A, [['gate', dg], ['up', du]]);
+      linearBackwardShared(c, lg, l, dm, A.m, A.lora, [['gate', dg], ['up', du]], N);
       ops.rmsNormBackward(dh, base?.layers[l].postNorm ?? null, dm, A.hMid, L.postNorm, A.rstd2);
       ops.free(ds, dg, du, dm);
       // attention branch: hMid = hIn + o_proj(attn(rope(q(a)), rope(k(a)), v(a)))
       const dO = ops.zeros([N, q], 'dO');
-      linBack(l, 'o', dO, dh, A.o, A.lora.o);
+      linearBackward(c, lg, l, 'o', dO, dh, A.o, A.lora.o);
       const dq = ops.zeros([N, q], 'dq');
       const dk = ops.zeros([N, kv], 'dk');
       const dv = ops.zeros([N, kv], 'dv');
       ops.attentionBackward({ dq, dk, dv }, dO, A.q, A.k, A.v, A.o, A.lse, b.keyMask, true);
       ops.ropeQKBackward(dq, dk, b.positions, d.heads, d.kvHeads, d.headDim, d.ropeTheta);
       const da = ops.zeros([N, H], 'da');
-      linBackShared(l, da, A.a, A, [['q', dq], ['k', dk], ['v', dv]]);
+      linearBackwardShared(c, lg, l, da, A.a, A.lora, [['q', dq], ['k', dk], ['v', dv]], N);
       ops.rmsNormBackward(dh, base?.layers[l].inputNorm ?? null, da, A.hIn, L.inputNorm, A.rstd1);
       ops.free(dO, dq, dk, dv, da);
       if (recomputed) this.releaseLayer({ ...recomputed.acts, hIn: null as unknown as T }); // hIn stays owned by st
