@@ -39,9 +39,10 @@ test('VladVA step and embedding batches: one submit, one readback, no buffer cre
   for (const row of r.rows) {
     const names = (row.kernels ?? []).map(([k]) => k);
     for (const gone of ['ew_add_forward', 'ew_swiglu_forward', 'rope_forward', 'rope_backward']) expect(names, `${row.unit}: ${gone}`).not.toContain(gone);
-    expect(names, row.unit).toContain('lora_group_u');
+    const has = (prefix: string) => names.some((k) => k.startsWith(prefix)); // a _4 suffix: vec4 loads
+    for (const k of ['lora_group_u_g3', 'lora_group_u_g2']) expect(has(k), `${row.unit}: ${k}`).toBe(true);
+    if (row === r.rows[0]) for (const k of ['lora_group_da_g3', 'lora_group_da_g2', 'lora_pair_g_g2', 'lora_pair_db_g2']) expect(has(k), k).toBe(true);
   }
-  expect(r.rows[0].kernels!.map(([k]) => k)).toEqual(expect.arrayContaining(['lora_group_da', 'lora_pair_g', 'lora_pair_db']));
   // the step reads [flag, contrastive, next-token, normSq]; an embedding batch its [2,H] result
   expect(r.rows[0].counts.bytesRead).toBe(16);
   expect(r.pool.steps).toBe(100);

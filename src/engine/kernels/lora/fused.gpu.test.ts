@@ -1,6 +1,7 @@
 // Rung (ii) for the dispatch-economy fusions (docs/PERFORMANCE.md, issue 15): GPU vs CPU
 // reference on odd shapes — the grouped LoRA u / dA kernels (1, 2 and 3 modules; r not a
-// multiple of 4), the paired g / dB kernels (1 and 2 modules), the GEMM residual and
+// multiple of 4), the paired g / dB kernels (1 and 2 modules), each on the scalar and the
+// vec4 variant of grouped_gemm.ts (the last case of each: vec4 loads, a K % 4 tail in dA/dB), the GEMM residual and
 // SwiGLU epilogues on both matmul kernels (plain and LoRA GEMM),
 // rope on q and k in one dispatch (== two single dispatches, bit for bit), and the 7-grads-
 // per-dispatch grad-norm partials over 9 tensors (two dispatches) vs the CPU sum.
@@ -25,7 +26,7 @@ describe('fused kernels (GPU vs CPU reference)', () => {
   const gpu = useGpu();
   let seed = 700;
 
-  for (const [G, N, K, r] of [[3, 33, 65, 16], [2, 1, 7, 3], [1, 13, 64, 5], [3, 70, 130, 1]] as const) {
+  for (const [G, N, K, r] of [[3, 33, 65, 16], [2, 1, 7, 3], [1, 13, 64, 5], [3, 70, 130, 1], [3, 13, 64, 16]] as const) {
     test(`loraUGroup / loraDAGroup: ${G} modules, N=${N} K=${K} r=${r}`, async () => {
       const ctx = gpu();
       const x = randn(N * K, seed++);
@@ -52,7 +53,7 @@ describe('fused kernels (GPU vs CPU reference)', () => {
     });
   }
 
-  for (const [Z, N, O, r] of [[2, 33, 65, 16], [1, 1, 7, 3], [2, 70, 130, 5]] as const) {
+  for (const [Z, N, O, r] of [[2, 33, 65, 16], [1, 1, 7, 3], [2, 70, 130, 5], [2, 13, 64, 8]] as const) {
     test(`loraGPair / loraDBPair: ${Z} modules, N=${N} O=${O} r=${r}`, async () => {
       const ctx = gpu();
       const dys = Array.from({ length: Z }, () => randn(N * O, seed++));

@@ -7,28 +7,18 @@
 //   loraGPair(ctx, gs, dys, Bs)          G_z = dy_z·B_z        dy_z [N,O], B_z [O,r]
 //   loraDBPair(ctx, dBs, dys, us, scale)  dB_z += s·dy_zᵀ·u_z   u_z [N,r], dB_z [O,r]
 // Same results as matmul(U_g, x, A_g, {transB}) / matmul(dA_g, G_g, x, {transA, alpha: s,
-// beta: 1}) per module, up to float32 rounding (CPU reference: lora_group.ref.ts).
-// Traps: outputs must be distinct buffers and not alias x / A / G (WebGPU forbids a buffer
-// bound writable and read-only in one dispatch); unused output slots bind per-context
-// 1-element scratches, one per slot (two writable bindings of one buffer are invalid too).
+// beta: 1}) per module, up to float32 rounding (CPU reference: lora_group.ref.ts). One kernel
+// behind all four: grouped_gemm.ts (the direct matmul's 4×4 register blocking, written out
+// per problem so the inner loop never branches on the group).
+// Trap: outputs must be distinct buffers and not alias any input (WebGPU forbids a buffer
+// bound writable and read-only, or writable twice, in one dispatch).
 import type { GpuContext } from '../../gpu/context.ts';
 import { f32, shapeStr, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { KernelArgumentError } from '../args.ts';
-import daCode from './lora_group_da.wgsl?raw';
-import uCode from './lora_group_u.wgsl?raw';
-import dbCode from './lora_pair_db.wgsl?raw';
-import gCode from './lora_pair_g.wgsl?raw';
+import { directVec4 } from '../matmul/matmul.ts';
+import { groupedGemmCode } from './grouped_gemm.ts';
 
 export const LORA_GROUP_MAX = 3;
-const scratch = new WeakMap<GpuContext, GpuTensor[]>();
-
-/** Distinct 1-element scratch tensors for the unused output slots of a group of `used`. */
-function outputs(ctx: GpuContext, outs: readonly GpuTensor[]): GpuTensor[] {
-  let s = scratch.get(ctx);
-  if (!s) scratch.set(ctx, (s = Array.from({ length: LORA_GROUP_MAX - 1 }, (_, i) => ctx.empty([1], `lora_group.unused${i}`))));
-  return Array.from({ length: LORA_GROUP_MAX }, (_, i) => outs[i] ?? s[i - outs.length]);
-}
-
 function checkGroup(where: string, n: number, what: string): void {
   if (n < 1 || n > LORA_GROUP_MAX) throw new KernelArgumentError(where, `${what}: 1 to ${LORA_GROUP_MAX} modules, got ${n}`);
 }
@@ -41,7 +31,24 @@ function noAlias(where: string, outs: readonly GpuTensor[], ins: readonly GpuTen
   });
 }
 
-const pad = <T>(xs: readonly T[], fill: T): T[] => Array.from({ length: LORA_GROUP_MAX }, (_, i) => xs[i] ?? fill);
+/** C_z = alpha·op(A_z)·op(B_z) + beta·C_z for every z; a 1-element A or B list is shared. */
+function groupedGemm(
+  ctx: GpuContext, name: string, As: readonly GpuTensor[], Bs: readonly GpuTensor[], Cs: readonly GpuTensor[],
+  d: { M: number; N: number; K: number; transA: boolean; transB: boolean; alpha: number; beta: number },
+): void {
+  const G = Cs.length;
+  // vec4 loads when both operands' contiguous axes are multiples of 4 (and views start on a
+  // vec4: pooled tensors and 256-byte-aligned views do)
+  const vec4 = directVec4(d, d.transA, d.transB) && [...As, ...Bs].every((t) => (t.offset ?? 0) % 4 === 0);
+  ctx.dispatch({
+    name: `${name}_g${G}${vec4 ? '_4' : ''}`, code: groupedGemmCode(G, As.length === 1, Bs.length === 1, vec4),
+    overrides: { TRANS_A: d.transA ? 1 : 0, TRANS_B: d.transB ? 1 : 0 },
+    layout: ['uniform', ...As.map(() => 'read' as const), ...Bs.map(() => 'read' as const), ...Cs.map(() => 'rw' as const)],
+    bindings: [...As, ...Bs, ...Cs],
+    params: [u32(d.M), u32(d.N), u32(d.K), f32(d.alpha), f32(d.beta)],
+    workgroups: [Math.ceil(d.N / 32), Math.ceil(d.M / 32), G],
+  });
+}
 
 /** U_g = x·A_gᵀ for each module g (outputs overwritten). */
 export function loraUGroup(ctx: GpuContext, us: readonly GpuTensor[], x: GpuTensor, As: readonly GpuTensor[]): void {
@@ -61,13 +68,8 @@ export function loraUGroup(ctx: GpuContext, us: readonly GpuTensor[], x: GpuTens
   }
   noAlias(where, us, [x, ...As]);
   if (N === 0 || r === 0) return;
-  ctx.dispatch({
-    name: 'lora_group_u', code: uCode,
-    layout: ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
-    bindings: [x, ...pad(As, As[0]), ...outputs(ctx, us)],
-    params: [u32(N), u32(K), u32(r)],
-    workgroups: [...ctx.grid(Math.ceil((N * Math.ceil(r / 4)) / 64)), As.length],
-  });
+  // U_g [N,r] = x [N,K] · A_gᵀ (A_g stored [r,K])
+  groupedGemm(ctx, 'lora_group_u', [x], As, us, { M: N, N: r, K, transA: false, transB: true, alpha: 1, beta: 0 });
 }
 
 /** dA_g += scale·G_gᵀ·x for each module g (accumulates). */
@@ -88,13 +90,8 @@ export function loraDAGroup(ctx: GpuContext, dAs: readonly GpuTensor[], gs: read
   }
   noAlias(where, dAs, [x, ...gs]);
   if (r === 0 || K === 0 || N === 0) return;
-  ctx.dispatch({
-    name: 'lora_group_da', code: daCode,
-    layout: ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw', 'rw'],
-    bindings: [x, ...pad(gs, gs[0]), ...outputs(ctx, dAs)],
-    params: [u32(N), u32(K), u32(r), f32(scale)],
-    workgroups: [...ctx.grid(Math.ceil((r * Math.ceil(K / 4)) / 64)), dAs.length],
-  });
+  // dA_g [r,K] += s · G_gᵀ (G_g stored [N,r]) · x [N,K]
+  groupedGemm(ctx, 'lora_group_da', gs, [x], dAs, { M: r, N: K, K: N, transA: true, transB: false, alpha: scale, beta: 1 });
 }
 
 export const LORA_PAIR_MAX = 2;
@@ -121,14 +118,9 @@ export function loraGPair(ctx: GpuContext, gs: readonly GpuTensor[], dys: readon
   for (const g of gs) if (g.dtype !== 'f32' || g.size !== N * r) throw new KernelArgumentError(where, `G ${g.label}${shapeStr(g)} should hold [${N},${r}] f32`);
   noAlias(where, gs, [...dys, ...Bs]);
   if (N === 0 || r === 0) return;
-  const two = <T>(xs: readonly T[]) => [xs[0], xs[1] ?? xs[0]];
-  ctx.dispatch({
-    name: 'lora_pair_g', code: gCode,
-    layout: ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw'],
-    bindings: [...two(dys), ...two(Bs), ...outputs(ctx, gs).slice(0, 2)],
-    params: [u32(N), u32(O), u32(r)],
-    workgroups: [...ctx.grid(Math.ceil((N * Math.ceil(r / 4)) / 64)), dys.length],
-  });
+  if (O === 0) throw new KernelArgumentError(where, 'dy has no columns');
+  // G_z [N,r] = dy_z [N,O] · B_z [O,r]
+  groupedGemm(ctx, 'lora_pair_g', dys, Bs, gs, { M: N, N: r, K: O, transA: false, transB: false, alpha: 1, beta: 0 });
 }
 
 /** dB_z += scale·dy_zᵀ·u_z for 1 or 2 modules of equal shape (accumulates). */
@@ -141,12 +133,6 @@ export function loraDBPair(ctx: GpuContext, dBs: readonly GpuTensor[], dys: read
   for (const u of us) if (u.dtype !== 'f32' || u.size !== N * r) throw new KernelArgumentError(where, `u ${u.label}${shapeStr(u)} should hold [${N},${r}] f32`);
   noAlias(where, dBs, [...dys, ...us]);
   if (O === 0 || r === 0 || N === 0) return;
-  const two = <T>(xs: readonly T[]) => [xs[0], xs[1] ?? xs[0]];
-  ctx.dispatch({
-    name: 'lora_pair_db', code: dbCode,
-    layout: ['uniform', 'read', 'read', 'read', 'read', 'rw', 'rw'],
-    bindings: [...two(dys), ...two(us), ...outputs(ctx, dBs).slice(0, 2)],
-    params: [u32(N), u32(O), u32(r), f32(scale)],
-    workgroups: [...ctx.grid(Math.ceil((O * Math.ceil(r / 4)) / 64)), dys.length],
-  });
+  // dB_z [O,r] += s · dy_zᵀ (dy_z stored [N,O]) · u_z [N,r]
+  groupedGemm(ctx, 'lora_pair_db', dys, us, dBs, { M: O, N: r, K: N, transA: true, transB: false, alpha: scale, beta: 1 });
 }
