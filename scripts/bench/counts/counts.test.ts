@@ -8,7 +8,7 @@ const c = (over: Partial<CountsResult['rows'][number]['counts']> = {}) => ({
 function result(after = { liveBuffers: 147, liveBytes: 100, pooledBytes: 5433856 }): CountsResult {
   return {
     suite: 'counts', quick: true, userAgent: '', adapter: 'google swiftshader', startedAt: '', durationMs: 1,
-    rows: [{ model: 'discern-tiny', unit: 'VladVA step K=8 chunk 4', counts: c(), ms: 1 }, { model: 'discern-tiny', unit: 'embed 8 texts', counts: c({ dispatches: 48, bytesRead: 2048 }), ms: 1 }],
+    rows: [{ model: 'discern-tiny', unit: 'VladVA step K=8 chunk 4', counts: c(), ms: 1, kernels: [['matmul_direct4', 103], ['lora_group_u', 32]] }, { model: 'discern-tiny', unit: 'embed 8 texts', counts: c({ dispatches: 48, bytesRead: 2048 }), ms: 1 }],
     pool: [{ model: 'discern-tiny', steps: 3, afterStep1: { liveBuffers: 147, liveBytes: 100, pooledBytes: 5433856 }, afterLast: after }],
   };
 }
@@ -19,6 +19,7 @@ describe('counts report', () => {
     expect(s).toMatch(/^discern-tiny\s+VladVA step K=8 chunk 4\s+788\s+1\s+0\s+25\.5\s+197\.0\s+16\s+1\s+58\.5$/m);
     expect(s).toMatch(/^discern-tiny\s+embed 8 texts\s+48\s+1\s+0\s.*\s2048\s+1\s/m);
     expect(s).toContain('after step 1 147 live buffers, 5306.5 KiB pooled; after step 3 147, 5306.5 KiB — no growth');
+    expect(s).toContain('dispatches per kernel, discern-tiny, VladVA step K=8 chunk 4: matmul_direct4 103, lora_group_u 32');
   });
   test('growth in live buffers or pooled bytes is a problem (the runner exits 3)', () => {
     expect(countsProblems(result())).toEqual([]);

@@ -8,6 +8,8 @@ export interface CountsRow {
   unit: string;
   counts: GpuCounts;
   ms: number;
+  /** Dispatches per kernel name, most first (what the dispatch count is made of). */
+  kernels?: [string, number][];
 }
 
 export interface PoolState { liveBuffers: number; liveBytes: number; pooledBytes: number }
@@ -36,6 +38,11 @@ export function formatCountsReport(r: CountsResult): string {
       x.model.padEnd(30), x.unit.padEnd(28), String(c.dispatches).padStart(10), String(c.submits).padStart(8), String(c.buffersCreated).padStart(16),
       kib(c.bytesUploaded).padStart(7), kib(c.uniformBytes).padStart(13), String(c.bytesRead).padStart(11), String(c.reads).padStart(6), c.encodeMs.toFixed(1).padStart(10),
     ].join(' '));
+  }
+  lines.push('');
+  for (const x of r.rows) {
+    if (!x.kernels?.length) continue;
+    lines.push(`dispatches per kernel, ${x.model}, ${x.unit}: ${x.kernels.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   }
   lines.push('');
   for (const p of r.pool) {

@@ -74,10 +74,10 @@ export async function countModel(
     const cfg = { ...COUNTS_STEP, chunkSize: m.chunk ?? Math.max(1, K / 2) };
     const measure = async <T>(unit: string, f: () => Promise<T>) => {
       await ctx.sync();
-      const c0 = ctx.counters.snapshot(), t0 = performance.now();
+      const c0 = ctx.counters.snapshot(), k0 = ctx.counters.kernelSnapshot(), t0 = performance.now();
       const out = await f();
       await ctx.sync();
-      const row = { model: m.name, unit, counts: ctx.counters.since(c0), ms: performance.now() - t0 };
+      const row = { model: m.name, unit, counts: ctx.counters.since(c0), ms: performance.now() - t0, kernels: ctx.counters.kernelsSince(k0) };
       rows.push(row);
       log(`counts: ${m.name}, ${unit}: ${formatCounts(row.counts)} (${row.ms.toFixed(0)} ms)`);
       return out;

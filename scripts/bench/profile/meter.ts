@@ -31,20 +31,36 @@ export function opCost(op: string, args: readonly unknown[]): OpCall {
   const tensors: Shaped[] = [];
   const walk = (a: unknown) => {
     if (isT(a)) tensors.push(a);
-    else if (a && typeof a === 'object' && !ArrayBuffer.isView(a) && !Array.isArray(a)) for (const v of Object.values(a)) if (isT(v)) tensors.push(v);
+    else if (Array.isArray(a)) for (const v of a) { if (isT(v)) tensors.push(v); }
+    else if (a && typeof a === 'object' && !ArrayBuffer.isView(a)) for (const v of Object.values(a)) if (isT(v)) tensors.push(v);
   };
   args.forEach(walk);
   const bytes = 4 * tensors.reduce((s, t) => s + t.size, 0);
   let flops = 0;
   if (op === 'linear') {
-    const [, , x, W, A] = args as [Shaped, Shaped | null, Shaped, Shaped, Shaped | null];
+    const [, , x, W, A, , , o] = args as [Shaped, Shaped | null, Shaped, Shaped, Shaped | null, Shaped | null, number, { uReady?: boolean } | undefined];
     const [out, inF] = W.shape, N = rows(x);
-    flops = 2 * N * inF * out + (A ? 2 * N * A.shape[0] * (inF + out) : 0);
+    // u = x·Aᵀ is counted by loraU when it ran grouped (uReady)
+    flops = 2 * N * inF * out + (A ? 2 * N * A.shape[0] * ((o?.uReady ? 0 : inF) + out) : 0);
   } else if (op === 'linearBackward') {
-    const [g, dy, , , W, A] = args as [{ dx: Shaped | null; dW: Shaped | null; dA: Shaped | null }, Shaped, Shaped, Shaped | null, Shaped, Shaped | null];
+    type G = { dx: Shaped | null; dW: Shaped | null; dA: Shaped | null; dB: Shaped | null; gOut?: Shaped | null; gReady?: boolean };
+    const [g, dy, , , W, A] = args as [G, Shaped, Shaped, Shaped | null, Shaped, Shaped | null];
     const [out, inF] = W.shape, N = rows(dy);
     flops = (g.dx ? 2 * N * inF * out : 0) + (g.dW ? 2 * N * inF * out : 0);
-    if (A && g.dA) { const r = A.shape[0]; flops += 2 * N * r * (2 * out + inF + (g.dx ? inF : 0)); }
+    if (A) {
+      // LoRA: g = dy·B (unless gReady: loraGDBPair made it), dB, dA (unless grouped), dx's s·g·A
+      const r = A.shape[0], wantG = (g.dx || g.dA || g.gOut) && !g.gReady;
+      flops += 2 * N * r * ((wantG ? out : 0) + (g.dB ? out : 0) + (g.dA ? inF : 0) + (g.dx ? inF : 0));
+    }
+  } else if (op === 'loraU' || op === 'loraDAGroup') {
+    // u_i = x·A_iᵀ / dA_i += s·g_iᵀ·x: 2·N·r·K per module
+    const [outs, a1, a2] = args as [Shaped[], Shaped, Shaped | Shaped[]];
+    const x = (op === 'loraU' ? a1 : a2) as Shaped, [r, K] = outs[0].shape;
+    flops = outs.length * 2 * (x.size / K) * r * K;
+  } else if (op === 'loraGDBPair') {
+    // g_z = dy_z·B_z and dB_z += s·dy_zᵀ·u_z: 2·N·O·r each
+    const [, , dys, Bs] = args as [Shaped[], Shaped[], Shaped[], Shaped[]];
+    flops = dys.length * 2 * 2 * dys[0].size * Bs[0].shape[1];
   } else if (op === 'attention' || op === 'attentionBackward') {
     // the decoder passes [rows, heads·D] tensors; lse [B,Hq,T] carries the batch layout
     const q = args[2] as Shaped, lse = args[op === 'attention' ? 1 : 6] as Shaped, causal = args[args.length - 1] as boolean;

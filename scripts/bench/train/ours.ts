@@ -6,6 +6,7 @@
 import { GpuContext } from '../../../src/engine/gpu/context.ts';
 import type { GpuTensor } from '../../../src/engine/gpu/tensor.ts';
 import { probeMatmulPaths } from '../../../src/engine/kernels/matmul/choice.ts';
+import { probeNormPaths } from '../../../src/engine/kernels/norm/choice.ts';
 import { adamwStep } from '../../../src/engine/kernels/optim/adamw.ts';
 import { Decoder } from '../../../src/engine/model/decoder/decoder.ts';
 import { GpuOps } from '../../../src/engine/model/decoder/gpu_ops.ts';
@@ -109,6 +110,7 @@ export async function createOursTrainPeer(
       return ctx.counters.since(c0);
     },
     tuneKernels: () => probeMatmulPaths(ctx),
+    tuneNorms: () => probeNormPaths(ctx),
     sync: () => ctx.sync(),
     async readLoss() {
       if (!lastLoss) throw new PeerError('ours', 'readLoss() before step()');

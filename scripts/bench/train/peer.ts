@@ -1,6 +1,7 @@
 // What each implementation of the LoRA training step provides (suite "train-step").
 import type { GpuCounts } from '../../../src/engine/gpu/counters.ts';
 import type { ProbeRow } from '../../../src/engine/kernels/matmul/path_cache.ts';
+import type { NormProbeRow } from '../../../src/engine/kernels/norm/path_cache.ts';
 import type { ImplName } from '../types.ts';
 
 export interface TrainPeer {
@@ -30,4 +31,7 @@ export interface OursTrainPeer extends TrainPeer {
   /** Times direct vs tiled matmul for every GEMM shape the steps so far used and keeps the
    * faster per shape for this adapter (kernels/matmul/choice.ts). */
   tuneKernels(): Promise<ProbeRow[]>;
+  /** Times the 'rows' vs 'workgroup' norm kernels for every norm shape the steps so far used
+   * and keeps the faster per shape for this adapter (kernels/norm/choice.ts). */
+  tuneNorms(): Promise<NormProbeRow[]>;
 }

@@ -2,6 +2,7 @@
 // by the page and the Node runner; unit-tested in train.test.ts).
 import { formatCounts, type GpuCounts } from '../../../src/engine/gpu/counters.ts';
 import { formatProbe, type ProbeRow } from '../../../src/engine/kernels/matmul/path_cache.ts';
+import { formatNormProbe, type NormProbeRow } from '../../../src/engine/kernels/norm/path_cache.ts';
 import type { ImplName } from '../types.ts';
 import type { MemoryRow } from './memory.ts';
 
@@ -35,6 +36,8 @@ export interface TrainStepResult {
   oursCounts?: GpuCounts | null;
   /** ours: matmul kernel per GEMM shape, from a timed probe after step 1 (kernels/matmul/choice.ts). */
   kernelChoice?: ProbeRow[];
+  /** ours: norm kernels ('rows' | 'workgroup') per norm shape, from a timed probe after step 1 (kernels/norm/choice.ts). */
+  normChoice?: NormProbeRow[];
   memory: { model: string; rows: MemoryRow[] } | null;
   host?: { cpus: number; loadavg1Before: number; loadavg1After: number };
 }
@@ -104,6 +107,11 @@ export function formatTrainStepReport(r: TrainStepResult): string {
   if (r.kernelChoice?.length) {
     lines.push(`ours, kernel choice by measurement (per GEMM shape, M×N×K, this adapter): ${r.kernelChoice.filter((k) => k.chosen === 'tiled').length} tiled, ${r.kernelChoice.filter((k) => k.chosen === 'direct').length} direct`);
     for (const l of formatProbe(r.kernelChoice)) lines.push(`  ${l}`);
+  }
+  if (r.normChoice?.length) {
+    const n = (p: string) => r.normChoice!.filter((k) => k.chosen === p).length;
+    lines.push(`ours, norm path by measurement (per norm shape, rows×H, this adapter): ${n('rows')} rows, ${n('workgroup')} workgroup`);
+    for (const l of formatNormProbe(r.normChoice)) lines.push(`  ${l}`);
   }
   if (r.memory) {
     lines.push('', `VladVA contrastive step, ${r.memory.model}:`, 'batch  chunk  peak MiB   vs no caching   ms');

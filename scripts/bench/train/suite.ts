@@ -8,6 +8,7 @@ import { median } from '../stats.ts';
 import { measureVladvaMemory } from './memory.ts';
 import { formatCounts, type GpuCounts } from '../../../src/engine/gpu/counters.ts';
 import type { ProbeRow } from '../../../src/engine/kernels/matmul/path_cache.ts';
+import type { NormProbeRow } from '../../../src/engine/kernels/norm/path_cache.ts';
 import { makeTrainData, TRAIN_LORA, TRAIN_QUICK, trainStepFlops } from './model.ts';
 import type { OursTrainPeer, TrainPeer } from './peer.ts';
 import { updateRelDiff, type ParamMap, type TrainImplResult, type TrainStepResult } from './result.ts';
@@ -48,11 +49,15 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
     // kernel choice by measurement: the GEMM shapes step 1 ran, timed on both matmul kernels
     // (not in --quick: on a CPU adapter the tiled kernel's compile would double the smoke's time)
     let kernelChoice: ProbeRow[] = [];
-    if (ours && opts.quick) log('train-step: ours, kernel choice by adapter name (--quick skips the probe)');
+    let normChoice: NormProbeRow[] = [];
+    if (ours && opts.quick) log('train-step: ours, kernel choice by adapter name (--quick skips the probes)');
     if (ours && !opts.quick) {
       const t = performance.now();
       kernelChoice = await ours.tuneKernels();
       log(`train-step: ours, kernel choice probe over ${kernelChoice.length} GEMM shapes in ${(performance.now() - t).toFixed(0)} ms`);
+      const t2 = performance.now();
+      normChoice = await ours.tuneNorms();
+      log(`train-step: ours, norm path probe over ${normChoice.length} norm shapes in ${(performance.now() - t2).toFixed(0)} ms`);
     }
     const samples: number[][] = peers.map(() => []);
     for (let w = 0; w < plan.warmup; w++) for (const p of peers) { p.step(); await p.sync(); }
@@ -99,7 +104,7 @@ export async function runTrainStepSuite(opts: BenchOptions, log: (l: string) => 
       config: `decoder H${d.hidden} L${d.layers} heads ${d.heads}/${d.kvHeads} D${d.headDim} I${d.intermediate} V${d.vocab}, batch ${batch}×${seqLen}, LoRA r${TRAIN_LORA.rank} α${TRAIN_LORA.alpha} on q,k,v,o,gate,up,down, next-token CE, AdamW`,
       flopsPerStep: trainStepFlops(d, data.bt, TRAIN_LORA.rank),
       userAgent: navigator.userAgent, adapters, startedAt, durationMs: performance.now() - started, impls,
-      oursPeakStepBytes: oursPeak, oursResidentBytes: oursResident, oursPhasesMs: phases, oursCounts: counts, kernelChoice, memory,
+      oursPeakStepBytes: oursPeak, oursResidentBytes: oursResident, oursPhasesMs: phases, oursCounts: counts, kernelChoice, normChoice, memory,
     };
   } finally {
     for (const p of peers) p.destroy();

@@ -77,10 +77,13 @@ describe('train-step report', () => {
         { shape: '≤32×64×64 k2 8 ᵀB', directMs: 5.31, tiledMs: 8.91, chosen: 'direct' },
         { shape: '≤256×576×576', directMs: 9, tiledMs: 2, chosen: 'tiled' },
       ],
+      normChoice: [{ shape: 'rmsnorm forward ≤64×64', rowsMs: 0.4, workgroupMs: 2.1, chosen: 'rows' }],
     });
     expect(s).toContain('ours, counts per step: 85 dispatches, 1 submit, 0 buffers created, 860 B up (+21.3 KiB uniforms), 0 B read (0 reads), encode 8.4 ms');
     expect(s).toContain('kernel choice by measurement (per GEMM shape, M×N×K, this adapter): 1 tiled, 1 direct');
     expect(s).toContain('  matmul ≤256×576×576 → tiled (direct 9.00 ms, tiled 2.00 ms)');
+    expect(s).toContain('norm path by measurement (per norm shape, rows×H, this adapter): 1 rows, 0 workgroup');
+    expect(s).toContain('  rmsnorm forward ≤64×64 → rows (rows 0.40 ms, workgroup 2.10 ms)');
   });
   test('the update check compares parameter CHANGES relatively: a skipped or halved update fails it', () => {
     // updates of ~lr = 1e-4 on weights of ~0.1: an absolute 1e-3 check on the parameters would pass all of these

@@ -384,7 +384,7 @@ export class GpuContext {
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
-    this.counters.dispatches++;
+    this.counters.dispatched(d.name);
   }
 
   /** Splits a 1-D count of workgroups into a 2-D grid within the per-dimension limit.

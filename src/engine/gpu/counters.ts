@@ -39,6 +39,27 @@ export class GpuCounters implements GpuCounts {
   bytesRead = 0;
   reads = 0;
   encodeMs = 0;
+  /** Dispatches per kernel name (the pipeline's name), cumulative: which kernels a step is
+   * made of. Not part of GpuCounts (snapshot/since stay plain numbers); see kernelsSince. */
+  readonly byKernel = new Map<string, number>();
+
+  /** Called by the context for every encoded dispatch. */
+  dispatched(name: string): void {
+    this.dispatches++;
+    this.byKernel.set(name, (this.byKernel.get(name) ?? 0) + 1);
+  }
+
+  /** A copy of the per-kernel tally (pair with kernelsSince). */
+  kernelSnapshot(): Map<string, number> {
+    return new Map(this.byKernel);
+  }
+
+  /** Dispatches per kernel since `start` (a kernelSnapshot), most first; zero rows dropped. */
+  kernelsSince(start: Map<string, number>): [string, number][] {
+    const out: [string, number][] = [];
+    for (const [k, n] of this.byKernel) if (n - (start.get(k) ?? 0) > 0) out.push([k, n - (start.get(k) ?? 0)]);
+    return out.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  }
 
   snapshot(): GpuCounts {
     const { dispatches, submits, buffersCreated, bytesUploaded, uniformBytes, bytesRead, reads, encodeMs } = this;

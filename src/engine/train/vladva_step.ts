@@ -184,11 +184,13 @@ export class VladvaStep {
       const dExtra = ctx.zeros(extra.shape, 'gc.dExtra');
       dec.backward(st, { adapters: grads.adapters, dExtra }, dLossCE, dNormed);
       if (st.loss && tokens > 0) accumulateScaled(ctx, lossNAcc, st.loss, (weight * tokens) / captionTokens);
-      // soft-prompt gradients are the first rows of dExtra
+      // soft-prompt gradients are the first rows of dExtra; a prompt no row of this batch reads
+      // (the text prompt in an image replay and vice versa) has zero rows there: skipped
       let row = 0;
       for (const [k, sp] of [vlm.softPrompts.image, vlm.softPrompts.text].entries()) {
         const g = softGrads[k];
-        if (g) {
+        const lo = row, hi = row + sp.shape[0];
+        if (g && batch.srcIndex?.some((i) => i >= lo && i < hi)) {
           const tmp = ctx.empty(sp.shape, 'gc.dSoft');
           ctx.copyRange(dExtra, row * H, tmp, 0, sp.size);
           vlm.ops.accumulate(g, tmp);

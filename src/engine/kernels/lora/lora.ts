@@ -7,10 +7,16 @@
 //   2. y = x·Wᵀ + bias + scale·u·Bᵀ        (ONE tiled GEMM: the rank-r term is extra K-tiles
 //                                           [u | B] appended to [x | W] in the same 64×64
 //                                           output tile, so y is written once)
+//      (+ residual R [N,out] instead of bias: y = R + x·Wᵀ + scale·u·Bᵀ, the decoder's
+//      residual add fused into the GEMM's epilogue; or `swiglu`: the up projection also
+//      writes s = silu(gate)·y from its epilogue)
 // Backward (accumulates; any grad may be null):
 //   g  = dy·B [N,r]                         (temporary, when dx or dA is wanted)
 //   dx += dy·W + scale·g·A                  (ONE fused GEMM, same trick: [dy | g]·[W ; A])
 //   dA += scale·gᵀ·x,  dB += scale·dyᵀ·u,  dW += dyᵀ·x   (TN GEMMs, beta = 1)
+// Grouped (lora_group.ts): modules sharing x compute their u (forward, `uReady`) and dA
+// (backward: `gOut` keeps g for loraDAGroup, dA passed null here) one dispatch per group;
+// equal-shape pairs also g (`gReady`: gOut already holds dy·B) and dB (passed null here).
 // Trap: y/dx must not alias any input (the GEMM reads them while writing).
 
 import type { GpuContext } from '../../gpu/context.ts';
@@ -55,7 +61,11 @@ const as2d = (t: GpuTensor, rows: number, cols: number): GpuTensor =>
 
 export function loraLinearForward(
   ctx: GpuContext, y: GpuTensor, u: GpuTensor, x: GpuTensor, W: WeightTensor, A: GpuTensor, B: GpuTensor,
-  opts: { scale: number; bias?: GpuTensor | null },
+  opts: {
+    scale: number; bias?: GpuTensor | null; residual?: GpuTensor | null; uReady?: boolean;
+    /** y is the MLP's up projection: also out = silu(gate)·y in the epilogue (matmul.ts). */
+    swiglu?: { gate: GpuTensor; out: GpuTensor } | null;
+  },
 ): void {
   const where = 'loraLinearForward';
   const d = dims(where, x, W, A, B);
@@ -65,10 +75,11 @@ export function loraLinearForward(
   if (d.N === 0) return;
   const x2 = as2d(x, d.N, d.inF);
   const u2 = as2d(u, d.N, d.r);
-  matmul(ctx, u2, x2, A, { transB: true });
+  if (!opts.uReady) matmul(ctx, u2, x2, A, { transB: true }); // else u = x·Aᵀ already (loraUGroup)
   const g = { batch: 1, M: d.N, N: d.outF, K: d.inF, sA: 0, sB: 0, sC: 0 };
   gemm(ctx, as2d(y, d.N, d.outF), x2, W, g, {
-    transB: true, a2: u2, b2: B, k2: d.r, s2: opts.scale, bias: opts.bias ?? null, name: 'lora_forward',
+    transB: true, a2: u2, b2: B, k2: d.r, s2: opts.scale, bias: opts.bias ?? null, residual: opts.residual ?? null,
+    swiglu: opts.swiglu ?? null, name: 'lora_forward',
   });
 }
 
@@ -81,7 +92,7 @@ export interface LoraGrads {
 
 export function loraLinearBackward(
   ctx: GpuContext, grads: LoraGrads, dy: GpuTensor, x: GpuTensor, u: GpuTensor,
-  W: WeightTensor, A: GpuTensor, B: GpuTensor, opts: { scale: number },
+  W: WeightTensor, A: GpuTensor, B: GpuTensor, opts: { scale: number; gOut?: GpuTensor | null; gReady?: boolean },
 ): void {
   const where = 'loraLinearBackward';
   const d = dims(where, x, W, A, B);
@@ -101,10 +112,13 @@ export function loraLinearBackward(
   const A2 = as2d(A, d.r, d.inF);
   const B2 = as2d(B, d.outF, d.r);
 
+  // g = dy·B; into opts.gOut when given (kept for the caller's loraDAGroup), else a temporary
+  const gOut = opts.gOut ?? null;
+  if (gOut) expectSize(where, gOut, d.N, d.r, 'gOut');
   let g: GpuTensor | null = null;
-  if (dx || dA) {
-    g = ctx.empty([d.N, d.r], 'lora.g(dy·B)');
-    matmul(ctx, g, dy2, B2);
+  if (dx || dA || gOut) {
+    g = gOut ? as2d(gOut, d.N, d.r) : ctx.empty([d.N, d.r], 'lora.g(dy·B)');
+    if (!(gOut && opts.gReady)) matmul(ctx, g, dy2, B2); // gReady: gOut holds dy·B (loraGPair)
   }
   if (dx) {
     const dims2 = { batch: 1, M: d.N, N: d.inF, K: d.outF, sA: 0, sB: 0, sC: 0 };
@@ -113,5 +127,5 @@ export function loraLinearBackward(
   if (dA) matmul(ctx, as2d(dA, d.r, d.inF), g!, x2, { transA: true, alpha: s, beta: 1 });
   if (dB) matmul(ctx, as2d(dB, d.outF, d.r), dy2, u2, { transA: true, alpha: s, beta: 1 });
   if (dW) matmul(ctx, as2d(dW, d.outF, d.inF), dy2, x2, { transA: true, beta: 1 });
-  ctx.release(g);
+  if (!gOut) ctx.release(g);
 }

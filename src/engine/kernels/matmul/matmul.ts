@@ -25,23 +25,28 @@ import body from './matmul.wgsl?raw';
 import direct from './matmul_direct.wgsl?raw';
 import direct4 from './matmul_direct4.wgsl?raw';
 import common from './matmul_common.wgsl?raw';
+import swigluEpilogue from './epilogue_swiglu.wgsl?raw';
 import { KernelArgumentError } from '../args.ts';
 import { measuredPath, type GemmShape } from './path_cache.ts';
 
 // B's declaration (weightDecl: f32, bf16 or f16 storage), then the shared params/bindings/
-// overrides of matmul_common.wgsl, then the kernel body
+// overrides of matmul_common.wgsl, then the kernel body, then the epilogue's extra output
+// (none, or the SwiGLU product: epilogue_swiglu.wgsl)
 const BODY = { tiled: body, direct };
+const EXTRA = { none: 'fn extra_out(o: u32, v: f32) {}\n', swiglu: swigluEpilogue };
+type Extra = keyof typeof EXTRA;
 const CODE = new Map<string, string>();
-function code(path: MatmulPath, dtype: 'f32' | 'bf16' | 'f16'): string {
-  const key = `${path}:${dtype}`;
+function code(path: MatmulPath, dtype: 'f32' | 'bf16' | 'f16', extra: Extra): string {
+  const key = `${path}:${dtype}:${extra}`;
   let c = CODE.get(key);
-  if (!c) CODE.set(key, (c = weightDecl(2, 'b', dtype) + common + BODY[path]));
+  if (!c) CODE.set(key, (c = weightDecl(2, 'b', dtype) + common + BODY[path] + EXTRA[extra]));
   return c;
 }
 const DIRECT4 = new Map<string, string>();
-function direct4Code(dtype: 'f32' | 'bf16' | 'f16'): string {
-  let c = DIRECT4.get(dtype);
-  if (!c) DIRECT4.set(dtype, (c = weightDecl4(2, dtype) + common + direct4));
+function direct4Code(dtype: 'f32' | 'bf16' | 'f16', extra: Extra): string {
+  const key = `${dtype}:${extra}`;
+  let c = DIRECT4.get(key);
+  if (!c) DIRECT4.set(key, (c = weightDecl4(2, dtype) + common + direct4 + EXTRA[extra]));
   return c;
 }
 /** Output tile of one workgroup: 64×64 (16×16 threads × 4×4) tiled, 32×32 (8×8 × 4×4) direct. */
@@ -92,6 +97,14 @@ export interface MatmulOptions {
   transB?: boolean;
   alpha?: number;
   beta?: number;
+  /** R [M,N] added to C (after alpha, before beta·C): a residual fused into the GEMM's
+   * epilogue (one dispatch instead of matmul + add). Not with bias, not batched; must not
+   * share C's buffer. */
+  residual?: GpuTensor | null;
+  /** C is the MLP's up projection: also write out = silu(gate)·C (gate, out [M,N] f32) in the
+   * epilogue — SwiGLU without its own dispatch. Not with bias/residual, not batched; out must
+   * not share a buffer with any operand. */
+  swiglu?: { gate: GpuTensor; out: GpuTensor } | null;
 }
 
 /** A matmul B operand: f32, or a packed bf16/f16 frozen weight (same GpuTensor type). */
@@ -167,24 +180,41 @@ export function gemm(ctx: GpuContext, c: GpuTensor, a: GpuTensor, b: WeightTenso
   if (packed && (b.offset ?? 0) % 2 !== 0) throw new MatmulShapeError(name, `packed weight ${b.label} starts at an odd element`);
   const k2 = o.k2 ?? 0;
   const bBind = b;
+  const res = o.residual ?? null;
+  if (res) {
+    if (o.bias) throw new MatmulShapeError(name, 'bias and residual share one binding: pass one of them');
+    if (d.batch !== 1) throw new MatmulShapeError(name, `residual ${res.label} needs a 2-D (unbatched) GEMM, got batch ${d.batch}`);
+    if (res.size !== d.M * d.N || res.dtype !== 'f32') throw new MatmulShapeError(name, `residual ${desc(res)} should be f32 [${d.M},${d.N}]`);
+  }
+  const sw = o.swiglu ?? null;
+  if (sw) {
+    if (o.bias || res) throw new MatmulShapeError(name, 'swiglu takes the bias binding: no bias or residual with it');
+    if (d.batch !== 1) throw new MatmulShapeError(name, `swiglu needs a 2-D (unbatched) GEMM, got batch ${d.batch}`);
+    for (const t of [sw.gate, sw.out]) {
+      if (t.size !== d.M * d.N || t.dtype !== 'f32') throw new MatmulShapeError(name, `swiglu ${desc(t)} should be f32 [${d.M},${d.N}]`);
+    }
+    for (const t of [a, bBind, o.a2, o.b2, sw.gate, c]) {
+      if (t && t.buffer === sw.out.buffer) throw new MatmulShapeError(name, `swiglu output ${sw.out.label} shares a GPU buffer with ${t.label}`);
+    }
+  }
   const path = matmulPath(ctx, { ...d, k2, transA: !!o.transA, transB: !!o.transB, bias: !!o.bias, weight: bt });
   const tile = TILE[path];
   const vec4 = path === 'direct' && directVec4(d, !!o.transA, !!o.transB);
   // WebGPU forbids a buffer bound writable and read-only in one dispatch, even as disjoint
   // views: say so here instead of a validation error at the next sync.
-  for (const [what, t] of [['A', a], ['B', bBind], ['A2', o.a2], ['B2', o.b2], ['bias', o.bias]] as const) {
+  for (const [what, t] of [['A', a], ['B', bBind], ['A2', o.a2], ['B2', o.b2], ['bias', o.bias], ['residual', res], ['gate', sw?.gate]] as const) {
     if (t && t.buffer === c.buffer) throw new MatmulShapeError(name, `output ${c.label} shares a GPU buffer with input ${what}=${t.label}; use a separate output tensor`);
   }
   ctx.dispatch({
-    name: `${name}${packed ? `_${bt}` : ''}${path === 'direct' ? (vec4 ? '_direct4' : '_direct') : ''}`,
-    code: vec4 ? direct4Code(bt) : code(path, bt),
+    name: `${name}${packed ? `_${bt}` : ''}${path === 'direct' ? (vec4 ? '_direct4' : '_direct') : ''}${sw ? '_swiglu' : ''}`,
+    code: vec4 ? direct4Code(bt, sw ? 'swiglu' : 'none') : code(path, bt, sw ? 'swiglu' : 'none'),
     overrides: {
-      TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias ? 1 : 0,
+      TRANS_A: o.transA ? 1 : 0, TRANS_B: o.transB ? 1 : 0, HAS_BIAS: o.bias || res ? 1 : 0, BIAS_ROWS: res ? 1 : 0,
       ...(path === 'tiled' ? { BK } : {}),
     },
-    layout: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw'],
+    layout: ['uniform', 'read', 'read', 'read', 'read', 'read', 'rw', ...(sw ? ['rw' as const] : [])],
     // unused slots are bound to A (read-only, never touched: K2 = 0 / HAS_BIAS = false)
-    bindings: [a, bBind, k2 > 0 ? o.a2! : a, k2 > 0 ? o.b2! : a, o.bias ?? a, c],
+    bindings: [a, bBind, k2 > 0 ? o.a2! : a, k2 > 0 ? o.b2! : a, o.bias ?? res ?? sw?.gate ?? a, c, ...(sw ? [sw.out] : [])],
     params: [
       u32(d.M), u32(d.N), u32(d.K), u32(k2),
       u32(d.sA), u32(d.sB), u32(d.sC),

@@ -1,6 +1,6 @@
 // Tiled GEMM with an optional second, K-concatenated operand pair (the fused LoRA term):
 //
-//   C[z] = alpha · ( op(A[z])·op(B[z]) + s2 · op(A2)·op(B2) ) + bias[n] + beta · C[z]
+//   C[z] = alpha · ( op(A[z])·op(B[z]) + s2 · op(A2)·op(B2) ) + bias[n] (or R[m,n]) + beta · C[z]
 //
 //   op(A): [M,K]  (A stored [K,M] when TRANS_A),   op(B): [K,N]  (B stored [N,K] when TRANS_B)
 //   op(A2): [M,K2], op(B2): [K2,N], same transpose flags; K2 = 0 disables the pair.
@@ -129,8 +129,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: ve
       if (n >= p.N) { continue; }
       let o = baseC + m * p.N + n;
       var v = p.alpha * acc[i][j];
-      if (HAS_BIAS) { v += bias[n]; }
+      if (HAS_BIAS) { v += bias_at(m, n); }
       if (p.beta != 0.0) { v += p.beta * c[o]; }
+      extra_out(o, v);
       c[o] = v;
     }
   }

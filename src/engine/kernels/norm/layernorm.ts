@@ -4,7 +4,7 @@
 //   layerNormForward(ctx, y, mean, rstd, x, weight, bias, { eps })
 //   layerNormBackward(ctx, { dx, dWeight, dBias }, dy, x, weight, mean, rstd) — accumulates;
 //   any grad may be null.
-// Two kernel sets, one contract, chosen per context by normPath (path.ts): 'workgroup'
+// Two kernel sets, one contract, chosen per shape and adapter by normPath (path.ts): 'workgroup'
 // (layernorm.wgsl, layernorm_backward.wgsl: a workgroup per row, barrier reductions; real
 // GPUs) and 'rows' (layernorm_rows*.wgsl: an invocation per row / per column; CPU adapters).
 import type { GpuContext } from '../../gpu/context.ts';
@@ -42,7 +42,7 @@ export function layerNormForward(
   checkSize(where, 'rstd', rstd, rows);
   checkSize(where, 'bias', bias, H);
   checkDistinct(where, [y, mean, rstd], [y, mean, rstd, x, weight, bias]);
-  const rowsPath = normPath(ctx) === 'rows';
+  const rowsPath = normPath(ctx, { kind: 'layernorm', dir: 'forward', rows, H, dx: false, dWeight: false }) === 'rows';
   ctx.dispatch({
     name: rowsPath ? 'layernorm_forward_rows' : 'layernorm_forward',
     code: rowsPath ? rowsFwdCode : fwdCode,
@@ -75,7 +75,8 @@ export function layerNormBackward(
   checkDistinct(where, [dx, dWeight, dBias], [dx, dWeight, dBias, dy, x, weight, mean, rstd]);
   const params = !!(dWeight || dBias);
   if ((!dx && !params) || rows === 0) return;
-  if (normPath(ctx) === 'rows') return rowsBackward(ctx, grads, dy, x, weight, mean, rstd, rows, H);
+  const shape = { kind: 'layernorm', dir: 'backward', rows, H, dx: !!dx, dWeight: params } as const;
+  if (normPath(ctx, shape) === 'rows') return rowsBackward(ctx, grads, dy, x, weight, mean, rstd, rows, H);
   const G = normGroups(ctx, rows, params);
   const dxT = dx ?? ctx.empty([1], 'layernorm_dx_unused');
   const partial = params ? ctx.empty([G, 2, H], 'layernorm_dwb_partial') : ctx.empty([1], 'layernorm_partial_unused');

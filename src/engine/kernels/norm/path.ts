@@ -7,19 +7,33 @@
 //               over a chunk of rows. For CPU adapters (SwiftShader), where each barrier is a
 //               coroutine switch per SIMD group: 6–8× faster there. On a GPU this layout
 //               reads strided, so it is never the default there.
-//   normPath(ctx)                    → 'rows' on CPU adapters (isCpuAdapter), else 'workgroup'
+//   normPath(ctx, shape?)            → forced (setNormPath) → else the path a timed probe picked
+//                                      for this shape on this adapter (path_cache.ts, choice.ts)
+//                                    → else 'rows' on CPU adapters (isCpuAdapter), 'workgroup' elsewhere
 //   setNormPath(ctx, path | 'auto')  — tests force either path; 'auto' resets
 // Both paths implement the same contract (kernels/README.md) and are tested against the
 // CPU references (norm.gpu.test.ts on the default path, norm_paths.gpu.test.ts on both).
 import type { GpuContext } from '../../gpu/context.ts';
 import { isCpuAdapter } from '../matmul/matmul.ts';
+import { measuredNormPath, type NormShape } from './path_cache.ts';
 
 export type NormPath = 'workgroup' | 'rows';
 const forced = new WeakMap<GpuContext, NormPath>();
 
-/** The norm kernels this context uses: forced by setNormPath, else 'rows' on CPU adapters. */
-export function normPath(ctx: GpuContext): NormPath {
-  return forced.get(ctx) ?? (isCpuAdapter(ctx) ? 'rows' : 'workgroup');
+/** The norm kernels a launch uses: forced by setNormPath, else the measured choice for this
+ * shape on this adapter, else 'rows' on CPU adapters and 'workgroup' elsewhere. */
+export function normPath(ctx: GpuContext, shape?: NormShape): NormPath {
+  return forced.get(ctx) ?? (shape && measuredNormPath(ctx, shape)) ?? defaultNormPath(ctx);
+}
+
+/** The adapter-name default (and the probe's tie-break). */
+export function defaultNormPath(ctx: GpuContext): NormPath {
+  return isCpuAdapter(ctx) ? 'rows' : 'workgroup';
+}
+
+/** The path forced on this context, if any (the probe restores it). */
+export function forcedNormPath(ctx: GpuContext): NormPath | undefined {
+  return forced.get(ctx);
 }
 
 /** Forces a path for one context (tests run both kernels on SwiftShader); 'auto' resets. */

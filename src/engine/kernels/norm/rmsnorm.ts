@@ -2,7 +2,7 @@
 // size is rows·H, H = weight.size); weight, dWeight [H]; rstd [rows] is forward's saved output.
 //   rmsNormForward(ctx, y, rstd, x, weight, { eps })
 //   rmsNormBackward(ctx, { dx, dWeight }, dy, x, weight, rstd)   — accumulates; grads may be null
-// Two kernel sets, one contract, chosen per context by normPath (path.ts): 'workgroup'
+// Two kernel sets, one contract, chosen per shape and adapter by normPath (path.ts): 'workgroup'
 // (rmsnorm.wgsl, rmsnorm_backward.wgsl: a workgroup per row, barrier reduction; real GPUs)
 // and 'rows' (rmsnorm_rows*.wgsl: an invocation per row / per column; CPU adapters).
 import type { GpuContext } from '../../gpu/context.ts';
@@ -29,7 +29,7 @@ export function rmsNormForward(ctx: GpuContext, y: GpuTensor, rstd: GpuTensor, x
   checkSize(where, 'y', y, rows * H);
   checkSize(where, 'rstd', rstd, rows);
   checkDistinct(where, [y, rstd], [y, rstd, x, weight]);
-  if (normPath(ctx) === 'rows') {
+  if (normPath(ctx, { kind: 'rmsnorm', dir: 'forward', rows, H, dx: false, dWeight: false }) === 'rows') {
     ctx.dispatch({
       name: 'rmsnorm_forward_rows',
       code: rowsFwdCode,
@@ -68,7 +68,8 @@ export function rmsNormBackward(
   if (dWeight) checkSize(where, 'dWeight', dWeight, H);
   checkDistinct(where, [dx, dWeight], [dx, dWeight, dy, x, weight, rstd]);
   if ((!dx && !dWeight) || rows === 0) return;
-  if (normPath(ctx) === 'rows') return rowsBackward(ctx, dx, dWeight, dy, x, weight, rstd, rows, H);
+  const shape = { kind: 'rmsnorm', dir: 'backward', rows, H, dx: !!dx, dWeight: !!dWeight } as const;
+  if (normPath(ctx, shape) === 'rows') return rowsBackward(ctx, dx, dWeight, dy, x, weight, rstd, rows, H);
   const G = normGroups(ctx, rows, !!dWeight);
   // Null outputs bind a 1-element dummy that the kernel never touches (HAS_* = false).
   const dxT = dx ?? ctx.empty([1], 'rmsnorm_dx_unused');

@@ -9,6 +9,7 @@ import { f32, u32, type GpuTensor } from '../../gpu/tensor.ts';
 import { checkTensor, KernelArgumentError } from '../args.ts';
 import adamwCode from './adamw.wgsl?raw';
 import normCode from './grad_norm.wgsl?raw';
+import normMultiCode from './grad_norm_multi.wgsl?raw';
 import nonFiniteCode from './nonfinite.wgsl?raw';
 
 export interface AdamWOptions {
@@ -24,7 +25,8 @@ export interface AdamWOptions {
 /** torch.optim.AdamW defaults (lr is the paper's 1e-4, torch's default is 1e-3). */
 export const ADAMW_DEFAULTS = { lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01 } as const;
 
-const CHUNK = 256 * 8; // elements per workgroup in grad_norm.wgsl `partials`
+const CHUNK = 256 * 8; // elements per workgroup in grad_norm.wgsl `partials` / grad_norm_multi.wgsl
+const MULTI = 7; // gradient slots of grad_norm_multi.wgsl
 
 /** One fused AdamW update of `param` (in place) from `grad`·clipScale[0]; updates m, v.
  * clipScale[0] < 0 (clipScaleGuarded after a NaN/Inf) leaves param, m and v unchanged. */
@@ -60,14 +62,28 @@ export function globalGradNorm(ctx: GpuContext, normSqOut: GpuTensor, grads: rea
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return;
   const partials = ctx.empty([total], 'grad_norm.partials');
+  // up to 7 grads per dispatch (grad_norm_multi.wgsl: 7 inputs + partials = 8 storage
+  // bindings, WebGPU's guaranteed per-stage minimum); same partials as one dispatch per grad
+  const per = MULTI;
   let off = 0;
-  grads.forEach((g, i) => {
-    ctx.dispatch({
-      name: 'grad_norm_partials', code: normCode, entry: 'partials', layout: ['uniform', 'rw', 'read'],
-      bindings: [partials, g], params: [u32(g.size), u32(off), f32(0)], workgroups: ctx.grid(counts[i]),
-    });
-    off += counts[i];
-  });
+  for (let g0 = 0; g0 < grads.length; g0 += per) {
+    const group = grads.slice(g0, g0 + per);
+    const n = new Array<number>(8).fill(0), end = new Array<number>(8).fill(0);
+    let wgs = 0;
+    for (let j = 0; j < MULTI; j++) {
+      if (j < group.length) { n[j] = group[j].size; wgs += counts[g0 + j]; }
+      end[j] = wgs;
+    }
+    if (wgs > 0) {
+      const slots = Array.from({ length: MULTI }, (_, j) => group[Math.min(j, group.length - 1)]);
+      // a grad repeated in an unused slot is read-only twice: allowed (only writable aliasing is not)
+      ctx.dispatch({
+        name: 'grad_norm_partials', code: normMultiCode, layout: ['uniform', 'rw', ...slots.map(() => 'read' as const)],
+        bindings: [partials, ...slots], params: [...n.map(u32), ...end.map(u32), u32(off)], workgroups: ctx.grid(wgs),
+      });
+    }
+    off += wgs;
+  }
   ctx.dispatch({
     name: 'grad_norm_final', code: normCode, entry: 'final_sum', layout: ['uniform', 'rw', 'read'],
     bindings: [normSqOut, partials], params: [u32(total), u32(0), f32(0)], workgroups: [1],

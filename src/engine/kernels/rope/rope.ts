@@ -3,6 +3,9 @@
 // absolute position, so left padding and KV-cache offsets are the caller's choice.
 //   ropeForward(ctx, x, positions, { heads, headDim, theta })
 //   ropeBackward(ctx, dx, positions, { heads, headDim, theta })   — inverse rotation in place
+//   ropePair(ctx, q, k, positions, { heads, heads2, headDim, theta }, inverse) — q (heads) and
+//     k (heads2) in ONE dispatch, same rows and positions (the decoder's q/k; halves its rope
+//     dispatches); q and k must be different buffers
 // (backward does not accumulate: the gradient of a rotation is the rotated gradient, and it
 // is applied to the gradient tensor itself, as in the kernels README contract).
 // inv_freq is computed on the CPU exactly as HF does (freqs.ts) and cached per context.
@@ -36,7 +39,7 @@ function invFreqTensor(ctx: GpuContext, headDim: number, theta: number, given?: 
   return t;
 }
 
-function run(ctx: GpuContext, where: string, x: GpuTensor, positions: GpuTensor, o: RopeOptions, inverse: boolean): void {
+function check(where: string, o: RopeOptions): void {
   const { heads, headDim, theta } = o;
   if (!(headDim > 0 && headDim % 2 === 0) || !(heads > 0) || !(theta > 0)) {
     throw new KernelArgumentError(where, `needs an even headDim > 0, heads > 0 and theta > 0; got headDim=${headDim} heads=${heads} theta=${theta}`);
@@ -44,6 +47,11 @@ function run(ctx: GpuContext, where: string, x: GpuTensor, positions: GpuTensor,
   if (o.invFreq && o.invFreq.length !== headDim / 2) {
     throw new KernelArgumentError(where, `invFreq has ${o.invFreq.length} values but headDim/2 = ${headDim / 2}`);
   }
+}
+
+function run(ctx: GpuContext, where: string, x: GpuTensor, positions: GpuTensor, o: RopeOptions, inverse: boolean): void {
+  check(where, o);
+  const { heads, headDim, theta } = o;
   const rows = rowsOf(where, 'x', x, heads * headDim);
   checkSize(where, 'positions', positions, rows, 'u32');
   const n = rows * heads * (headDim / 2);
@@ -54,8 +62,36 @@ function run(ctx: GpuContext, where: string, x: GpuTensor, positions: GpuTensor,
     overrides: { INVERSE: inverse ? 1 : 0 },
     layout: ['uniform', 'rw', 'read', 'read'],
     bindings: [x, positions, invFreqTensor(ctx, headDim, theta, o.invFreq)],
-    params: [u32(n), u32(heads), u32(headDim / 2)],
+    params: [u32(n), u32(heads), u32(headDim / 2), u32(0), u32(0)],
     workgroups: ctx.grid(Math.ceil(n / 256)),
+  });
+}
+
+/** RoPE on q [rows, heads, D] and k [rows, heads2, D] in one dispatch (inverse: backward,
+ * on dq and dk). Same result as ropeForward/ropeBackward on each. */
+export function ropePair(
+  ctx: GpuContext, q: GpuTensor, k: GpuTensor, positions: GpuTensor, o: RopeOptions & { heads2: number }, inverse: boolean,
+): void {
+  const where = `${FILE}:ropePair`;
+  check(where, o);
+  check(where, { ...o, heads: o.heads2 });
+  if (q.buffer === k.buffer) throw new KernelArgumentError(where, `q ${q.label} and k ${k.label} share a GPU buffer (both are written)`);
+  const { heads, heads2, headDim, theta } = o;
+  const rows = rowsOf(where, 'q', q, heads * headDim);
+  const rows2 = rowsOf(where, 'k', k, heads2 * headDim);
+  if (rows2 !== rows) throw new KernelArgumentError(where, `q has ${rows} rows but k has ${rows2}`);
+  checkSize(where, 'positions', positions, rows, 'u32');
+  const n = rows * heads * (headDim / 2), n2 = rows * heads2 * (headDim / 2);
+  if (n + n2 === 0) return;
+  ctx.dispatch({
+    name: inverse ? 'rope_pair_backward' : 'rope_pair_forward',
+    code,
+    entry: 'pair',
+    overrides: { INVERSE: inverse ? 1 : 0 },
+    layout: ['uniform', 'rw', 'read', 'read', 'rw'],
+    bindings: [q, positions, invFreqTensor(ctx, headDim, theta, o.invFreq), k],
+    params: [u32(n), u32(heads), u32(headDim / 2), u32(n2), u32(heads2)],
+    workgroups: ctx.grid(Math.ceil((n + n2) / 256)),
   });
 }
 

@@ -3,6 +3,8 @@
 //   forward:  x_i' = x_i·cos a − x_{i+D/2}·sin a ;  x_{i+D/2}' = x_{i+D/2}·cos a + x_i·sin a
 //   backward (INVERSE): the same with −a (Rᵀ = R⁻¹ applied to the gradient, in place).
 // One thread per (row, head, i); flat index = global x + global y · (nwg.x · 256).
+// Entry `pair`: q and k in ONE dispatch (same rows and positions, heads / heads2 each):
+// threads t < n rotate x (q), threads n ≤ t < n + n2 rotate y (k) — half the dispatches.
 //
 // Accuracy trap: WGSL's sin/cos are only specified (2^-11 absolute) on [−π, π]; GPU
 // implementations are far worse for a ≈ 2048 rad. So sin/cos are computed here with the
@@ -13,11 +15,12 @@
 // The angle itself is f32(pos·inv_freq) like HF: for pos ≈ 2048 it differs from the exact
 // real product by up to ½ ulp(2048) ≈ 6e-5 rad — HF has the same error, which we reproduce.
 override INVERSE: bool = false;
-struct P { n: u32, heads: u32, half: u32 }
+struct P { n: u32, heads: u32, half: u32, n2: u32, heads2: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
 @group(0) @binding(2) var<storage, read> pos: array<u32>;
 @group(0) @binding(3) var<storage, read> inv_freq: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>; // entry `pair` only
 
 const FOPI = 1.27323954473516;              // 4/π
 const DP1 = 0.78515625;                      // π/4 = DP1 + DP2 + DP3
@@ -45,15 +48,40 @@ fn sincos(a: f32) -> vec2f {
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
   let t = gid.x + gid.y * nwg.x * 256u;
   if (t >= p.n) { return; }
+  let rot = rotation(t, p.heads);
+  let x1 = x[rot.i1];
+  let x2 = x[rot.i2];
+  x[rot.i1] = x1 * rot.cs.y - x2 * rot.cs.x;
+  x[rot.i2] = x2 * rot.cs.y + x1 * rot.cs.x;
+}
+
+struct Rot { i1: u32, i2: u32, cs: vec2f } // the pair's flat indices, (sin, cos) of its angle
+
+// Thread t of one tensor [rows, heads, 2·half]: which pair it rotates, and by how much.
+fn rotation(t: u32, heads: u32) -> Rot {
   let i = t % p.half;
   let rh = t / p.half;                       // row·heads + head
-  let row = rh / p.heads;
-  let a = f32(pos[row]) * inv_freq[i];
-  var sc = sincos(a);
+  let row = rh / heads;
+  var sc = sincos(f32(pos[row]) * inv_freq[i]);
   if (INVERSE) { sc.x = -sc.x; }
   let base = rh * 2u * p.half;
-  let x1 = x[base + i];
-  let x2 = x[base + i + p.half];
-  x[base + i] = x1 * sc.y - x2 * sc.x;
-  x[base + i + p.half] = x2 * sc.y + x1 * sc.x;
+  return Rot(base + i, base + i + p.half, sc);
+}
+
+@compute @workgroup_size(256)
+fn pair(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let t = gid.x + gid.y * nwg.x * 256u;
+  if (t < p.n) {
+    let rot = rotation(t, p.heads);
+    let x1 = x[rot.i1];
+    let x2 = x[rot.i2];
+    x[rot.i1] = x1 * rot.cs.y - x2 * rot.cs.x;
+    x[rot.i2] = x2 * rot.cs.y + x1 * rot.cs.x;
+  } else if (t < p.n + p.n2) {
+    let rot = rotation(t - p.n, p.heads2);
+    let y1 = y[rot.i1];
+    let y2 = y[rot.i2];
+    y[rot.i1] = y1 * rot.cs.y - y2 * rot.cs.x;
+    y[rot.i2] = y2 * rot.cs.y + y1 * rot.cs.x;
+  }
 }

@@ -8,7 +8,8 @@ import { loraLinearBackwardRef, loraLinearForwardRef } from '../../kernels/lora/
 import { matmulRef } from '../../kernels/matmul/matmul.ref.ts';
 import { rmsNormBackwardRef, rmsNormForwardRef } from '../../kernels/norm/rmsnorm.ref.ts';
 import { ropeBackwardRef, ropeForwardRef } from '../../kernels/rope/rope.ref.ts';
-import type { Ops } from './ops.ts';
+import { loraDAGroupRef, loraDBPairRef, loraGPairRef, loraUGroupRef } from '../../kernels/lora/lora_group.ref.ts';
+import type { LinearOptions, Ops } from './ops.ts';
 
 export interface CpuTensor {
   data: Float64Array;
@@ -53,21 +54,26 @@ export class CpuOps implements Ops<CpuTensor> {
     rmsNormBackwardRef({ dx: dx?.data ?? null, dWeight: dW?.data ?? null }, dy.data, x.data, w.data, rstd.data);
   }
 
-  linear(y: CpuTensor, u: CpuTensor | null, x: CpuTensor, W: CpuTensor, A: CpuTensor | null, B: CpuTensor | null, scale: number) {
+  linear(y: CpuTensor, u: CpuTensor | null, x: CpuTensor, W: CpuTensor, A: CpuTensor | null, B: CpuTensor | null, scale: number, o: LinearOptions<CpuTensor> = {}) {
+    const residual = o.residual ?? null; // o.uReady: u is recomputed here, to the same values
     const [outF, inF] = W.shape;
     if (A && B && u) {
       loraLinearForwardRef(y.data, u.data, x.data, W.data, A.data, B.data, { N: rows(x), inF, outF, r: A.shape[0] }, { scale });
     } else {
       matmulRef({ data: y.data, shape: [rows(x), outF] }, { data: x.data, shape: [rows(x), inF] }, W, { transB: true });
     }
+    // the GPU adds R in the GEMM's epilogue: (x·Wᵀ + s·u·Bᵀ) + R, the same rounding as this
+    if (residual) elementwiseForwardRef('add', y.data, y.data, residual.data);
+    if (o.swiglu) elementwiseForwardRef('swiglu', o.swiglu.out.data, o.swiglu.gate.data, y.data);
   }
   linearBackward(
-    g: { dx: CpuTensor | null; dA: CpuTensor | null; dB: CpuTensor | null; dW: CpuTensor | null },
+    g: { dx: CpuTensor | null; dA: CpuTensor | null; dB: CpuTensor | null; dW: CpuTensor | null; gOut?: CpuTensor | null; gReady?: boolean },
     dy: CpuTensor, x: CpuTensor, u: CpuTensor | null, W: CpuTensor, A: CpuTensor | null, B: CpuTensor | null, scale: number,
   ) {
     const [outF, inF] = W.shape;
     const N = rows(x);
     if (A && B && u) {
+      if (g.gOut && !g.gReady) matmulRef({ data: g.gOut.data, shape: [N, A.shape[0]] }, { data: dy.data, shape: [N, outF] }, B); // g = dy·B
       loraLinearBackwardRef(
         { dx: g.dx?.data, dA: g.dA?.data, dB: g.dB?.data, dW: g.dW?.data },
         dy.data, x.data, u.data, W.data, A.data, B.data, { N, inF, outF, r: A.shape[0] }, { scale },
@@ -79,11 +85,35 @@ export class CpuOps implements Ops<CpuTensor> {
     if (g.dW) matmulRef(g.dW, dy2, { data: x.data, shape: [N, inF] }, { transA: true, beta: 1 });
   }
 
+  loraU(us: CpuTensor[], x: CpuTensor, As: CpuTensor[]) {
+    const [r, K] = As[0].shape;
+    loraUGroupRef(us.map((u) => u.data), x.data, As.map((A) => A.data), { N: x.data.length / K, K, r });
+  }
+  loraDAGroup(dAs: CpuTensor[], gs: CpuTensor[], x: CpuTensor, scale: number) {
+    const [r, K] = dAs[0].shape;
+    loraDAGroupRef(dAs.map((d) => d.data), gs.map((g) => g.data), x.data, scale, { N: x.data.length / K, K, r });
+  }
+
+  loraGDBPair(gs: CpuTensor[], dBs: CpuTensor[], dys: CpuTensor[], Bs: CpuTensor[], us: CpuTensor[], scale: number) {
+    const [O, r] = Bs[0].shape;
+    const d = { N: dys[0].data.length / O, O, r };
+    loraGPairRef(gs.map((g) => g.data), dys.map((t) => t.data), Bs.map((B) => B.data), d);
+    loraDBPairRef(dBs.map((t) => t.data), dys.map((t) => t.data), us.map((u) => u.data), scale, d);
+  }
+
   rope(x: CpuTensor, positions: Uint32Array, heads: number, headDim: number, theta: number) {
     ropeForwardRef(x.data, positions, { heads, headDim, theta });
   }
   ropeBackward(dx: CpuTensor, positions: Uint32Array, heads: number, headDim: number, theta: number) {
     ropeBackwardRef(dx.data, positions, { heads, headDim, theta });
+  }
+  ropeQK(q: CpuTensor, k: CpuTensor, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number) {
+    this.rope(q, positions, heads, headDim, theta);
+    this.rope(k, positions, kvHeads, headDim, theta);
+  }
+  ropeQKBackward(dq: CpuTensor, dk: CpuTensor, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number) {
+    this.ropeBackward(dq, positions, heads, headDim, theta);
+    this.ropeBackward(dk, positions, kvHeads, headDim, theta);
   }
 
   private attnDims(q: CpuTensor, k: CpuTensor, lse: CpuTensor) {
@@ -113,6 +143,9 @@ export class CpuOps implements Ops<CpuTensor> {
   }
   add(out: CpuTensor, a: CpuTensor, b: CpuTensor) {
     elementwiseForwardRef('add', out.data, a.data, b.data);
+  }
+  copy(dst: CpuTensor, src: CpuTensor) {
+    dst.data.set(src.data);
   }
   accumulate(dst: CpuTensor, src: CpuTensor) {
     elementwiseBackwardRef('add', [dst.data, null], src.data, src.data, src.data);

@@ -5,9 +5,14 @@
 //
 // Per layer:  a = rmsnorm(h); q,k,v = lora(a); rope(q,k); o = attn(q,k,v); h += lora_o(o)
 //             m = rmsnorm(h); g,u = lora(m); s = swiglu(g,u); h += lora_down(s)
+// Fusions (dispatch economy, docs/PERFORMANCE.md): each "h +=" is the residual operand of
+// the o/down GEMM's epilogue (no add kernel), and swiglu is a second output of the up
+// GEMM's epilogue; rope(q,k) is one dispatch; the rank-r LoRA GEMMs of q/k/v and of gate/up
+// are grouped (layer_linears.ts).
 // Head:       n = rmsnorm(h); loss = CE(n[R]·lm_headᵀ, labels[R]) over the labelled rows R only
 //             (gathered; their dNormed is scattered back: no logits for prompt/image rows)
 
+import { linear, linearBackward, linearBackwardShared, linearShared, type LayerLinears } from './layer_linears.ts';
 import type { Ops } from './ops.ts';
 import type { Adapters, DecoderBatch, DecoderDims, DecoderWeights, LoraModule } from './types.ts';
 
@@ -41,12 +46,9 @@ export class Decoder<T> {
     readonly adapters: Adapters<T> | null,
   ) {}
 
-  private lin(y: T, uOut: Partial<Record<LoraModule, T>>, x: T, l: number, m: LoraModule, rows: number) {
-    const W = this.w.layers[l][m];
-    const pair = this.adapters?.layers[l]?.[m];
-    let u: T | null = null;
-    if (pair) uOut[m] = u = this.ops.empty([rows, this.adapters!.rank], `L${l}.${m}.u`);
-    this.ops.linear(y, u, x, W, pair?.A ?? null, pair?.B ?? null, this.scale());
+  /** What the layer linears (layer_linears.ts) need of this decoder. */
+  private get lins(): LayerLinears<T> {
+    return { ops: this.ops, w: this.w, adapters: this.adapters, scale: this.scale() };
   }
 
   private scale(): number {
@@ -69,25 +71,16 @@ export class Decoder<T> {
       s: ops.empty([N, d.intermediate], `L${l}.s`), lora: {},
     };
     ops.rmsNorm(acts.a, acts.rstd1, h, L.inputNorm, d.rmsEps);
-    this.lin(acts.q, acts.lora, acts.a, l, 'q', N);
-    this.lin(acts.k, acts.lora, acts.a, l, 'k', N);
-    this.lin(acts.v, acts.lora, acts.a, l, 'v', N);
-    ops.rope(acts.q, batch.positions, d.heads, d.headDim, d.ropeTheta);
-    ops.rope(acts.k, batch.positions, d.kvHeads, d.headDim, d.ropeTheta);
+    const c = this.lins;
+    linearShared(c, [[acts.q, 'q'], [acts.k, 'k'], [acts.v, 'v']], acts.lora, acts.a, l, N);
+    ops.ropeQK(acts.q, acts.k, batch.positions, d.heads, d.kvHeads, d.headDim, d.ropeTheta);
     ops.attention(acts.o, acts.lse, acts.q, acts.k, acts.v, batch.keyMask, true);
-    const attnOut = ops.empty([N, H], `L${l}.attnOut`);
-    this.lin(attnOut, acts.lora, acts.o, l, 'o', N);
-    ops.add(acts.hMid, h, attnOut);
-    ops.free(attnOut);
+    linear(c, acts.hMid, acts.lora, acts.o, l, 'o', N, { residual: h }); // hMid = h + o_proj(o)
     ops.rmsNorm(acts.m, acts.rstd2, acts.hMid, L.postNorm, d.rmsEps);
-    this.lin(acts.g, acts.lora, acts.m, l, 'gate', N);
-    this.lin(acts.u, acts.lora, acts.m, l, 'up', N);
-    ops.swiglu(acts.s, acts.g, acts.u);
-    const mlpOut = ops.empty([N, H], `L${l}.mlpOut`);
-    this.lin(mlpOut, acts.lora, acts.s, l, 'down', N);
+    // s = silu(g)·u comes out of the up GEMM's epilogue (gate runs first)
+    linearShared(c, [[acts.g, 'gate'], [acts.u, 'up', { swiglu: { gate: acts.g, out: acts.s } }]], acts.lora, acts.m, l, N);
     const hNext = ops.empty([N, H], `h${l + 1}`);
-    ops.add(hNext, acts.hMid, mlpOut);
-    ops.free(mlpOut);
+    linear(c, hNext, acts.lora, acts.s, l, 'down', N, { residual: acts.hMid }); // hNext = hMid + down(s)
     return { acts, hNext };
   }
 
@@ -161,9 +154,8 @@ export class Decoder<T> {
     const b = st.batch;
     const N = b.batch * b.seqLen;
     const H = d.hidden, q = d.heads * d.headDim, kv = d.kvHeads * d.headDim;
-    const scale = this.scale();
-    const dn = ops.zeros([N, H], 'dNormed');
-    if (dNormed) ops.accumulate(dn, dNormed);
+    const dn = dNormed ? ops.empty([N, H], 'dNormed') : ops.zeros([N, H], 'dNormed');
+    if (dNormed) ops.copy(dn, dNormed); // a copy, not zeros + an add dispatch
     const base = grads.base ?? null;
     if (st.loss && b.labels && dLoss !== 0) {
       if (st.ce) {
@@ -177,14 +169,8 @@ export class Decoder<T> {
     ops.rmsNormBackward(dh, base?.finalNorm ?? null, dn, st.hOut, this.w.finalNorm, st.rstdF);
     ops.free(dn);
 
-    const linBack = (l: number, m: LoraModule, dx: T, dy: T, x: T, u: T | undefined) => {
-      const pair = this.adapters?.layers[l]?.[m];
-      const gp = grads.adapters?.layers[l]?.[m];
-      ops.linearBackward(
-        { dx, dA: gp?.A ?? null, dB: gp?.B ?? null, dW: base?.layers[l][m] ?? null },
-        dy, x, u ?? null, this.w.layers[l][m], pair?.A ?? null, pair?.B ?? null, scale,
-      );
-    };
+    const c = this.lins;
+    const lg = { adapters: grads.adapters, base };
 
     for (let l = d.layers - 1; l >= 0; l--) {
       const stored = st.layers[l];
@@ -194,28 +180,24 @@ export class Decoder<T> {
       const L = this.w.layers[l];
       // MLP branch: h = hMid + down(swiglu(gate(m), up(m)))
       const ds = ops.zeros([N, d.intermediate], 'ds');
-      linBack(l, 'down', ds, dh, A.s, A.lora.down);
+      linearBackward(c, lg, l, 'down', ds, dh, A.s, A.lora.down);
       const dg = ops.zeros([N, d.intermediate], 'dg');
       const du = ops.zeros([N, d.intermediate], 'du');
       ops.swigluBackward(dg, du, ds, A.g, A.u);
       const dm = ops.zeros([N, H], 'dm');
-      linBack(l, 'gate', dm, dg, A.m, A.lora.gate);
-      linBack(l, 'up', dm, du, A.m, A.lora.up);
+      linearBackwardShared(c, lg, l, dm, A.m, A.lora, [['gate', dg], ['up', du]], N);
       ops.rmsNormBackward(dh, base?.layers[l].postNorm ?? null, dm, A.hMid, L.postNorm, A.rstd2);
       ops.free(ds, dg, du, dm);
       // attention branch: hMid = hIn + o_proj(attn(rope(q(a)), rope(k(a)), v(a)))
       const dO = ops.zeros([N, q], 'dO');
-      linBack(l, 'o', dO, dh, A.o, A.lora.o);
+      linearBackward(c, lg, l, 'o', dO, dh, A.o, A.lora.o);
       const dq = ops.zeros([N, q], 'dq');
       const dk = ops.zeros([N, kv], 'dk');
       const dv = ops.zeros([N, kv], 'dv');
       ops.attentionBackward({ dq, dk, dv }, dO, A.q, A.k, A.v, A.o, A.lse, b.keyMask, true);
-      ops.ropeBackward(dq, b.positions, d.heads, d.headDim, d.ropeTheta);
-      ops.ropeBackward(dk, b.positions, d.kvHeads, d.headDim, d.ropeTheta);
+      ops.ropeQKBackward(dq, dk, b.positions, d.heads, d.kvHeads, d.headDim, d.ropeTheta);
       const da = ops.zeros([N, H], 'da');
-      linBack(l, 'q', da, dq, A.a, A.lora.q);
-      linBack(l, 'k', da, dk, A.a, A.lora.k);
-      linBack(l, 'v', da, dv, A.a, A.lora.v);
+      linearBackwardShared(c, lg, l, da, A.a, A.lora, [['q', dq], ['k', dk], ['v', dv]], N);
       ops.rmsNormBackward(dh, base?.layers[l].inputNorm ?? null, da, A.hIn, L.inputNorm, A.rstd1);
       ops.free(dO, dq, dk, dv, da);
       if (recomputed) this.releaseLayer({ ...recomputed.acts, hIn: null as unknown as T }); // hIn stays owned by st

@@ -11,8 +11,9 @@ import { crossEntropyBackward, crossEntropyForward } from '../../kernels/loss/cr
 import { loraLinearBackward, loraLinearForward } from '../../kernels/lora/lora.ts';
 import { matmul } from '../../kernels/matmul/matmul.ts';
 import { rmsNormBackward, rmsNormForward } from '../../kernels/norm/rmsnorm.ts';
-import { ropeBackward, ropeForward } from '../../kernels/rope/rope.ts';
-import type { Ops } from './ops.ts';
+import { ropeBackward, ropeForward, ropePair } from '../../kernels/rope/rope.ts';
+import { loraDAGroup, loraDBPair, loraGPair, loraUGroup } from '../../kernels/lora/lora_group.ts';
+import type { LinearOptions, Ops } from './ops.ts';
 
 type IntArray = Uint32Array | Int32Array;
 
@@ -69,20 +70,32 @@ export class GpuOps implements Ops<GpuTensor> {
     rmsNormBackward(this.ctx, { dx, dWeight: dW }, dy, x, w, rstd);
   }
 
-  linear(y: GpuTensor, u: GpuTensor | null, x: GpuTensor, W: GpuTensor, A: GpuTensor | null, B: GpuTensor | null, scale: number) {
-    if (A && B && u) loraLinearForward(this.ctx, y, u, x, W, A, B, { scale });
-    else matmul(this.ctx, y, x, W, { transB: true });
+  linear(y: GpuTensor, u: GpuTensor | null, x: GpuTensor, W: GpuTensor, A: GpuTensor | null, B: GpuTensor | null, scale: number, o: LinearOptions<GpuTensor> = {}) {
+    const residual = o.residual ?? null, swiglu = o.swiglu ?? null;
+    if (A && B && u) loraLinearForward(this.ctx, y, u, x, W, A, B, { scale, residual, uReady: o.uReady, swiglu });
+    else matmul(this.ctx, y, x, W, { transB: true, residual, swiglu });
   }
   linearBackward(
-    g: { dx: GpuTensor | null; dA: GpuTensor | null; dB: GpuTensor | null; dW: GpuTensor | null },
+    g: { dx: GpuTensor | null; dA: GpuTensor | null; dB: GpuTensor | null; dW: GpuTensor | null; gOut?: GpuTensor | null; gReady?: boolean },
     dy: GpuTensor, x: GpuTensor, u: GpuTensor | null, W: GpuTensor, A: GpuTensor | null, B: GpuTensor | null, scale: number,
   ) {
     if (A && B && u) {
-      loraLinearBackward(this.ctx, g, dy, x, u, W, A, B, { scale });
+      loraLinearBackward(this.ctx, g, dy, x, u, W, A, B, { scale, gOut: g.gOut, gReady: g.gReady });
       return;
     }
     if (g.dx) matmul(this.ctx, g.dx, dy, W, { beta: 1 }); // dx += dy·W
     if (g.dW) matmul(this.ctx, g.dW, dy, x, { transA: true, beta: 1 }); // dW += dyᵀ·x
+  }
+
+  loraU(us: GpuTensor[], x: GpuTensor, As: GpuTensor[]) {
+    loraUGroup(this.ctx, us, x, As);
+  }
+  loraDAGroup(dAs: GpuTensor[], gs: GpuTensor[], x: GpuTensor, scale: number) {
+    loraDAGroup(this.ctx, dAs, gs, x, scale);
+  }
+  loraGDBPair(gs: GpuTensor[], dBs: GpuTensor[], dys: GpuTensor[], Bs: GpuTensor[], us: GpuTensor[], scale: number) {
+    loraGPair(this.ctx, gs, dys, Bs);
+    loraDBPair(this.ctx, dBs, dys, us, scale);
   }
 
   rope(x: GpuTensor, positions: Uint32Array, heads: number, headDim: number, theta: number) {
@@ -90,6 +103,12 @@ export class GpuOps implements Ops<GpuTensor> {
   }
   ropeBackward(dx: GpuTensor, positions: Uint32Array, heads: number, headDim: number, theta: number) {
     ropeBackward(this.ctx, dx, this.int(positions, 'positions'), { heads, headDim, theta });
+  }
+  ropeQK(q: GpuTensor, k: GpuTensor, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number) {
+    ropePair(this.ctx, q, k, this.int(positions, 'positions'), { heads, heads2: kvHeads, headDim, theta }, false);
+  }
+  ropeQKBackward(dq: GpuTensor, dk: GpuTensor, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number) {
+    ropePair(this.ctx, dq, dk, this.int(positions, 'positions'), { heads, heads2: kvHeads, headDim, theta }, true);
   }
 
   /** The decoder's [rows, heads·D] tensors seen as [B, T, heads, D] for the attention launchers. */
@@ -132,6 +151,9 @@ export class GpuOps implements Ops<GpuTensor> {
   }
   add(out: GpuTensor, a: GpuTensor, b: GpuTensor) {
     elementwiseForward(this.ctx, 'add', out, a, b);
+  }
+  copy(dst: GpuTensor, src: GpuTensor) {
+    this.ctx.copyRange(src, 0, dst, 0, src.size);
   }
   accumulate(dst: GpuTensor, src: GpuTensor) {
     elementwiseBackward(this.ctx, 'add', [dst, null], src, src, src); // d(a+b)/da = 1 → dst += src

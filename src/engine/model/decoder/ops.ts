@@ -7,6 +7,13 @@
 // Semantics follow src/engine/kernels/README.md: outputs first; *Backward accumulates into
 // every non-null gradient; shapes row-major with rows = batch × tokens.
 
+export interface LinearOptions<T> {
+  residual?: T | null;
+  uReady?: boolean;
+  /** y is the MLP's up projection: also out = silu(gate)·y (fused into the GEMM's epilogue). */
+  swiglu?: { gate: T; out: T } | null;
+}
+
 export interface Ops<T> {
   // memory
   empty(shape: readonly number[], label: string): T;
@@ -22,15 +29,30 @@ export interface Ops<T> {
   rmsNorm(y: T, rstd: T, x: T, weight: T, eps: number): void;
   rmsNormBackward(dx: T | null, dWeight: T | null, dy: T, x: T, weight: T, rstd: T): void;
 
-  /** y = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ; u = x·Aᵀ saved (u, A, B null for a plain linear). */
-  linear(y: T, u: T | null, x: T, W: T, A: T | null, B: T | null, scale: number): void;
+  /** y = x·Wᵀ + scale·(x·Aᵀ)·Bᵀ; u = x·Aᵀ saved (u, A, B null for a plain linear).
+   * o.residual [rows,out]: added to y (fused into the GEMM's epilogue on the GPU);
+   * o.uReady: u already holds x·Aᵀ (from loraU), only y is computed;
+   * o.swiglu: also o.swiglu.out = silu(o.swiglu.gate)·y (the MLP's SwiGLU, same epilogue). */
+  linear(y: T, u: T | null, x: T, W: T, A: T | null, B: T | null, scale: number, o?: LinearOptions<T>): void;
+  /** g.gOut: g = dy·B is written there and kept (for loraDAGroup; pass dA null then);
+   * g.gReady: gOut already holds dy·B (loraGDBPair), it is only read. */
   linearBackward(
-    g: { dx: T | null; dA: T | null; dB: T | null; dW: T | null },
+    g: { dx: T | null; dA: T | null; dB: T | null; dW: T | null; gOut?: T | null; gReady?: boolean },
     dy: T, x: T, u: T | null, W: T, A: T | null, B: T | null, scale: number,
   ): void;
+  /** us[i] = x·As[i]ᵀ for up to 3 LoRA modules sharing x (one dispatch on the GPU). */
+  loraU(us: T[], x: T, As: T[]): void;
+  /** dAs[i] += scale·gs[i]ᵀ·x for up to 3 LoRA modules sharing x (one dispatch on the GPU). */
+  loraDAGroup(dAs: T[], gs: T[], x: T, scale: number): void;
+  /** For 1–2 modules of equal shape (k/v, gate/up): gs[z] = dys[z]·Bs[z] and
+   * dBs[z] += scale·dys[z]ᵀ·us[z] (one dispatch each on the GPU). */
+  loraGDBPair(gs: T[], dBs: T[], dys: T[], Bs: T[], us: T[], scale: number): void;
 
   rope(x: T, positions: Uint32Array, heads: number, headDim: number, theta: number): void;
   ropeBackward(dx: T, positions: Uint32Array, heads: number, headDim: number, theta: number): void;
+  /** rope on q (heads) and k (kvHeads) together: one dispatch on the GPU (rope.ts ropePair). */
+  ropeQK(q: T, k: T, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number): void;
+  ropeQKBackward(dq: T, dk: T, positions: Uint32Array, heads: number, kvHeads: number, headDim: number, theta: number): void;
 
   /** q [B,T,Hq,D], k/v [B,S,Hkv,D], keyMask [B,S] (1 attend) or null. */
   attention(out: T, lse: T, q: T, k: T, v: T, keyMask: Uint32Array | null, causal: boolean): void;
@@ -45,6 +67,8 @@ export interface Ops<T> {
   add(out: T, a: T, b: T): void;
   /** dst += src */
   accumulate(dst: T, src: T): void;
+  /** dst = src (same size): a buffer copy on the GPU, no dispatch. */
+  copy(dst: T, src: T): void;
 
   /** mean over rows with label ≥ 0 of −log softmax(h·Wᵀ)[label]; loss [1]. */
   crossEntropy(loss: T, lse: T, h: T, W: T, labels: Int32Array): void;

@@ -15,6 +15,7 @@ import { matmul } from '../../kernels/matmul/matmul.ts';
 import { mulberry32 } from '../../util/random.ts';
 import type { Sequence } from './batch.ts';
 import type { Vlm } from './vlm.ts';
+import type { LinearOptions } from '../decoder/ops.ts';
 
 export interface GenerateOptions {
   maxNewTokens: number;
@@ -76,13 +77,13 @@ export async function generate(vlm: Vlm, prompt: Sequence, extra: GpuTensor | nu
   const tmp = {
     h: ctx.empty([1, H], 'gen.h'), a: ctx.empty([1, H], 'gen.a'), rstd: ctx.empty([1], 'gen.rstd'),
     q: ctx.empty([1, qW], 'gen.q'), k: ctx.empty([1, kvW], 'gen.k'), v: ctx.empty([1, kvW], 'gen.v'),
-    o: ctx.empty([1, qW], 'gen.o'), lse: ctx.empty([1, d.heads, 1], 'gen.lse'), proj: ctx.empty([1, H], 'gen.proj'),
+    o: ctx.empty([1, qW], 'gen.o'), lse: ctx.empty([1, d.heads, 1], 'gen.lse'),
     h2: ctx.empty([1, H], 'gen.h2'), g: ctx.empty([1, d.intermediate], 'gen.g'), u: ctx.empty([1, d.intermediate], 'gen.u'),
     s: ctx.empty([1, d.intermediate], 'gen.s'), lu: adapters ? ctx.empty([1, adapters.rank], 'gen.loraU') : null,
   };
-  const lin = (y: GpuTensor, x: GpuTensor, l: number, m: 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down') => {
+  const lin = (y: GpuTensor, x: GpuTensor, l: number, m: 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down', o: LinearOptions<GpuTensor> = {}) => {
     const p = adapters?.layers[l]?.[m];
-    ops.linear(y, p ? tmp.lu : null, x, vlm.weights.layers[l][m], p?.A ?? null, p?.B ?? null, scale);
+    ops.linear(y, p ? tmp.lu : null, x, vlm.weights.layers[l][m], p?.A ?? null, p?.B ?? null, scale, o);
   };
   try {
     let pos = prompt.ids.length;
@@ -107,8 +108,7 @@ export async function generate(vlm: Vlm, prompt: Sequence, extra: GpuTensor | nu
         lin(tmp.q, tmp.a, l, 'q');
         lin(tmp.k, tmp.a, l, 'k');
         lin(tmp.v, tmp.a, l, 'v');
-        ops.rope(tmp.q, posArr, d.heads, d.headDim, d.ropeTheta);
-        ops.rope(tmp.k, posArr, d.kvHeads, d.headDim, d.ropeTheta);
+        ops.ropeQK(tmp.q, tmp.k, posArr, d.heads, d.kvHeads, d.headDim, d.ropeTheta);
         ctx.copyRange(tmp.k, 0, kCache[l], pos * kvW, kvW);
         ctx.copyRange(tmp.v, 0, vCache[l], pos * kvW, kvW);
         const S = pos + 1;
@@ -118,14 +118,11 @@ export async function generate(vlm: Vlm, prompt: Sequence, extra: GpuTensor | nu
           ctx.view(kCache[l], 0, [1, S, d.kvHeads, d.headDim]), ctx.view(vCache[l], 0, [1, S, d.kvHeads, d.headDim]),
           null, { causal: true },
         );
-        lin(tmp.proj, tmp.o, l, 'o');
-        ops.add(tmp.h2, tmp.h, tmp.proj);
+        lin(tmp.h2, tmp.o, l, 'o', { residual: tmp.h }); // h2 = h + o_proj(o), fused
         ops.rmsNorm(tmp.a, tmp.rstd, tmp.h2, L.postNorm, d.rmsEps);
         lin(tmp.g, tmp.a, l, 'gate');
-        lin(tmp.u, tmp.a, l, 'up');
-        ops.swiglu(tmp.s, tmp.g, tmp.u);
-        lin(tmp.proj, tmp.s, l, 'down');
-        ops.add(tmp.h, tmp.h2, tmp.proj);
+        lin(tmp.u, tmp.a, l, 'up', { swiglu: { gate: tmp.g, out: tmp.s } }); // s = silu(g)·u, fused
+        lin(tmp.h, tmp.s, l, 'down', { residual: tmp.h2 }); // h = h2 + down(s), fused
       }
       ops.rmsNorm(tmp.a, tmp.rstd, tmp.h, vlm.weights.finalNorm, d.rmsEps);
       row = tmp.a;
