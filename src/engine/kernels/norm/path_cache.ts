@@ -1,11 +1,10 @@
 // Which norm kernels ('rows' | 'workgroup', path.ts) each norm shape uses on each adapter, by
-// measurement (issue 15 item 4; the matmul twin is kernels/matmul/path_cache.ts). normPath()
-// asks `measuredNormPath` on every launch; a shape never probed on this adapter returns
-// undefined (the adapter-name default applies) and is noted per context, so `probeNormPaths`
-// (choice.ts) times exactly the shapes a model ran. Choices are cached per adapter for the
-// life of the page or process.
+// measurement (issue 15 item 4): the norm shapes and keys over the cache the matmul choice
+// shares (../measured_paths.ts). normPath() asks `measuredNormPath` on every launch; a shape
+// never probed on this adapter takes the adapter-name default and is noted, so
+// `probeNormPaths` (choice.ts) times exactly the shapes a model ran.
 import type { GpuContext } from '../../gpu/context.ts';
-import { adapterKey } from '../matmul/path_cache.ts';
+import { bucket, fasterOf, MeasuredPaths } from '../measured_paths.ts';
 import type { NormPath } from './path.ts';
 
 /** Everything about one norm launch its speed depends on (no tensors). */
@@ -19,11 +18,7 @@ export interface NormShape {
   dWeight: boolean;
 }
 
-const measured = new Map<string, Map<string, NormPath>>();
 const MAX_UNPROBED = 256;
-const unprobed = new WeakMap<GpuContext, Map<string, NormShape>>();
-
-const bucket = (rows: number) => (rows <= 1 ? rows : 2 ** Math.ceil(Math.log2(rows)));
 
 /** e.g. "rmsnorm backward ≤256×576 dx dW": rows rounded up to a power of two. */
 export function normShapeKey(s: NormShape): string {
@@ -31,34 +26,15 @@ export function normShapeKey(s: NormShape): string {
   return `${s.kind} ${s.dir} ≤${bucket(s.rows)}×${s.H}${g}`;
 }
 
+const cache = new MeasuredPaths<NormShape, NormPath>(normShapeKey, (s) => ({ ...s, rows: bucket(s.rows) }), MAX_UNPROBED);
+
 /** The measured choice for this shape on ctx's adapter, else undefined (and the shape is noted). */
-export function measuredNormPath(ctx: GpuContext, s: NormShape): NormPath | undefined {
-  const key = normShapeKey(s);
-  const hit = measured.get(adapterKey(ctx))?.get(key);
-  if (hit) return hit;
-  let m = unprobed.get(ctx);
-  if (!m) unprobed.set(ctx, (m = new Map()));
-  if (!m.has(key) && m.size < MAX_UNPROBED) m.set(key, { ...s, rows: bucket(s.rows) });
-  return undefined;
-}
-
-export function recordNormPath(ctx: GpuContext, s: NormShape, path: NormPath): void {
-  const k = adapterKey(ctx);
-  let m = measured.get(k);
-  if (!m) measured.set(k, (m = new Map()));
-  m.set(normShapeKey(s), path);
-  unprobed.get(ctx)?.delete(normShapeKey(s));
-}
-
+export const measuredNormPath = (ctx: GpuContext, s: NormShape): NormPath | undefined => cache.get(ctx, s);
+export const recordNormPath = (ctx: GpuContext, s: NormShape, path: NormPath): void => cache.record(ctx, s, path);
 /** Shapes this context ran with no measurement for its adapter (probe candidates). */
-export function unprobedNormShapes(ctx: GpuContext): NormShape[] {
-  return [...(unprobed.get(ctx)?.values() ?? [])];
-}
-
+export const unprobedNormShapes = (ctx: GpuContext): NormShape[] => cache.unprobedShapes(ctx);
 /** Forget all measurements (tests). */
-export function clearMeasuredNormPaths(): void {
-  measured.clear();
-}
+export const clearMeasuredNormPaths = (): void => cache.clear();
 
 // ---- probe results (pure: the bench report imports these) ----------------------------
 
@@ -71,8 +47,7 @@ export interface NormProbeRow {
 
 /** The faster path; a tie (within 2 %) keeps `fallback` (the adapter-name default). */
 export function fasterNormPath(rowsMs: number, workgroupMs: number, fallback: NormPath): NormPath {
-  if (Math.abs(rowsMs - workgroupMs) <= 0.02 * Math.min(rowsMs, workgroupMs)) return fallback;
-  return rowsMs < workgroupMs ? 'rows' : 'workgroup';
+  return fasterOf<NormPath>('rows', rowsMs, 'workgroup', workgroupMs, fallback);
 }
 
 /** "rmsnorm forward ≤256×576 → rows (rows 0.40 ms, workgroup 2.10 ms)" per row. */
