@@ -168,99 +168,95 @@ function perSeedMean(a: AggRow, cols: readonly string[]): Map<number, number> {
   return m;
 }
 
+const few = (n: number) => `Only ${n} paired seed${n === 1 ? '' : 's'}: no seed spread to compare the margin with (needs ≥ 2).`;
+
+/** What a claim's judge returns: everything of a Claim but its id and wording. */
+type Judged = Omit<Claim, 'id' | 'claim'>;
+
+/** (a) VladVA ≫ zero-shot on retrieval. */
+function tuningBeatsPrompting(v: AggRow, z: AggRow): Judged {
+  const RETRIEVAL = measured(RETRIEVAL_COLS, v, z);
+  const zMean = (100 * RETRIEVAL.reduce((s, c) => s + z.stats[c].mean, 0)) / RETRIEVAL.length;
+  const vm = perSeedMean(v, RETRIEVAL);
+  const seeds = [...vm.keys()].filter((s) => Number.isFinite(vm.get(s)!)).sort((x, y) => x - y);
+  const diffs = { retrieval: seeds.map((s) => vm.get(s)! - zMean) };
+  const perCol = Object.fromEntries(RETRIEVAL.map((c) => [c, meanSd(v.perSeed.map((f) => 100 * (f[c] - z.stats[c].mean)))]));
+  const d = meanSd(diffs.retrieval), vr = meanSd(seeds.map((s) => vm.get(s)!));
+  const ratio = vr.mean / Math.max(zMean, 1e-9);
+  const verdict: Verdict = d.n < 2 ? 'inconclusive'
+    : d.mean >= 5 && ratio >= 2 && d.mean > 2 * d.sd ? 'supported'
+      : d.mean + 2 * d.sd < 5 || ratio < 2 ? 'not supported' : 'inconclusive';
+  const text = `VladVA minus zero-shot prompting, mean retrieval R@1/5/10 both ways: ${pm(d)} points over ${d.n} seeds ` +
+    `(per seed ${diffs.retrieval.map(sign).join(', ')}; mean recall ${vr.mean.toFixed(1)} % vs ${zMean.toFixed(1)} %, ×${Number.isFinite(ratio) ? ratio.toFixed(1) : 'n/a'}; ` +
+    `per column ${RETRIEVAL.map((c) => `${c} ${sign(perCol[c].mean)}`).join(', ')}). ` +
+    (d.n < 2 ? few(d.n) : `Margin ${d.mean.toFixed(1)} vs 2 × seed sd ${(2 * d.sd).toFixed(1)}: ` +
+      (verdict === 'supported' ? 'tuning wins by a wide margin (≥ 5 points, ≥ 2× the zero-shot recall, more than twice the seed spread).'
+        : verdict === 'not supported' ? `the gain is not wide (${ratio < 2 ? 'VladVA\'s recall is under 2× the zero-shot recall' : 'below 5 points even at mean + 2 sd'}).`
+          : 'the gain is positive but not wide beyond the seed spread.'));
+  return { verdict, seeds, diffs, stats: { retrieval: d, vladvaRecall: vr, ...perCol }, text };
+}
+
+/** (b) The next-token loss helps the compositional categories, paired by seed. */
+function nextTokenHelps(v: AggRow, nn: AggRow): Judged {
+  const COMPOSITIONAL = measured(COMPOSITIONAL_COLS, v, nn);
+  const { seeds, diffs: dv } = pairedDiffs(perSeedMean(v, COMPOSITIONAL), perSeedMean(nn, COMPOSITIONAL));
+  const col = (f: AggRow, c: string) => new Map(f.seeds.map((s, i) => [s ?? -1, 100 * f.perSeed[i][c]]));
+  const perCat = Object.fromEntries(COMPOSITIONAL.map((c) => [c, pairedDiffs(col(v, c), col(nn, c)).diffs]));
+  const d = meanSd(dv);
+  const t = d.mean / (d.sd / Math.sqrt(d.n)), tc = tCrit95(d.n - 1);
+  const verdict: Verdict = d.n < 2 ? 'inconclusive' : d.mean - d.sd > 0 ? 'supported' : d.mean <= 0 ? 'not supported' : 'inconclusive';
+  const text = `With minus without the next-token loss, mean over ${COMPOSITIONAL.length === 8 ? 'the 7 SugarCrepe categories + Winoground group' : COMPOSITIONAL.join(', ')}: ${pm(d)} points ` +
+    `over ${d.n} paired seeds (per seed ${dv.map(sign).join(', ')}; per category ${COMPOSITIONAL.map((c) => `${c} ${pm(meanSd(perCat[c]))}`).join(', ')}). ` +
+    (d.n < 2 ? few(d.n) : (verdict === 'supported' ? 'Mean − sd > 0: the next-token loss helps on average beyond the seed spread.'
+      : verdict === 'not supported' ? 'No gain on average: the claim does not reproduce at this scale.'
+        : 'A gain on average, but within one seed sd.') +
+      ` Stricter paired one-sided t-test at 5 %: t = ${Number.isFinite(t) ? t.toFixed(2) : 'n/a'} vs ${tc.toFixed(2)} (${t > tc ? 'passes' : 'does not pass'}).`);
+  return { verdict, seeds, diffs: { compositional: dv, ...perCat }, stats: { compositional: d, t: { mean: t, sd: NaN, n: d.n }, tCrit: { mean: tc, sd: NaN, n: d.n } }, text };
+}
+
+/** (c) VladVA ≥ CLIP + 10 on swap-obj and swap-att, and above 75 %. */
+function lvlmBeatsClipOnSwaps(v: AggRow, c: AggRow): Judged {
+  const diffs: Record<string, number[]> = {}, stats: Record<string, Stat> = {};
+  const parts: string[] = [];
+  const pass: ('pass' | 'fail' | '?')[] = [];
+  let seeds: number[] = [];
+  for (const cat of ['swap-obj', 'swap-att']) {
+    const col = (f: AggRow) => new Map(f.seeds.map((s, i) => [s ?? -1, 100 * f.perSeed[i][cat]]));
+    const p = pairedDiffs(col(v), col(c));
+    seeds = p.seeds;
+    const d = meanSd(p.diffs), va = meanSd(p.seeds.map((s) => col(v).get(s)!)), ca = meanSd(p.seeds.map((s) => col(c).get(s)!));
+    diffs[cat] = p.diffs;
+    Object.assign(stats, { [`${cat} diff`]: d, [`${cat} vladva`]: va, [`${cat} clip`]: ca });
+    const r = d.n < 2 ? '?' : d.mean - d.sd >= 10 && va.mean - va.sd > 75 ? 'pass' : d.mean + d.sd < 10 || va.mean + va.sd <= 75 ? 'fail' : '?';
+    pass.push(r);
+    parts.push(`${cat}: VladVA ${pm(va).replace(/^\+/, '')} % vs CLIP ${pm(ca).replace(/^\+/, '')} %, paired difference ${pm(d)} points (${r === 'pass' ? 'passes' : r === 'fail' ? 'fails' : 'undecided'})`);
+  }
+  const n = seeds.length;
+  const verdict: Verdict = n < 2 ? 'inconclusive' : pass.every((x) => x === 'pass') ? 'supported' : pass.includes('fail') ? 'not supported' : 'inconclusive';
+  const text = `${parts.join('; ')}, over ${n} paired seeds. ` + (n < 2 ? few(n)
+    : verdict === 'supported' ? 'Both categories clear CLIP + 10 and 75 % beyond one seed sd.'
+      : verdict === 'not supported' ? 'At least one category misses CLIP + 10 or 75 % even at mean + sd.'
+        : 'The margins are within one seed sd of the thresholds.');
+  return { verdict, seeds, diffs, stats, text };
+}
+
+/** The paper's three claims at this scale: id, wording, the two rows compared, the judge. */
+const CLAIMS: readonly { id: Claim['id']; claim: string; rows: [RowId, RowId]; judge: (a: AggRow, b: AggRow) => Judged }[] = [
+  { id: 'tuning-beats-prompting', claim: 'Tuning beats prompting by a wide margin on retrieval (VladVA vs zero-shot).', rows: ['vladva', 'zero-shot'], judge: tuningBeatsPrompting },
+  { id: 'next-token-helps-compositional', claim: 'The next-token loss helps the compositional categories (VladVA vs the same without it, paired by seed).', rows: ['vladva', 'no-next-token'], judge: nextTokenHelps },
+  { id: 'lvlm-beats-clip-on-swaps', claim: 'The tuned LVLM beats the fair CLIP by ≥ 10 points on swap-obj and swap-att, and is above 75 % on both.', rows: ['vladva', 'clip'], judge: lvlmBeatsClipOnSwaps },
+];
+
 export function checkClaims(rows: readonly TableRow[]): Claim[] {
   const agg = aggregate(rows);
-  const get = (id: RowId) => agg.find((r) => r.id === id) ?? null;
-  const missing = (id: Claim['id'], claim: string, ids: RowId[]): Claim | null => {
-    const gone = ids.filter((x) => !get(x));
-    return gone.length ? { id, claim, verdict: 'not run', seeds: [], diffs: {}, stats: {}, text: `Not evaluated: rows ${gone.join(', ')} were not run.` } : null;
-  };
-  const few = (n: number) => `Only ${n} paired seed${n === 1 ? '' : 's'}: no seed spread to compare the margin with (needs ≥ 2).`;
-  const out: Claim[] = [];
-
-  // (a) VladVA ≫ zero-shot on retrieval
-  {
-    const id = 'tuning-beats-prompting', claim = 'Tuning beats prompting by a wide margin on retrieval (VladVA vs zero-shot).';
-    const m = missing(id, claim, ['vladva', 'zero-shot']);
-    if (m) out.push(m);
-    else {
-      const v = get('vladva')!, z = get('zero-shot')!;
-      const RETRIEVAL = measured(RETRIEVAL_COLS, v, z);
-      const zMean = (100 * RETRIEVAL.reduce((s, c) => s + z.stats[c].mean, 0)) / RETRIEVAL.length;
-      const vm = perSeedMean(v, RETRIEVAL);
-      const seeds = [...vm.keys()].filter((s) => Number.isFinite(vm.get(s)!)).sort((x, y) => x - y);
-      const diffs = { retrieval: seeds.map((s) => vm.get(s)! - zMean) };
-      const perCol = Object.fromEntries(RETRIEVAL.map((c) => [c, meanSd(v.perSeed.map((f) => 100 * (f[c] - z.stats[c].mean)))]));
-      const d = meanSd(diffs.retrieval), vr = meanSd(seeds.map((s) => vm.get(s)!));
-      const ratio = vr.mean / Math.max(zMean, 1e-9);
-      const verdict: Verdict = d.n < 2 ? 'inconclusive'
-        : d.mean >= 5 && ratio >= 2 && d.mean > 2 * d.sd ? 'supported'
-          : d.mean + 2 * d.sd < 5 || ratio < 2 ? 'not supported' : 'inconclusive';
-      const text = `VladVA minus zero-shot prompting, mean retrieval R@1/5/10 both ways: ${pm(d)} points over ${d.n} seeds ` +
-        `(per seed ${diffs.retrieval.map(sign).join(', ')}; mean recall ${vr.mean.toFixed(1)} % vs ${zMean.toFixed(1)} %, ×${Number.isFinite(ratio) ? ratio.toFixed(1) : 'n/a'}; ` +
-        `per column ${RETRIEVAL.map((c) => `${c} ${sign(perCol[c].mean)}`).join(', ')}). ` +
-        (d.n < 2 ? few(d.n) : `Margin ${d.mean.toFixed(1)} vs 2 × seed sd ${(2 * d.sd).toFixed(1)}: ` +
-          (verdict === 'supported' ? 'tuning wins by a wide margin (≥ 5 points, ≥ 2× the zero-shot recall, more than twice the seed spread).'
-            : verdict === 'not supported' ? `the gain is not wide (${ratio < 2 ? 'VladVA\'s recall is under 2× the zero-shot recall' : 'below 5 points even at mean + 2 sd'}).`
-              : 'the gain is positive but not wide beyond the seed spread.'));
-      out.push({ id, claim, verdict, seeds, diffs, stats: { retrieval: d, vladvaRecall: vr, ...perCol }, text });
+  return CLAIMS.map(({ id, claim, rows: [a, b], judge }) => {
+    const ra = agg.find((r) => r.id === a), rb = agg.find((r) => r.id === b);
+    if (!ra || !rb) {
+      const gone = [a, b].filter((x) => !agg.some((r) => r.id === x));
+      return { id, claim, verdict: 'not run', seeds: [], diffs: {}, stats: {}, text: `Not evaluated: rows ${gone.join(', ')} were not run.` };
     }
-  }
-  // (b) the next-token loss helps the compositional categories, paired by seed
-  {
-    const id = 'next-token-helps-compositional', claim = 'The next-token loss helps the compositional categories (VladVA vs the same without it, paired by seed).';
-    const m = missing(id, claim, ['vladva', 'no-next-token']);
-    if (m) out.push(m);
-    else {
-      const v = get('vladva')!, nn = get('no-next-token')!;
-      const COMPOSITIONAL = measured(COMPOSITIONAL_COLS, v, nn);
-      const { seeds, diffs: dv } = pairedDiffs(perSeedMean(v, COMPOSITIONAL), perSeedMean(nn, COMPOSITIONAL));
-      const col = (f: AggRow, c: string) => new Map(f.seeds.map((s, i) => [s ?? -1, 100 * f.perSeed[i][c]]));
-      const perCat = Object.fromEntries(COMPOSITIONAL.map((c) => [c, pairedDiffs(col(v, c), col(nn, c)).diffs]));
-      const d = meanSd(dv);
-      const t = d.mean / (d.sd / Math.sqrt(d.n)), tc = tCrit95(d.n - 1);
-      const verdict: Verdict = d.n < 2 ? 'inconclusive' : d.mean - d.sd > 0 ? 'supported' : d.mean <= 0 ? 'not supported' : 'inconclusive';
-      const text = `With minus without the next-token loss, mean over ${COMPOSITIONAL.length === 8 ? 'the 7 SugarCrepe categories + Winoground group' : COMPOSITIONAL.join(', ')}: ${pm(d)} points ` +
-        `over ${d.n} paired seeds (per seed ${dv.map(sign).join(', ')}; per category ${COMPOSITIONAL.map((c) => `${c} ${pm(meanSd(perCat[c]))}`).join(', ')}). ` +
-        (d.n < 2 ? few(d.n) : (verdict === 'supported' ? 'Mean − sd > 0: the next-token loss helps on average beyond the seed spread.'
-          : verdict === 'not supported' ? 'No gain on average: the claim does not reproduce at this scale.'
-            : 'A gain on average, but within one seed sd.') +
-          ` Stricter paired one-sided t-test at 5 %: t = ${Number.isFinite(t) ? t.toFixed(2) : 'n/a'} vs ${tc.toFixed(2)} (${t > tc ? 'passes' : 'does not pass'}).`);
-      out.push({ id, claim, verdict, seeds, diffs: { compositional: dv, ...perCat }, stats: { compositional: d, t: { mean: t, sd: NaN, n: d.n }, tCrit: { mean: tc, sd: NaN, n: d.n } }, text });
-    }
-  }
-  // (c) VladVA ≥ CLIP + 10 on swap-obj and swap-att, and above 75 %
-  {
-    const id = 'lvlm-beats-clip-on-swaps', claim = 'The tuned LVLM beats the fair CLIP by ≥ 10 points on swap-obj and swap-att, and is above 75 % on both.';
-    const m = missing(id, claim, ['vladva', 'clip']);
-    if (m) out.push(m);
-    else {
-      const v = get('vladva')!, c = get('clip')!;
-      const diffs: Record<string, number[]> = {}, stats: Record<string, Stat> = {};
-      const parts: string[] = [];
-      const pass: ('pass' | 'fail' | '?')[] = [];
-      let seeds: number[] = [];
-      for (const cat of ['swap-obj', 'swap-att']) {
-        const col = (f: AggRow) => new Map(f.seeds.map((s, i) => [s ?? -1, 100 * f.perSeed[i][cat]]));
-        const p = pairedDiffs(col(v), col(c));
-        seeds = p.seeds;
-        const d = meanSd(p.diffs), va = meanSd(p.seeds.map((s) => col(v).get(s)!)), ca = meanSd(p.seeds.map((s) => col(c).get(s)!));
-        diffs[cat] = p.diffs;
-        Object.assign(stats, { [`${cat} diff`]: d, [`${cat} vladva`]: va, [`${cat} clip`]: ca });
-        const r = d.n < 2 ? '?' : d.mean - d.sd >= 10 && va.mean - va.sd > 75 ? 'pass' : d.mean + d.sd < 10 || va.mean + va.sd <= 75 ? 'fail' : '?';
-        pass.push(r);
-        parts.push(`${cat}: VladVA ${pm(va).replace(/^\+/, '')} % vs CLIP ${pm(ca).replace(/^\+/, '')} %, paired difference ${pm(d)} points (${r === 'pass' ? 'passes' : r === 'fail' ? 'fails' : 'undecided'})`);
-      }
-      const n = seeds.length;
-      const verdict: Verdict = n < 2 ? 'inconclusive' : pass.every((x) => x === 'pass') ? 'supported' : pass.includes('fail') ? 'not supported' : 'inconclusive';
-      const text = `${parts.join('; ')}, over ${n} paired seeds. ` + (n < 2 ? few(n)
-        : verdict === 'supported' ? 'Both categories clear CLIP + 10 and 75 % beyond one seed sd.'
-          : verdict === 'not supported' ? 'At least one category misses CLIP + 10 or 75 % even at mean + sd.'
-            : 'The margins are within one seed sd of the thresholds.');
-      out.push({ id, claim, verdict, seeds, diffs, stats, text });
-    }
-  }
-  return out;
+    return { id, claim, ...judge(ra, rb) };
+  });
 }
 
 /** Selection score of a CLIP sweep run: mean of val R@1/5/10 both ways (fractions). */
