@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Download } from '@playwright/test';
 import { LIVE_PROBE_SCENES } from '../src/protocol/training.ts';
+import { winogroundPairsFor } from '../src/shared/eval.ts';
 import { dropFiles, loadBundledModel, loadSynthetic, screenshot, state, tab, waitState } from './helpers.ts';
 
 const FIXTURES = 'e2e/fixtures/data';
@@ -98,8 +99,8 @@ test('train a few steps, reload, resume from the saved step, export the adapter'
   await expect(page.getByTestId('storage-runs')).toContainText(runId);
   // The cache holds the run's 12 data images and the live probes' images (they are encoded
   // once per model at the first validation): LIVE_PROBE_SCENES test scenes + 2 per Winoground
-  // pair (planSyntheticEval: max(2, floor(n/4)) pairs) = 16 + 8.
-  const cached = String(12 + LIVE_PROBE_SCENES + 2 * Math.max(2, Math.floor(LIVE_PROBE_SCENES / 4)));
+  // pair (planSyntheticEval's winogroundPairsFor) = 16 + 8.
+  const cached = String(12 + LIVE_PROBE_SCENES + 2 * winogroundPairsFor(LIVE_PROBE_SCENES));
   await expect(page.getByTestId('feature-count')).toHaveText(cached);
   await screenshot(page, 'storage');
   await page.getByTestId('clear-features').click();

@@ -14,6 +14,9 @@ export const SUGARCREPE_CATEGORIES = [
 ] as const;
 export type SugarCrepeCategory = (typeof SUGARCREPE_CATEGORIES)[number];
 
+/** Winoground pairs a synthetic evaluation of `testScenes` scenes adds (2 images + 2 captions each). */
+export const winogroundPairsFor = (testScenes: number): number => Math.max(2, Math.floor(testScenes / 4));
+
 /** One SugarCrepe item: image row, positive and hard-negative text rows. */
 export interface ProbeItem {
   category: SugarCrepeCategory;

@@ -4,7 +4,7 @@
 //   texts  = [test captions (n) | SugarCrepe positives-as-captions + negatives | Winoground captions]
 //   images = [test images (n) | Winoground images (2 per pair)]
 // Pure TS (runs in Node and the browser).
-import { dot, winoSims, type EvalReport, type ProbeItem, type SugarCrepeCategory, type WinoItem } from '../../shared/eval.ts';
+import { dot, winogroundPairsFor, winoSims, type EvalReport, type ProbeItem, type SugarCrepeCategory, type WinoItem } from '../../shared/eval.ts';
 import { syntheticFiles } from '../data/synthetic/files.ts';
 import { sugarCrepeAccuracy, winogroundScores } from './probes.ts';
 import { retrievalRecall } from './retrieval.ts';
@@ -41,7 +41,7 @@ export function scoreSyntheticEval(items: EvalItems, T: Float32Array, I: Float32
 }
 
 export function planSyntheticEval(count: number, seed: number): EvalPlan {
-  const winoCount = Math.max(2, Math.floor(count / 4));
+  const winoCount = winogroundPairsFor(count);
   const { dataset, files } = syntheticFiles({ seed, train: 0, val: 0, test: count, winoground: winoCount });
   const images = dataset.test.map((s) => `images/test/${s.id}.png`);
   const texts = dataset.test.map((s) => s.caption);
