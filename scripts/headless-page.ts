@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort } from './chromium.ts';
+import { ownViteCacheDir } from './vite-cache.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const READY_TIMEOUT_MS = 180_000;
@@ -42,15 +43,18 @@ export interface HeadlessPage {
 export async function openHeadlessPage(o: HeadlessPageOptions): Promise<HeadlessPage> {
   let server: ViteDevServer | null = null;
   let browser: Browser | null = null;
+  const cache = ownViteCacheDir(o.name, REPO_ROOT);
   const close = async () => {
     await browser?.close().catch(() => {});
     await server?.close().catch(() => {});
+    await cache.remove().catch(() => {});
   };
   try {
     const port = await freePort();
     server = await createServer({
       root: REPO_ROOT, configFile: false, logLevel: 'warn', clearScreen: false,
       server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null },
+      cacheDir: cache.dir, // not the shared node_modules/.vite: see scripts/vite-cache.ts
       optimizeDeps: { entries: [o.entry] },
     });
     await server.listen();

@@ -1,9 +1,11 @@
 // CI-sized smoke of `npm run caption-eval -- --quick`: the real harness (Vite + headless
-// Chromium + SwiftShader WebGPU) captions 8 held-out test scenes with the bundled
-// discern-tiny, prints per-slot and overall accuracy and writes the JSON report, whose
-// numbers re-score from its own captions (score.ts) to the same figures.
+// Chromium + SwiftShader WebGPU) captions 8 held-out test scenes with (a copy of) the bundled
+// discern-tiny, prints per-slot and overall accuracy and writes the JSON report into the folder,
+// whose numbers re-score from its own captions (score.ts) to the same figures, and whose card's
+// "Caption evaluation" section then quotes them (card-section.ts).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -15,9 +17,11 @@ const dir = mkdtempSync(join(tmpdir(), 'discern-caption-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('caption-eval --quick scores 8 greedy captions of the bundled model slot by slot and writes the report', async () => {
-  const json = join(dir, 'report.json');
+  const model = join(dir, 'discern-tiny'); // a copy: the run writes into the folder it scores
+  cpSync(join(ROOT, 'public/models/discern-tiny'), model, { recursive: true });
+  const json = join(model, 'caption_eval.json');
   const r = await new Promise<{ code: number | null; out: string }>((res) => {
-    const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/caption-eval/caption-eval.ts', '--quick', '--json', json],
+    const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/caption-eval/caption-eval.ts', '--quick', '--model', model],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
@@ -34,4 +38,10 @@ test('caption-eval --quick scores 8 greedy captions of the bundled model slot by
   const again = summarize(rep.rows.map((x: { generated: string }, i: number) => scoreCaption(x.generated, test[i].scene)));
   expect(again.overall).toBe(rep.overall);
   expect(r.out).toContain(`overall slot accuracy ${(100 * rep.overall).toFixed(1)} %`);
+  expect(rep.modelSha256).toBe(createHash('sha256').update(readFileSync(join(model, 'model.safetensors'))).digest('hex'));
+  const card = readFileSync(join(model, 'README.md'), 'utf8');
+  expect(card).toContain(`| **overall** | **${(100 * rep.overall).toFixed(1)} %** | |`);
+  expect(card).toContain('greedy captions of the first 8 held-out `test` scenes');
+  expect(card.indexOf('## Caption evaluation')).toBeLessThan(card.indexOf('## Limitations'));
+  expect(readFileSync(join(ROOT, 'public/models/discern-tiny/README.md'), 'utf8')).not.toContain('## Caption evaluation'); // the original is untouched
 }, 180_000);

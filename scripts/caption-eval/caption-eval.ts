@@ -4,12 +4,16 @@
 // WebGPU engine in headless Chromium (caption-eval-page.ts; the image prompt pretraining
 // uses), each scored slot by slot against its scene (score.ts). Prints per-slot accuracy,
 // overall slot accuracy and a few examples (+ a `CAPTION_EVAL {json}` line); writes the full
-// report (every caption with its slots) to --json (default DIR/caption_eval.json).
+// report (every caption with its slots) to --json (default DIR/caption_eval.json); with the
+// default --json it also writes the figures into DIR/README.md's "Caption evaluation" section
+// (card-section.ts), with the sha256 and pretraining step of the weights it scored.
 // Exit codes: 0 ok; 1 failed; 2 bad command line.
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { syntheticBenchmark } from '../../src/engine/data/synthetic/benchmark.ts';
 import { openHeadlessPage, REPO_ROOT } from '../headless-page.ts';
+import { captionEvalSection, withCaptionEvalSection, type CaptionEvalRecord } from './card-section.ts';
 import { scoreCaption, SLOTS, summarize } from './score.ts';
 
 const USAGE = 'usage: npm run caption-eval -- [--model DIR] [--scenes N (default 200)] [--quick (8 scenes)] [--max-new-tokens N (default 128)] [--json FILE]';
@@ -56,8 +60,22 @@ function folderFiles(dir: string): Record<string, string> {
   return out;
 }
 
+/** The weights' sha256, and their pretraining step when pretrain_state/state.json is of these weights. */
+function weightsIdentity(dir: string): { modelSha256: string; step: number | null } {
+  const modelSha256 = createHash('sha256').update(readFileSync(join(dir, 'model.safetensors'))).digest('hex');
+  const statePath = join(dir, 'pretrain_state', 'state.json');
+  let step: number | null = null;
+  if (existsSync(statePath)) {
+    const st = JSON.parse(readFileSync(statePath, 'utf8')) as { step?: number; modelSha256?: string };
+    if (st.modelSha256 === modelSha256 && typeof st.step === 'number') step = st.step;
+  }
+  return { modelSha256, step };
+}
+
 async function main(a: Args): Promise<void> {
   const dir = resolve(REPO_ROOT, a.model);
+  if (!existsSync(join(dir, 'model.safetensors'))) throw new Error(`${rel(dir)} has no model.safetensors: not a model folder`);
+  const identity = weightsIdentity(dir);
   const test = syntheticBenchmark().test;
   if (a.scenes > test.length) throw new Error(`--scenes ${a.scenes}: the test split has ${test.length}`);
   const t0 = performance.now();
@@ -81,14 +99,20 @@ async function main(a: Args): Promise<void> {
   for (const r of rows.slice(0, 4)) {
     console.log(`  ${r.id} ${r.slots.filter((x) => x.ok).length}/${r.slots.length} slots\n    reference: ${r.reference}\n    generated: ${r.generated}`);
   }
-  const report = {
-    command: `npm run caption-eval -- ${process.argv.slice(2).join(' ')}`.trim(), model: rel(dir), scenes: rows.length,
-    maxNewTokens: a.maxNewTokens, perSlot: s.perSlot, overall: s.overall, parsed: s.parsed, date: new Date().toISOString(), rows,
+  const record: CaptionEvalRecord = {
+    command: `npm run caption-eval -- ${process.argv.slice(2).join(' ')}`.trim(), model: rel(dir), ...identity, scenes: rows.length,
+    maxNewTokens: a.maxNewTokens, perSlot: s.perSlot, overall: s.overall, parsed: s.parsed,
+    longForm: rows.filter((r) => r.kind === 'long').length, date: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 1000),
   };
   const json = resolve(a.json ?? join(dir, 'caption_eval.json'));
-  writeFileSync(json, JSON.stringify(report, null, 1) + '\n');
+  writeFileSync(json, JSON.stringify({ ...record, rows }, null, 1) + '\n');
   console.log(`wrote ${json}`);
-  console.log('CAPTION_EVAL ' + JSON.stringify({ model: report.model, scenes: report.scenes, overall: s.overall, perSlot: s.perSlot }));
+  const card = join(dir, 'README.md');
+  if (a.json == null && existsSync(card)) { // the report lives in the folder: its card quotes it
+    writeFileSync(card, withCaptionEvalSection(readFileSync(card, 'utf8'), captionEvalSection(record, rel(dir))));
+    console.log(`model card: the Caption evaluation section of ${rel(card)} now quotes these figures`);
+  }
+  console.log('CAPTION_EVAL ' + JSON.stringify({ model: record.model, step: record.step, scenes: record.scenes, overall: s.overall, perSlot: s.perSlot }));
 }
 
 const rel = (p: string) => relative(REPO_ROOT, p) || '.';

@@ -15,6 +15,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright';
 import { createServer, type ViteDevServer } from 'vite';
 import type { Api, EngineEvent, RequestType, WireError } from '../../src/protocol/messages.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, freePort } from '../chromium.ts';
+import { ownViteCacheDir, type OwnViteCache } from '../vite-cache.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PREFIX = '/__discern-cli/';
@@ -62,6 +63,7 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, mount: Mount
 export class BrowserSession {
   private readonly mounts = new Map<string, Mount>();
   private server: ViteDevServer | null = null;
+  private cache: OwnViteCache | null = null;
   private browser: BrowserContext | null = null;
   private page: Page | null = null;
   private pageErrors: string[] = [];
@@ -86,6 +88,7 @@ export class BrowserSession {
     // IndexedDB is per origin, so a resumed profile must be served on the port it was made on.
     const port = (this.port = fixedPort ?? (await freePort()));
     const mounts = this.mounts;
+    const cache = (this.cache = ownViteCacheDir('cli', ROOT));
     this.server = await createServer({
       root: ROOT,
       configFile: false,
@@ -93,6 +96,7 @@ export class BrowserSession {
       clearScreen: false,
       server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null },
       worker: { format: 'es' },
+      cacheDir: cache.dir, // not the shared node_modules/.vite: see scripts/vite-cache.ts
       // Crawl the worker too, so no dependency is discovered (→ page reload) mid-run.
       optimizeDeps: { entries: ['scripts/cli/cli.html', 'workers/engine.worker.ts'], exclude: ['onnxruntime-web'] },
       plugins: [{
@@ -140,8 +144,10 @@ export class BrowserSession {
   async close(): Promise<void> {
     await this.browser?.close().catch(() => {});
     await this.server?.close().catch(() => {});
+    await this.cache?.remove().catch(() => {});
     this.browser = null;
     this.server = null;
+    this.cache = null;
   }
 }
 

@@ -5,8 +5,15 @@
  * Public API: interface CardInfo; modelCard(config, info) → string (Markdown)
  */
 import type { VlmConfig } from '../../src/engine/model/config.ts';
+import { expectedWeights } from '../../src/engine/model/io/weights.ts';
+import { DEFAULT_BUNDLED_MODEL } from '../../src/protocol/messages.ts';
+import { captionEvalSection } from '../caption-eval/card-section.ts';
 
 export interface CardInfo {
+  /** The folder's name (the card's title): 'discern-tiny', 'discern-tiny-v2', … */
+  name: string;
+  /** Repo-relative folder, for the commands the card gives. */
+  dir: string;
   command: string;
   steps: number;
   batch: number;
@@ -34,6 +41,8 @@ const f = (x: number | null, d = 3) => (x == null ? 'n/a' : x.toFixed(d));
 
 export function modelCard(c: VlmConfig, i: CardInfo): string {
   const v = c.vision, t = c.text;
+  const nParams = expectedWeights(c).reduce((n, w) => n + w.shape.reduce((a, b) => a * b, 1), 0);
+  const isDefault = i.name === DEFAULT_BUNDLED_MODEL;
   const rows = i.samples.map((s) => `| ${s.id} | ${s.reference} | ${s.generated.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
   return `---
 license: apache-2.0
@@ -42,11 +51,11 @@ pipeline_tag: image-text-to-text
 tags: [idefics3, smolvlm, tiny, synthetic, webgpu]
 ---
 
-# discern-tiny
+# ${i.name}
 
 ${i.checkpointStep ? `> **Intermediate checkpoint** after step ${i.checkpointStep} of ${i.steps}: the run is still going (losses and times below are so far).\n\n` : ''}A tiny vision-language model in the SmolVLM / Idefics3 layout (SigLIP-style vision tower, pixel-shuffle
 connector, Llama decoder), **pretrained from scratch** by Discern's own WebGPU engine in headless Chromium
-(\`npm run pretrain\`). It is the default model of the playground and of the evidence runs: small enough to
+(\`npm run pretrain\`). ${isDefault ? 'It is the default model of the playground and of the evidence runs' : `It is a candidate successor of the default \`${DEFAULT_BUNDLED_MODEL}\`, not (yet) the playground's default`}: small enough to
 ship in the repository, trained only on Discern's synthetic scenes, so it knows colours, shapes, sizes,
 positions and relations of up to three objects on a dark background — and nothing else.
 
@@ -87,12 +96,14 @@ learned from the training captions), \`tokenizer_config.json\`, \`preprocessor_c
 |---|---|---|
 ${rows.join('\n')}
 
+${captionEvalSection(null, i.dir)}
+
 ## Limitations
 
-A ~160k-parameter model trained for well under 20k caption presentations: it writes fluent captions in
-the benchmark's language (short and long forms), but its grounding is partial — in the greedy captions
-above, compare each generated colour, shape, count and relation with the reference. It is meant as a fast,
-offline, genuinely pretrained base for the playground and the VladVA evidence, not as a captioner.
+A ${Math.round(nParams / 1000)}k-parameter model shown ${i.steps * i.batch} captions in this run (${i.steps} steps × ${i.batch})${i.initFrom ? ', on top of the run it was initialised from' : ''}: it writes captions in the
+benchmark's language (short and long forms); how often their colours, shapes, sizes, counts and relations
+are right is what the caption evaluation above measures. It knows nothing outside the synthetic scenes and
+is meant as a fast, offline, genuinely pretrained base for the playground and the VladVA evidence, not as a captioner.
 
 ## Reproduce
 

@@ -19,7 +19,7 @@ import { initialModel, trainedFiles } from './model-files.ts';
 ort.env.wasm.numThreads = 1;
 
 const CARD: CardInfo = {
-  command: 'npm run pretrain -- --steps 7', steps: 7, batch: 3, lr: 2e-3, warmupSteps: 2, seed: 9, maxLongTokens: 64,
+  name: 'discern-tiny-v9', dir: 'public/models/discern-tiny-v9', command: 'npm run pretrain -- --steps 7', steps: 7, batch: 3, lr: 2e-3, warmupSteps: 2, seed: 9, maxLongTokens: 64,
   firstLoss: 6.1, finalLoss: 2.25, evalLoss: 2.5, trainSec: 61, wallSec: 75, tokensPerSec: 321,
   samples: [{ id: 'test-00000', reference: 'a red cube', generated: 'a red | cube' }],
 };
@@ -71,6 +71,15 @@ describe('pretrain model files', () => {
 
     const card = new TextDecoder().decode(files['README.md']);
     for (const s of ['7 steps, batch 3', 'seed 9', '6.100', '2.250', 'npm run pretrain -- --steps 7', 'a red \\| cube']) expect(card).toContain(s);
+    // titled by its folder; not the default model, so the card does not claim to be; the caption
+    // evaluation (run afterwards on these weights) is announced with its command; the parameter count is computed
+    expect(card).toContain('# discern-tiny-v9\n');
+    expect(card).toContain('candidate successor of the default `discern-tiny`');
+    expect(card).not.toContain('It is the default model');
+    expect(card).toContain('Not run on these weights yet: `npm run caption-eval -- --model public/models/discern-tiny-v9`');
+    expect(card).toMatch(/A \d+k-parameter model shown 21 captions in this run \(7 steps × 3\)/);
+    const v1 = new TextDecoder().decode(trainedFiles(init, trained, { ...CARD, name: 'discern-tiny' })['README.md']);
+    expect(v1).toContain('It is the default model of the playground');
     expect(() => trainedFiles(init, new Map([...trained].slice(1)), CARD)).toThrow(/missing/);
     expect(() => trainedFiles(init, new Map([...trained, ['extra.weight', new Float32Array(1)]]), CARD)).toThrow(/unexpected tensors extra\.weight/);
   });

@@ -16,7 +16,7 @@
 // Exit codes: 0 ok; 1 the run failed; 2 bad command line.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import type { PretrainProgress } from '../../src/engine/train/pretrain/run.ts';
 import { openHeadlessPage, REPO_ROOT as ROOT } from '../headless-page.ts';
 import { BENCH_WARMUP, commandLine, DEFAULTS, modelDims, parsePretrainArgv, PretrainArgsError, USAGE, type PretrainArgs } from './args.ts';
@@ -153,7 +153,7 @@ async function pretrain(cli: PretrainArgs, given: ReadonlySet<keyof PretrainArgs
   const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
   const wallMs = () => wallBefore + performance.now() - t0;
   const cardOf = (extra: Partial<CardInfo>): CardInfo => ({
-    command: commandLine(a), steps: a.steps, batch: a.batch, lr: a.lr, warmupSteps: a.warmup, seed: a.seed,
+    name: basename(out), dir: relative(ROOT, out) || '.', command: commandLine(a), steps: a.steps, batch: a.batch, lr: a.lr, warmupSteps: a.warmup, seed: a.seed,
     maxLongTokens: a.maxLongTokens, firstLoss: mean(losses.slice(0, k20())), finalLoss: mean(losses.slice(-k20())), evalLoss: null,
     trainSec: ((last as PretrainProgress | null)?.elapsedMs ?? saved?.state.elapsedMs ?? 0) / 1000, wallSec: wallMs() / 1000,
     tokensPerSec: (last as PretrainProgress | null)?.tokensPerSec ?? 0, samples: [], resumes, initFrom: a.initFrom || undefined, ...extra,

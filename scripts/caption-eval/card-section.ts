@@ -1,0 +1,69 @@
+/**
+ * The model card's "Caption evaluation" section: what `npm run caption-eval` measured on the
+ * folder's current weights (issue 12 item 2: the card quotes the command's output).
+ *
+ * Public API:
+ *   interface CaptionEvalRecord   the report's summary (caption-eval.ts writes it into caption_eval.json)
+ *   TARGET_SLOT_ACCURACY          0.9, the acceptance bar the section states
+ *   captionEvalSection(r | null, modelDir) → Markdown between the START/END markers
+ *   withCaptionEvalSection(readme, section) → readme with the section replaced, or inserted before
+ *     "## Limitations" (a card written before this section existed), or appended
+ * Trap: a checkpoint written after an evaluation has other weights, so the pretraining card writer
+ * passes null (the section then says how to run it), and caption-eval records the sha256 of the
+ * model.safetensors it scored: a card never quotes figures of weights it does not ship.
+ */
+import type { Slot } from './score.ts';
+import { SLOTS } from './score.ts';
+
+export const TARGET_SLOT_ACCURACY = 0.9;
+export const SECTION_START = '<!-- caption-eval:start -->';
+export const SECTION_END = '<!-- caption-eval:end -->';
+
+export interface CaptionEvalRecord {
+  command: string;
+  /** Repo-relative model folder. */
+  model: string;
+  /** sha256 of the model.safetensors that was scored. */
+  modelSha256: string;
+  /** Pretraining step of those weights (pretrain_state/state.json when its hash matches), else null. */
+  step: number | null;
+  scenes: number;
+  maxNewTokens: number;
+  perSlot: Record<Slot, { ok: number; total: number; accuracy: number | null }>;
+  overall: number;
+  parsed: number;
+  /** How many of the captions the model wrote in the long form (greedy decoding picks the form). */
+  longForm: number;
+  date: string;
+  seconds: number;
+}
+
+const pct = (x: number | null) => (x == null ? 'n/a' : `${(100 * x).toFixed(1)} %`);
+
+export function captionEvalSection(r: CaptionEvalRecord | null, modelDir: string): string {
+  const body = r
+    ? [
+        `\`${r.command}\` on ${r.date.slice(0, 10)}${r.step != null ? `, weights of pretraining step ${r.step}` : ''} (model.safetensors sha256 \`${r.modelSha256.slice(0, 12)}…\`):`,
+        `greedy captions of the first ${r.scenes} held-out \`test\` scenes (≤ ${r.maxNewTokens} new tokens; ${r.longForm} in the long form,`,
+        `${r.scenes - r.parsed} unparsable), scored slot by slot against each scene (\`scripts/caption-eval/score.ts\`).`,
+        '',
+        '| slot | accuracy | correct / slots |',
+        '|---|---:|---:|',
+        ...SLOTS.map((s) => `| ${s} | ${pct(r.perSlot[s].accuracy)} | ${r.perSlot[s].ok} / ${r.perSlot[s].total} |`),
+        `| **overall** | **${pct(r.overall)}** | |`,
+        '',
+        `Target (issue 12): ≥ ${pct(TARGET_SLOT_ACCURACY)} overall — ${r.overall >= TARGET_SLOT_ACCURACY ? 'met' : `**not met** (${(100 * (TARGET_SLOT_ACCURACY - r.overall)).toFixed(1)} points short)`}.`,
+        'Every caption with its slots: `caption_eval.json`.',
+      ]
+    : [`Not run on these weights yet: \`npm run caption-eval -- --model ${modelDir}\` scores greedy captions of held-out`,
+       'test scenes slot by slot and writes its figures here.'];
+  return [SECTION_START, '## Caption evaluation', '', ...body, SECTION_END].join('\n');
+}
+
+export function withCaptionEvalSection(readme: string, section: string): string {
+  const a = readme.indexOf(SECTION_START), b = readme.indexOf(SECTION_END);
+  if (a >= 0 && b > a) return readme.slice(0, a) + section + readme.slice(b + SECTION_END.length);
+  const lim = readme.indexOf('\n## Limitations');
+  if (lim >= 0) return `${readme.slice(0, lim + 1)}${section}\n\n${readme.slice(lim + 1)}`;
+  return `${readme.replace(/\n*$/, '')}\n\n${section}\n`;
+}
