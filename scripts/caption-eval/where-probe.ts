@@ -6,7 +6,8 @@
 // connector, onnxruntime-web wasm in Node) and prints
 //   * per cell, which of the image tokens deviates most from the mean over all scenes, and
 //   * how often a nearest-cell-mean probe on the flattened [tokens × hidden] features places
-//     held-out objects (every other object, in all its cells) in the right cell (chance 1/9).
+//     held-out objects (every other object, in all its cells) in the right cell (chance 1/9),
+//     and the same probe from the object's own token's features alone (position in the content).
 // The last line is `WHERE_PROBE {json}`. Exit 0 ok, 1 failed, 2 bad command line.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,14 +20,24 @@ import { REPO_ROOT } from '../headless-page.ts';
 ort.env.wasm.numThreads = 1;
 const CELLS = 9;
 
-export interface WhereProbe { tokens: number; perCellArgmax: number[][]; probeCorrect: number; probeTotal: number }
+export interface WhereProbe {
+  tokens: number;
+  /** [cell][token]: how many of the cell's scenes had that token deviate most from the mean. */
+  perCellArgmax: number[][];
+  /** Held-out objects placed in the right cell from all [tokens × hidden] features. */
+  probeCorrect: number;
+  /** … from the object's own token's [hidden] features only (position in the content, not the index). */
+  tokenProbeCorrect: number;
+  probeTotal: number;
+}
 
 export async function whereProbe(dir: string, quick: boolean): Promise<WhereProbe> {
   const pre = JSON.parse(readFileSync(join(dir, 'preprocessor_config.json'), 'utf8')) as PreprocessorConfig;
   const side = pre.size?.longest_edge ?? pre.size?.height ?? 0;
   if (!side) throw new Error(`${dir}/preprocessor_config.json names no image size`);
   const session = await ort.InferenceSession.create(readFileSync(join(dir, 'onnx/vision_encoder.onnx')));
-  const rows: { f: Float32Array; cell: number }[] = [];
+  type Row = { f: Float32Array; cell: number };
+  const rows: Row[] = [];
   let i = 0;
   for (const shape of quick ? SHAPES.slice(0, 2) : SHAPES) for (const colour of quick ? COLOURS.slice(0, 2) : COLOURS)
     for (const size of quick ? SIZES.slice(0, 1) : SIZES) for (let cell = 0; cell < CELLS; cell++) {
@@ -57,22 +68,31 @@ export async function whereProbe(dir: string, quick: boolean): Promise<WhereProb
   // position tells them apart (an alternating split leaves each cell mean with other objects than
   // the held-out ones, and object identity, the larger signal, then decides).
   const isTrain = (k: number) => Math.floor(k / CELLS) % 2 === 0;
-  const centroid = Array.from({ length: CELLS }, () => new Float64Array(D)), n = new Array<number>(CELLS).fill(0);
-  rows.forEach((r, k) => { if (isTrain(k)) { n[r.cell]++; for (let d = 0; d < D; d++) centroid[r.cell][d] += r.f[d]; } });
-  centroid.forEach((c, cell) => c.forEach((_, d) => (c[d] /= Math.max(1, n[cell]))));
-  let probeCorrect = 0, probeTotal = 0;
-  rows.forEach((r, k) => {
-    if (isTrain(k)) return;
-    probeTotal++;
-    let best = Infinity, bc = -1;
-    for (let c = 0; c < CELLS; c++) {
-      let s = 0;
-      for (let d = 0; d < D; d++) s += (r.f[d] - centroid[c][d]) ** 2;
-      if (s < best) [best, bc] = [s, c];
-    }
-    if (bc === r.cell) probeCorrect++;
-  });
-  return { tokens: T, perCellArgmax, probeCorrect, probeTotal };
+  const probe = (view: (r: Row) => Float32Array): number => {
+    const dim = view(rows[0]).length;
+    const centroid = Array.from({ length: CELLS }, () => new Float64Array(dim)), n = new Array<number>(CELLS).fill(0);
+    rows.forEach((r, k) => { if (isTrain(k)) { n[r.cell]++; const f = view(r); for (let d = 0; d < dim; d++) centroid[r.cell][d] += f[d]; } });
+    centroid.forEach((c, cell) => c.forEach((_, d) => (c[d] /= Math.max(1, n[cell]))));
+    let correct = 0;
+    rows.forEach((r, k) => {
+      if (isTrain(k)) return;
+      const f = view(r);
+      let best = Infinity, bc = -1;
+      for (let c = 0; c < CELLS; c++) {
+        let s = 0;
+        for (let d = 0; d < dim; d++) s += (f[d] - centroid[c][d]) ** 2;
+        if (s < best) [best, bc] = [s, c];
+      }
+      if (bc === r.cell) correct++;
+    });
+    return correct;
+  };
+  const probeTotal = rows.filter((_, k) => !isTrain(k)).length;
+  const probeCorrect = probe((r) => r.f);
+  // The object's own token alone (the token of its cell): does its content say where it is, or
+  // only which token it sits in? A decoder reads the index only through attention positions (RoPE).
+  const tokenProbeCorrect = probe((r) => r.f.subarray(r.cell * H, (r.cell + 1) * H));
+  return { tokens: T, perCellArgmax, probeCorrect, tokenProbeCorrect, probeTotal };
 }
 
 /** The decoder width (the connector's output), from config.json. */
@@ -94,6 +114,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`where-probe: ${model}, ${r.tokens} image tokens; per cell, the token that deviates most from the mean (counts):`);
   r.perCellArgmax.forEach((row, c) => console.log(`  cell ${c} (row ${Math.floor(c / 3)}, col ${c % 3}): ${row.join(' ')}`));
   console.log(`  nearest cell-mean probe on held-out objects: ${r.probeCorrect}/${r.probeTotal} = ${(100 * r.probeCorrect / r.probeTotal).toFixed(1)} % (chance 11.1 %)`);
+  console.log(`  the same from the object's own token only: ${r.tokenProbeCorrect}/${r.probeTotal} = ${(100 * r.tokenProbeCorrect / r.probeTotal).toFixed(1)} %`);
   console.log('WHERE_PROBE ' + JSON.stringify(r));
   return 0;
 }
