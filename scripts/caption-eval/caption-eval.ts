@@ -96,12 +96,13 @@ async function main(a: Args): Promise<void> {
     `(${rows.filter((r) => r.kind === 'long').length} long-form, ${rows.length - s.parsed} unparsable), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   for (const k of SLOTS) console.log(`  ${k.padEnd(9)} ${pct(s.perSlot[k].accuracy).padStart(8)}  (${s.perSlot[k].ok}/${s.perSlot[k].total})`);
   console.log(`  overall slot accuracy ${pct(s.overall)}`);
+  console.log(`  placed    ${pct(s.placed.accuracy).padStart(8)}  (${s.placed.ok}/${s.placed.total})  not a slot: long-form objects whose cell phrase ("in the top left …") is right; chance 11.1 %`);
   for (const r of rows.slice(0, 4)) {
     console.log(`  ${r.id} ${r.slots.filter((x) => x.ok).length}/${r.slots.length} slots\n    reference: ${r.reference}\n    generated: ${r.generated}`);
   }
   const record: CaptionEvalRecord = {
     command: `npm run caption-eval -- ${process.argv.slice(2).join(' ')}`.trim(), model: rel(dir), ...identity, scenes: rows.length,
-    maxNewTokens: a.maxNewTokens, perSlot: s.perSlot, overall: s.overall, parsed: s.parsed,
+    maxNewTokens: a.maxNewTokens, perSlot: s.perSlot, overall: s.overall, parsed: s.parsed, placed: s.placed,
     longForm: rows.filter((r) => r.kind === 'long').length, date: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 1000),
   };
   const json = resolve(a.json ?? join(dir, 'caption_eval.json'));

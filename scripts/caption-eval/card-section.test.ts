@@ -5,7 +5,7 @@ import { captionEvalSection, SECTION_END, SECTION_START, withCaptionEvalSection,
 
 const rec = (overall: number): CaptionEvalRecord => ({
   command: 'npm run caption-eval -- --model public/models/m', model: 'public/models/m', modelSha256: 'ab'.repeat(32), step: 1200,
-  scenes: 200, maxNewTokens: 128, overall, parsed: 199, longForm: 3, date: '2026-12-07T13:00:00.000Z', seconds: 300,
+  scenes: 200, maxNewTokens: 128, overall, parsed: 199, placed: { ok: 9, total: 12, accuracy: 0.75 }, longForm: 3, date: '2026-12-07T13:00:00.000Z', seconds: 300,
   perSlot: {
     count: { ok: 200, total: 200, accuracy: 1 }, colour: { ok: 380, total: 400, accuracy: 0.95 }, shape: { ok: 300, total: 400, accuracy: 0.75 },
     size: { ok: 0, total: 0, accuracy: null }, relation: { ok: 90, total: 150, accuracy: 0.6 },
@@ -16,7 +16,7 @@ describe('caption-eval card section', () => {
   it('quotes every slot, the step and hash of the scored weights, and the verdict against the 90 % target', () => {
     const s = captionEvalSection(rec(0.8123), 'public/models/m');
     for (const x of ['| shape | 75.0 % | 300 / 400 |', '| size | n/a | 0 / 0 |', '**81.2 %**', 'pretraining step 1200', 'sha256 `abababababab…`',
-      '200 held-out `test` scenes', '3 in the long form', '1 unparsable', '**not met** (8.8 points short)']) expect(s).toContain(x);
+      '200 held-out `test` scenes', '3 in the long form', '1 unparsable', '**not met** (8.8 points short)', '| 75.0 % | 9 / 12 |']) expect(s).toContain(x);
     expect(captionEvalSection(rec(0.93), 'x')).toContain('— met.');
     expect(captionEvalSection(null, 'public/models/m')).toContain('Not run on these weights yet: `npm run caption-eval -- --model public/models/m`');
   });

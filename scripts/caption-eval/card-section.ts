@@ -32,6 +32,8 @@ export interface CaptionEvalRecord {
   perSlot: Record<Slot, { ok: number; total: number; accuracy: number | null }>;
   overall: number;
   parsed: number;
+  /** Long-form objects whose cell phrase is right (not a slot; the relations depend on it). */
+  placed: { ok: number; total: number; accuracy: number | null };
   /** How many of the captions the model wrote in the long form (greedy decoding picks the form). */
   longForm: number;
   date: string;
@@ -51,6 +53,7 @@ export function captionEvalSection(r: CaptionEvalRecord | null, modelDir: string
         '|---|---:|---:|',
         ...SLOTS.map((s) => `| ${s} | ${pct(r.perSlot[s].accuracy)} | ${r.perSlot[s].ok} / ${r.perSlot[s].total} |`),
         `| **overall** | **${pct(r.overall)}** | |`,
+        `| placed (not a slot: the cell phrase of each long-form object; chance 11.1 %) | ${pct(r.placed.accuracy)} | ${r.placed.ok} / ${r.placed.total} |`,
         '',
         `Target (issue 12): ≥ ${pct(TARGET_SLOT_ACCURACY)} overall — ${r.overall >= TARGET_SLOT_ACCURACY ? 'met' : `**not met** (${(100 * (TARGET_SLOT_ACCURACY - r.overall)).toFixed(1)} points short)`}.`,
         'Every caption with its slots: `caption_eval.json`.',

@@ -22,6 +22,7 @@ describe('caption-eval scorer', () => {
   it('every reference caption (short and long) of the 500 test scenes scores every slot right', () => {
     for (const s of syntheticBenchmark().test.slice(0, 500)) {
       for (const t of [s.caption, s.longCaption]) expect(scoreCaption(t, s.scene).slots.filter((x) => !x.ok), t).toEqual([]);
+      expect(scoreCaption(s.longCaption, s.scene).placed).toEqual({ ok: s.scene.objects.length, total: s.scene.objects.length });
     }
   });
 
@@ -54,6 +55,16 @@ describe('caption-eval scorer', () => {
     // a truncated caption (generation cut mid-sentence) fills only what it finished
     expect(wrong(LONG.slice(0, LONG.indexOf('The red cube is')) + 'The red cube is to')).toEqual(['relation']);
     expect(wrong(LONG.slice(0, 60))).toEqual(['count', 'colour', 'shape', 'size', 'colour', 'shape', 'size', 'relation']);
+  });
+
+  it('long form: each object\'s place phrase is counted beside the slots (placed), not as one', () => {
+    expect(scoreCaption(LONG, scene).placed).toEqual({ ok: 2, total: 2 });
+    const moved = scoreCaption(LONG.replace('top left of the image', 'bottom left of the image'), scene);
+    expect(moved.placed).toEqual({ ok: 1, total: 2 });
+    expect(moved.slots.every((x) => x.ok)).toBe(true); // the slots do not see the place phrase
+    expect(scoreCaption('a red cube left of a blue ball', scene).placed).toEqual({ ok: 0, total: 0 });
+    const s = summarize([scoreCaption(LONG, scene), moved, scoreCaption('a red cube left of a blue ball', scene)]);
+    expect(s.placed).toEqual({ ok: 3, total: 4, accuracy: 0.75 });
   });
 
   it('summarize: per-slot and overall fractions', () => {

@@ -20,13 +20,14 @@
  * Unparsable text (short), or a long sentence that is not one of the forms, contributes
  * nothing: the slots it should have filled count wrong.
  */
+import { cellPhrase } from '../../src/engine/data/synthetic/captions.ts';
 import { parseCaption } from '../../src/engine/data/synthetic/language.ts';
 import { COLOURS, holds, RELATIONS, SHAPES, SIZES, type Relation, type Scene, type SceneObject } from '../../src/engine/data/synthetic/scene.ts';
 
 export type Slot = 'count' | 'colour' | 'shape' | 'size' | 'relation';
 export const SLOTS: readonly Slot[] = ['count', 'colour', 'shape', 'size', 'relation'];
 
-interface Obj { colour?: string; shape?: string; size?: string }
+interface Obj { colour?: string; shape?: string; size?: string; /** long form: the place phrase ('top left') */ where?: string }
 /** A stated relation set between generated objects a and b (indices into objects). */
 interface Stated { a: number; b: number; rels: Relation[] }
 export interface Described { kind: 'short' | 'long'; count: number | null; objects: Obj[]; relations: Stated[] }
@@ -35,6 +36,9 @@ export interface CaptionScore {
   kind: 'short' | 'long';
   parsed: boolean;
   slots: { slot: Slot; ok: boolean; what: string }[];
+  /** Long form only, not a slot (the relations already depend on it): true objects whose matched
+   * generated object names their cell ('in the top left of the image'). Short form: 0 / 0. */
+  placed: { ok: number; total: number };
 }
 
 const COUNT_WORDS: Record<string, number> = { 'one object': 1, 'two objects': 2, 'three objects': 3 };
@@ -82,7 +86,7 @@ function parseLong(text: string): Described {
     const s = raw.trim();
     let m: RegExpMatchArray | null;
     if ((m = s.match(LONG_INTRO))) d.count = COUNT_WORDS[m[1]];
-    else if ((m = s.match(LONG_OBJECT))) d.objects.push({ size: m[1], colour: m[2], shape: m[3] });
+    else if ((m = s.match(LONG_OBJECT))) d.objects.push({ size: m[1], colour: m[2], shape: m[3], where: m[4] });
     else if ((m = s.match(LONG_PAIR))) {
       const a = find(m[1], m[2]);
       const b = find(m[4], m[5], a);
@@ -166,11 +170,15 @@ export function scoreCaption(text: string, scene: Scene): CaptionScore {
       }
     }
   }
-  return { kind, parsed: d !== null && (kind === 'short' || d.objects.length > 0 || d.count !== null), slots };
+  const placed = { ok: long ? truth.filter((t, i) => objs[best[i]]?.where === cellPhrase(t)).length : 0, total: long ? n : 0 };
+  return { kind, parsed: d !== null && (kind === 'short' || d.objects.length > 0 || d.count !== null), slots, placed };
 }
 
 /** Per-slot and overall accuracy over many scores. */
-export function summarize(scores: CaptionScore[]): { perSlot: Record<Slot, { ok: number; total: number; accuracy: number | null }>; overall: number; parsed: number } {
+export function summarize(scores: CaptionScore[]): {
+  perSlot: Record<Slot, { ok: number; total: number; accuracy: number | null }>; overall: number; parsed: number;
+  placed: { ok: number; total: number; accuracy: number | null };
+} {
   const perSlot = Object.fromEntries(SLOTS.map((s) => [s, { ok: 0, total: 0, accuracy: null as number | null }])) as Record<Slot, { ok: number; total: number; accuracy: number | null }>;
   let ok = 0, total = 0;
   for (const sc of scores) {
@@ -181,5 +189,7 @@ export function summarize(scores: CaptionScore[]): { perSlot: Record<Slot, { ok:
     }
   }
   for (const s of SLOTS) perSlot[s].accuracy = perSlot[s].total ? perSlot[s].ok / perSlot[s].total : null;
-  return { perSlot, overall: total ? ok / total : 0, parsed: scores.filter((s) => s.parsed).length };
+  const pOk = scores.reduce((a, s) => a + s.placed.ok, 0), pTotal = scores.reduce((a, s) => a + s.placed.total, 0);
+  return { perSlot, overall: total ? ok / total : 0, parsed: scores.filter((s) => s.parsed).length,
+    placed: { ok: pOk, total: pTotal, accuracy: pTotal ? pOk / pTotal : null } };
 }

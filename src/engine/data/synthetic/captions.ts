@@ -30,14 +30,15 @@ export function shortCaption(scene: Scene, rng: Rng): Caption {
 
 const ROWS = ['top', 'middle', 'bottom'];
 const COLS = ['left', 'center', 'right'];
-const where = (o: SceneObject) => (o.col === 1 && o.row === 1 ? 'center' : o.col === 1 ? `${ROWS[o.row]} center` : `${ROWS[o.row]} ${COLS[o.col]}`);
+/** The long caption's place phrase of an object's cell: 'top left', 'middle center' is 'center', … */
+export const cellPhrase = (o: Pick<SceneObject, 'col' | 'row'>) => (o.col === 1 && o.row === 1 ? 'center' : o.col === 1 ? `${ROWS[o.row]} center` : `${ROWS[o.row]} ${COLS[o.col]}`);
 const the = (o: SceneObject) => `the ${o.colour} ${o.shape}`;
 
 /** Long caption: ≥ 30 words for every scene (1-object scenes get an extra framing sentence). */
 export function longCaption(scene: Scene): string {
   const n = scene.objects.length;
   const s: string[] = [`This synthetic picture shows ${['', 'one object', 'two objects', 'three objects'][n]} on a plain dark gray background.`];
-  for (const o of scene.objects) s.push(`There is a ${o.size} ${o.colour} ${o.shape} in the ${where(o)} of the image.`);
+  for (const o of scene.objects) s.push(`There is a ${o.size} ${o.colour} ${o.shape} in the ${cellPhrase(o)} of the image.`);
   for (let i = 0; i < n; i++)
     for (let j = i + 1; j < n; j++) {
       const [a, b] = [scene.objects[i], scene.objects[j]];
