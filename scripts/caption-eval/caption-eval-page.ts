@@ -1,7 +1,8 @@
 // caption-eval page (caption-eval.html), driven by caption-eval.ts through page.evaluate.
-// window.__discernCaptionEval.run(files, n, maxNewTokens): loads the model folder (files:
+// window.__discernCaptionEval.run(files, n, maxNewTokens, start): loads the model folder (files:
 // { path: base64 }) without LoRA, and greedily captions the first n held-out TEST scenes of
-// syntheticBenchmark() with pretraining's own path (run.ts greedyCaptions); each caption is
+// syntheticBenchmark() with pretraining's own path (run.ts greedyCaptions; `start` = the forced
+// first word of --form long/short, '' = free); each caption is
 // also handed to window.__discernCaptionEvalProgress(i, text) as it is done.
 import { GpuContext } from '../../src/engine/gpu/context.ts';
 import type { PreprocessorConfig } from '../../src/engine/data/preprocess.ts';
@@ -14,7 +15,7 @@ import { greedyCaptions } from '../../src/engine/train/pretrain/run.ts';
 
 declare global {
   interface Window {
-    __discernCaptionEval?: { run(files: Record<string, string>, n: number, maxNewTokens: number): Promise<string[]> };
+    __discernCaptionEval?: { run(files: Record<string, string>, n: number, maxNewTokens: number, start: string): Promise<string[]> };
     __discernCaptionEvalProgress?: (i: number, text: string) => Promise<void>;
   }
 }
@@ -27,7 +28,7 @@ function fromB64(s: string): Uint8Array {
 }
 
 window.__discernCaptionEval = {
-  async run(files, n, maxNewTokens) {
+  async run(files, n, maxNewTokens, start) {
     const ctx = await GpuContext.create();
     try {
       const folder = folderFromMap('model', Object.fromEntries(Object.entries(files).map(([k, v]) => [k, fromB64(v)])));
@@ -37,7 +38,7 @@ window.__discernCaptionEval = {
       const vision = uploadVisionWeights(ctx, vlm.config, await loadWeights(folder, vlm.config, { only: isVisionWeight }));
       try {
         return await greedyCaptions(ctx, vlm, vision, syntheticBenchmark().test.slice(0, n), pre, maxNewTokens,
-          (i, t) => void window.__discernCaptionEvalProgress?.(i, t));
+          (i, t) => void window.__discernCaptionEvalProgress?.(i, t), start);
       } finally {
         releaseVisionWeights(ctx, vision);
         vlm.dispose();

@@ -16,18 +16,20 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'discern-caption-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+const captionEval = (args: string[]) => new Promise<{ code: number | null; out: string }>((res) => {
+  const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/caption-eval/caption-eval.ts', ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  p.stdout.on('data', (d) => (out += d));
+  p.stderr.on('data', (d) => (out += d));
+  p.on('close', (code) => res({ code, out }));
+});
+
 test('caption-eval --quick scores 8 greedy captions of the bundled model slot by slot and writes the report', async () => {
   const model = join(dir, 'discern-tiny'); // a copy: the run writes into the folder it scores
   cpSync(join(ROOT, 'public/models/discern-tiny'), model, { recursive: true });
   const json = join(model, 'caption_eval.json');
-  const r = await new Promise<{ code: number | null; out: string }>((res) => {
-    const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/caption-eval/caption-eval.ts', '--quick', '--model', model],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('close', (code) => res({ code, out }));
-  });
+  const r = await captionEval(['--quick', '--model', model]);
   expect(r.code, r.out).toBe(0);
   for (const k of ['count', 'colour', 'shape', 'relation', 'overall slot accuracy']) expect(r.out).toContain(k);
   const rep = JSON.parse(readFileSync(json, 'utf8'));
@@ -45,3 +47,16 @@ test('caption-eval --quick scores 8 greedy captions of the bundled model slot by
   expect(card.indexOf('## Caption evaluation')).toBeLessThan(card.indexOf('## Limitations'));
   expect(readFileSync(join(ROOT, 'public/models/discern-tiny/README.md'), 'utf8')).not.toContain('## Caption evaluation'); // the original is untouched
 }, 180_000);
+
+test('--form long gives the model the long form\'s first word: every caption is long-form; a bad --form exits 2', async () => {
+  const json = join(dir, 'long.json');
+  const r = await captionEval(['--scenes', '2', '--form', 'long', '--json', json]);
+  expect(r.code, r.out).toBe(0);
+  const rep = JSON.parse(readFileSync(json, 'utf8'));
+  expect(rep.form).toBe('long');
+  expect(rep.longForm).toBe(2);
+  for (const row of rep.rows) expect(row.generated).toMatch(/^This /);
+  const bad = await captionEval(['--form', 'medium']);
+  expect(bad.code).toBe(2);
+  expect(bad.out).toContain('--form is free, long or short, got medium');
+}, 120_000);

@@ -1,9 +1,11 @@
-// `npm run caption-eval -- [--model DIR] [--scenes N] [--quick] [--max-new-tokens N] [--json FILE]`
+// `npm run caption-eval -- [--model DIR] [--scenes N] [--quick] [--form free|long|short] [--max-new-tokens N] [--json FILE]`
 // Greedy captions of the first N (default 200; --quick 8) held-out `test` scenes of
 // syntheticBenchmark(), by the model in DIR (default public/models/discern-tiny) on Discern's
 // WebGPU engine in headless Chromium (caption-eval-page.ts; the image prompt pretraining
 // uses), each scored slot by slot against its scene (score.ts). Prints per-slot accuracy,
-// overall slot accuracy and a few examples (+ a `CAPTION_EVAL {json}` line); writes the full
+// overall slot accuracy and a few examples (+ a `CAPTION_EVAL {json}` line). --form: 'free' (default)
+// lets greedy decoding pick the caption form (pretraining uses one prompt for both); 'long' / 'short'
+// write the form's first word for the model ('This' / 'a') and let it go on. Writes the full
 // report (every caption with its slots) to --json (default DIR/caption_eval.json); with the
 // default --json it also writes the figures into DIR/README.md's "Caption evaluation" section
 // (card-section.ts), with the sha256 and pretraining step of the weights it scored.
@@ -16,17 +18,21 @@ import { openHeadlessPage, REPO_ROOT } from '../headless-page.ts';
 import { captionEvalSection, withCaptionEvalSection, type CaptionEvalRecord } from './card-section.ts';
 import { scoreCaption, SLOTS, summarize } from './score.ts';
 
-const USAGE = 'usage: npm run caption-eval -- [--model DIR] [--scenes N (default 200)] [--quick (8 scenes)] [--max-new-tokens N (default 128)] [--json FILE]';
+const USAGE = 'usage: npm run caption-eval -- [--model DIR] [--scenes N (default 200)] [--quick (8 scenes)] [--form free|long|short (default free)] [--max-new-tokens N (default 128)] [--json FILE]';
+
+/** The first word the model is given per --form (every long caption starts with "This", every short one with "a": no colour starts with a vowel). */
+const FORM_START = { free: '', long: 'This', short: 'a' } as const;
+type Form = keyof typeof FORM_START;
 
 /** Room for the longest benchmark caption: a three-object long caption is up to 123 tokens + the
  * end token with the bundled BPE (80, the old default, cut 40 % of them mid-sentence, and the
  * relation sentences come last: they were scored wrong though never written). */
 const MAX_NEW_TOKENS = 128;
 
-interface Args { model: string; scenes: number; maxNewTokens: number; json: string | null; quick: boolean }
+interface Args { model: string; scenes: number; maxNewTokens: number; json: string | null; quick: boolean; form: Form }
 
 function parse(argv: string[]): Args {
-  const a: Args = { model: 'public/models/discern-tiny', scenes: 200, maxNewTokens: MAX_NEW_TOKENS, json: null, quick: false };
+  const a: Args = { model: 'public/models/discern-tiny', scenes: 200, maxNewTokens: MAX_NEW_TOKENS, json: null, quick: false, form: 'free' };
   let scenesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i], v = argv[i + 1];
@@ -35,6 +41,10 @@ function parse(argv: string[]): Args {
     i++;
     if (f === '--model') a.model = v;
     else if (f === '--json') a.json = v;
+    else if (f === '--form') {
+      if (!(v in FORM_START)) throw new Error(`--form is free, long or short, got ${v}`);
+      a.form = v as Form;
+    }
     else if (f === '--scenes' || f === '--max-new-tokens') {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new Error(`${f} needs a positive integer, got ${v}`);
@@ -85,14 +95,14 @@ async function main(a: Args): Promise<void> {
   });
   let generated: string[];
   try {
-    generated = await hp.page.evaluate(([f, n, m]) => window.__discernCaptionEval!.run(f, n, m), [folderFiles(dir), a.scenes, a.maxNewTokens] as const);
+    generated = await hp.page.evaluate(([f, n, m, st]) => window.__discernCaptionEval!.run(f, n, m, st), [folderFiles(dir), a.scenes, a.maxNewTokens, FORM_START[a.form]] as const);
   } finally {
     await hp.close();
   }
   const rows = generated.map((g, i) => ({ id: test[i].id, reference: test[i].caption, generated: g, ...scoreCaption(g, test[i].scene) }));
   const s = summarize(rows);
   const pct = (x: number | null) => (x == null ? 'n/a' : `${(100 * x).toFixed(1)} %`);
-  console.log(`caption-eval: ${rel(dir)}, ${rows.length} held-out test scenes, greedy, ≤ ${a.maxNewTokens} new tokens ` +
+  console.log(`caption-eval: ${rel(dir)}, ${rows.length} held-out test scenes, greedy, form ${a.form}, ≤ ${a.maxNewTokens} new tokens ` +
     `(${rows.filter((r) => r.kind === 'long').length} long-form, ${rows.length - s.parsed} unparsable), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   for (const k of SLOTS) console.log(`  ${k.padEnd(9)} ${pct(s.perSlot[k].accuracy).padStart(8)}  (${s.perSlot[k].ok}/${s.perSlot[k].total})`);
   console.log(`  overall slot accuracy ${pct(s.overall)}`);
@@ -102,7 +112,7 @@ async function main(a: Args): Promise<void> {
   }
   const record: CaptionEvalRecord = {
     command: `npm run caption-eval -- ${process.argv.slice(2).join(' ')}`.trim(), model: rel(dir), ...identity, scenes: rows.length,
-    maxNewTokens: a.maxNewTokens, perSlot: s.perSlot, overall: s.overall, parsed: s.parsed, placed: s.placed,
+    form: a.form, maxNewTokens: a.maxNewTokens, perSlot: s.perSlot, overall: s.overall, parsed: s.parsed, placed: s.placed,
     longForm: rows.filter((r) => r.kind === 'long').length, date: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 1000),
   };
   const json = resolve(a.json ?? join(dir, 'caption_eval.json'));

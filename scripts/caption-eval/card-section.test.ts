@@ -5,7 +5,7 @@ import { captionEvalSection, SECTION_END, SECTION_START, withCaptionEvalSection,
 
 const rec = (overall: number): CaptionEvalRecord => ({
   command: 'npm run caption-eval -- --model public/models/m', model: 'public/models/m', modelSha256: 'ab'.repeat(32), step: 1200,
-  scenes: 200, maxNewTokens: 128, overall, parsed: 199, placed: { ok: 9, total: 12, accuracy: 0.75 }, longForm: 3, date: '2026-12-07T13:00:00.000Z', seconds: 300,
+  scenes: 200, form: 'free', maxNewTokens: 128, overall, parsed: 199, placed: { ok: 9, total: 12, accuracy: 0.75 }, longForm: 3, date: '2026-12-07T13:00:00.000Z', seconds: 300,
   perSlot: {
     count: { ok: 200, total: 200, accuracy: 1 }, colour: { ok: 380, total: 400, accuracy: 0.95 }, shape: { ok: 300, total: 400, accuracy: 0.75 },
     size: { ok: 0, total: 0, accuracy: null }, relation: { ok: 90, total: 150, accuracy: 0.6 },

@@ -28,6 +28,8 @@ export interface CaptionEvalRecord {
   /** Pretraining step of those weights (pretrain_state/state.json when its hash matches), else null. */
   step: number | null;
   scenes: number;
+  /** 'free': greedy decoding picks the form; 'long' / 'short': the form's first word was given. */
+  form: 'free' | 'long' | 'short';
   maxNewTokens: number;
   perSlot: Record<Slot, { ok: number; total: number; accuracy: number | null }>;
   overall: number;
@@ -46,7 +48,7 @@ export function captionEvalSection(r: CaptionEvalRecord | null, modelDir: string
   const body = r
     ? [
         `\`${r.command}\` on ${r.date.slice(0, 10)}${r.step != null ? `, weights of pretraining step ${r.step}` : ''} (model.safetensors sha256 \`${r.modelSha256.slice(0, 12)}…\`):`,
-        `greedy captions of the first ${r.scenes} held-out \`test\` scenes (≤ ${r.maxNewTokens} new tokens; ${r.longForm} in the long form,`,
+        `greedy captions of the first ${r.scenes} held-out \`test\` scenes (${r.form === 'free' ? 'the form greedy decoding picks' : `the ${r.form} form, its first word given`}, ≤ ${r.maxNewTokens} new tokens; ${r.longForm} in the long form,`,
         `${r.scenes - r.parsed} unparsable), scored slot by slot against each scene (\`scripts/caption-eval/score.ts\`).`,
         '',
         '| slot | accuracy | correct / slots |',

@@ -10,7 +10,7 @@
  *     stepMs, elapsedMs, tokensPerSec, etaSec, counts (GpuCounts of the step) }
  *   interface PretrainTrainerState { step, moments: Map<HF name, {m, v}>, elapsedMs, tokensDone }
  *   interface PretrainCheckpoint extends PretrainTrainerState { weights, epoch, epochPosition }
- *   greedyCaptions(ctx, vlm, vision, scenes, pre, maxNewTokens, onCaption?) → Promise<string[]>
+ *   greedyCaptions(ctx, vlm, vision, scenes, pre, maxNewTokens, onCaption?, start?) → Promise<string[]>
  *   runPretrain(ctx, folder, opts, onProgress, onCheckpoint?) → Promise<PretrainResult>
  *     { weights: Map<HF name, Float32Array>, evalLoss, samples: {id, reference, generated}[], trainMs,
  *       checkpoint (the final trainer state + weights), stopped (opts.stopAfter hit) }
@@ -216,14 +216,23 @@ async function downloadMoments(ctx: GpuContext, trainables: Trainable[]): Promis
 
 /** Greedy caption of each scene (the image prompt pretraining uses), decoded, trimmed.
  * The Vlm must run with useAdapters = false (as runPretrain and caption-eval load it). */
+/**
+ * Greedy caption of each scene after the image prompt. `start` (e.g. 'This', 'a') is written for
+ * the model as the caption's first word(s) — captions are ' '-prefixed words in training — so the
+ * caller can pick the long or the short form instead of the one greedy decoding prefers; the
+ * returned text begins with it.
+ */
 export async function greedyCaptions(ctx: GpuContext, vlm: Vlm, vision: VisionWeights, scenes: SyntheticScene[],
-  pre: PreprocessorConfig, maxNewTokens: number, onCaption?: (i: number, text: string) => void): Promise<string[]> {
+  pre: PreprocessorConfig, maxNewTokens: number, onCaption?: (i: number, text: string) => void, start = ''): Promise<string[]> {
   const out: string[] = [];
+  const prompt = vlm.imageSequence(0, 0);
+  const forced = start ? vlm.tokenizer.encode(' ' + start.trim()) : [];
+  const seq = { ...prompt, ids: [...prompt.ids, ...forced], src: [...prompt.src, ...forced.map(() => -1)] };
   for (const s of scenes) {
     const feats = encode(ctx, vlm, vision, [scenePixels(s.scene, pre)]);
-    const ids = await generate(vlm, vlm.imageSequence(0, 0), feats, { maxNewTokens });
+    const ids = await generate(vlm, seq, feats, { maxNewTokens });
     ctx.release(feats);
-    out.push(vlm.tokenizer.decode(ids, true).trim());
+    out.push(vlm.tokenizer.decode([...forced, ...ids], true).trim());
     onCaption?.(out.length - 1, out[out.length - 1]);
   }
   return out;
