@@ -16,8 +16,8 @@ describe('caption-eval card section', () => {
   it('quotes every slot, the step and hash of the scored weights, and the verdict against the 90 % target', () => {
     const s = captionEvalSection(rec(0.8123), 'public/models/m');
     for (const x of ['| shape | 75.0 % | 300 / 400 |', '| size | n/a | 0 / 0 |', '**81.2 %**', 'pretraining step 1200', 'sha256 `abababababab…`',
-      '200 held-out `test` scenes', '3 in the long form', '1 unparsable', '**not met** (8.8 points short)', '| 75.0 % | 9 / 12 |']) expect(s).toContain(x);
-    expect(captionEvalSection(rec(0.93), 'x')).toContain('— met.');
+      '200 held-out `test` scenes', '3 in the long form', '1 unparsable', '**not met** (8.8 points short)', 'weakest slot: relation 60.0 %', '| 75.0 % | 9 / 12 |']) expect(s).toContain(x);
+    expect(captionEvalSection(rec(0.93), 'x')).toContain('— met; weakest slot: relation 60.0 %');
     expect(captionEvalSection(null, 'public/models/m')).toContain('Not run on these weights yet: `npm run caption-eval -- --model public/models/m`');
   });
 

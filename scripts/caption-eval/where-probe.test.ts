@@ -1,7 +1,7 @@
 // where-probe --quick (36 single-object scenes) on the bundled models: discern-tiny-v2's vision
 // encoder puts each cell's object in its own image token and its features place held-out objects
 // in their cell, while v1's do not (the finding this diagnoses — v2's captions place objects at
-// chance although its image tokens carry the cell — is in docs/EVIDENCE.md).
+// chance although its image tokens carry the cell — is in docs/PRETRAINING.md).
 import { resolve } from 'node:path';
 import { expect, test } from 'vitest';
 import { whereProbe } from './where-probe.ts';
