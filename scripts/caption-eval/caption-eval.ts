@@ -10,11 +10,11 @@
 // default --json it also writes the figures into DIR/README.md's "Caption evaluation" section
 // (card-section.ts), with the sha256 and pretraining step of the weights it scored.
 // Exit codes: 0 ok; 1 failed; 2 bad command line.
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { syntheticBenchmark } from '../../src/engine/data/synthetic/benchmark.ts';
 import { openHeadlessPage, REPO_ROOT } from '../headless-page.ts';
+import { sha256, STATE_DIR, type SavedState } from '../pretrain/state.ts';
 import { captionEvalSection, withCaptionEvalSection, type CaptionEvalRecord } from './card-section.ts';
 import { scoreCaption, SLOTS, summarize } from './score.ts';
 
@@ -72,14 +72,10 @@ function folderFiles(dir: string): Record<string, string> {
 
 /** The weights' sha256, and their pretraining step when pretrain_state/state.json is of these weights. */
 function weightsIdentity(dir: string): { modelSha256: string; step: number | null } {
-  const modelSha256 = createHash('sha256').update(readFileSync(join(dir, 'model.safetensors'))).digest('hex');
-  const statePath = join(dir, 'pretrain_state', 'state.json');
-  let step: number | null = null;
-  if (existsSync(statePath)) {
-    const st = JSON.parse(readFileSync(statePath, 'utf8')) as { step?: number; modelSha256?: string };
-    if (st.modelSha256 === modelSha256 && typeof st.step === 'number') step = st.step;
-  }
-  return { modelSha256, step };
+  const modelSha256 = sha256(readFileSync(join(dir, 'model.safetensors')));
+  const statePath = join(dir, STATE_DIR, 'state.json');
+  const st = existsSync(statePath) ? (JSON.parse(readFileSync(statePath, 'utf8')) as Partial<SavedState>) : null;
+  return { modelSha256, step: st?.modelSha256 === modelSha256 && typeof st.step === 'number' ? st.step : null };
 }
 
 async function main(a: Args): Promise<void> {
@@ -101,9 +97,10 @@ async function main(a: Args): Promise<void> {
   }
   const rows = generated.map((g, i) => ({ id: test[i].id, reference: test[i].caption, generated: g, ...scoreCaption(g, test[i].scene) }));
   const s = summarize(rows);
+  const longForm = rows.filter((r) => r.kind === 'long').length;
   const pct = (x: number | null) => (x == null ? 'n/a' : `${(100 * x).toFixed(1)} %`);
   console.log(`caption-eval: ${rel(dir)}, ${rows.length} held-out test scenes, greedy, form ${a.form}, ≤ ${a.maxNewTokens} new tokens ` +
-    `(${rows.filter((r) => r.kind === 'long').length} long-form, ${rows.length - s.parsed} unparsable), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+    `(${longForm} long-form, ${rows.length - s.parsed} unparsable), ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   for (const k of SLOTS) console.log(`  ${k.padEnd(9)} ${pct(s.perSlot[k].accuracy).padStart(8)}  (${s.perSlot[k].ok}/${s.perSlot[k].total})`);
   console.log(`  overall slot accuracy ${pct(s.overall)}`);
   console.log(`  placed    ${pct(s.placed.accuracy).padStart(8)}  (${s.placed.ok}/${s.placed.total})  not a slot: long-form objects whose cell phrase ("in the top left …") is right; chance 11.1 %`);
@@ -113,7 +110,7 @@ async function main(a: Args): Promise<void> {
   const record: CaptionEvalRecord = {
     command: `npm run caption-eval -- ${process.argv.slice(2).join(' ')}`.trim(), model: rel(dir), ...identity, scenes: rows.length,
     form: a.form, maxNewTokens: a.maxNewTokens, perSlot: s.perSlot, overall: s.overall, parsed: s.parsed, placed: s.placed,
-    longForm: rows.filter((r) => r.kind === 'long').length, date: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 1000),
+    longForm, date: new Date().toISOString(), seconds: Math.round((performance.now() - t0) / 1000),
   };
   const json = resolve(a.json ?? join(dir, 'caption_eval.json'));
   writeFileSync(json, JSON.stringify({ ...record, rows }, null, 1) + '\n');

@@ -12,14 +12,14 @@
  * passes null (the section then says how to run it), and caption-eval records the sha256 of the
  * model.safetensors it scored: a card never quotes figures of weights it does not ship.
  */
-import type { Slot } from './score.ts';
-import { SLOTS } from './score.ts';
+import { SLOTS, type Summary } from './score.ts';
 
 export const TARGET_SLOT_ACCURACY = 0.9;
 export const SECTION_START = '<!-- caption-eval:start -->';
 export const SECTION_END = '<!-- caption-eval:end -->';
 
-export interface CaptionEvalRecord {
+/** The scores are summarize()'s (score.ts): per slot, overall, parsed, placed. */
+export interface CaptionEvalRecord extends Summary {
   command: string;
   /** Repo-relative model folder. */
   model: string;
@@ -31,11 +31,6 @@ export interface CaptionEvalRecord {
   /** 'free': greedy decoding picks the form; 'long' / 'short': the form's first word was given. */
   form: 'free' | 'long' | 'short';
   maxNewTokens: number;
-  perSlot: Record<Slot, { ok: number; total: number; accuracy: number | null }>;
-  overall: number;
-  parsed: number;
-  /** Long-form objects whose cell phrase is right (not a slot; the relations depend on it). */
-  placed: { ok: number; total: number; accuracy: number | null };
   /** How many of the captions the model wrote in the long form (greedy decoding picks the form). */
   longForm: number;
   date: string;

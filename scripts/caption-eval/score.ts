@@ -41,6 +41,10 @@ export interface CaptionScore {
   placed: { ok: number; total: number };
 }
 
+/** Correct / total over many captions; accuracy null when there was nothing to score. */
+export interface Tally { ok: number; total: number; accuracy: number | null }
+export interface Summary { perSlot: Record<Slot, Tally>; overall: number; parsed: number; placed: Tally }
+
 const COUNT_WORDS: Record<string, number> = { 'one object': 1, 'two objects': 2, 'three objects': 3 };
 const WORD = (xs: readonly string[]) => `(${xs.join('|')})`;
 const NP = `${WORD(COLOURS)} ${WORD(SHAPES)}`;
@@ -175,11 +179,8 @@ export function scoreCaption(text: string, scene: Scene): CaptionScore {
 }
 
 /** Per-slot and overall accuracy over many scores. */
-export function summarize(scores: CaptionScore[]): {
-  perSlot: Record<Slot, { ok: number; total: number; accuracy: number | null }>; overall: number; parsed: number;
-  placed: { ok: number; total: number; accuracy: number | null };
-} {
-  const perSlot = Object.fromEntries(SLOTS.map((s) => [s, { ok: 0, total: 0, accuracy: null as number | null }])) as Record<Slot, { ok: number; total: number; accuracy: number | null }>;
+export function summarize(scores: CaptionScore[]): Summary {
+  const perSlot = Object.fromEntries(SLOTS.map((s) => [s, { ok: 0, total: 0, accuracy: null }])) as Record<Slot, Tally>;
   let ok = 0, total = 0;
   for (const sc of scores) {
     for (const s of sc.slots) {

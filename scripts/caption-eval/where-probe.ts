@@ -15,6 +15,7 @@ import * as ort from 'onnxruntime-web';
 import { preprocessRgba, type PreprocessorConfig } from '../../src/engine/data/preprocess.ts';
 import { renderScene } from '../../src/engine/data/synthetic/raster.ts';
 import { COLOURS, SHAPES, SIZES, type SceneObject } from '../../src/engine/data/synthetic/scene.ts';
+import { parseVlmConfig } from '../../src/engine/model/config.ts';
 import { REPO_ROOT } from '../headless-page.ts';
 
 ort.env.wasm.numThreads = 1;
@@ -33,8 +34,7 @@ export interface WhereProbe {
 
 export async function whereProbe(dir: string, quick: boolean): Promise<WhereProbe> {
   const pre = JSON.parse(readFileSync(join(dir, 'preprocessor_config.json'), 'utf8')) as PreprocessorConfig;
-  const side = pre.size?.longest_edge ?? pre.size?.height ?? 0;
-  if (!side) throw new Error(`${dir}/preprocessor_config.json names no image size`);
+  const config = parseVlmConfig(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')));
   const session = await ort.InferenceSession.create(readFileSync(join(dir, 'onnx/vision_encoder.onnx')));
   type Row = { f: Float32Array; cell: number };
   const rows: Row[] = [];
@@ -48,9 +48,12 @@ export async function whereProbe(dir: string, quick: boolean): Promise<WhereProb
         pixel_values: new ort.Tensor('float32', px.pixels, [1, 1, 3, px.size, px.size]),
         pixel_attention_mask: new ort.Tensor('bool', px.mask, [1, 1, px.size, px.size]),
       });
-      rows.push({ f: Float32Array.from(out.image_features.data as Float32Array), cell });
+      const f = Float32Array.from(out.image_features.data as Float32Array);
+      const want = config.imageTokensPerImage * config.text.hidden_size;
+      if (f.length !== want) throw new Error(`${dir}: the ONNX encoder gave ${f.length} features, config.json says ${config.imageTokensPerImage} tokens × ${config.text.hidden_size}`);
+      rows.push({ f, cell });
     }
-  const D = rows[0].f.length, H = hiddenOf(dir), T = D / H; // features [T image tokens, H]
+  const T = config.imageTokensPerImage, H = config.text.hidden_size, D = T * H; // features [T image tokens, H]
   const mean = new Float64Array(D);
   for (const r of rows) for (let d = 0; d < D; d++) mean[d] += r.f[d] / rows.length;
   const perCellArgmax = Array.from({ length: CELLS }, () => new Array<number>(T).fill(0));
@@ -93,14 +96,6 @@ export async function whereProbe(dir: string, quick: boolean): Promise<WhereProb
   // only which token it sits in? A decoder reads the index only through attention positions (RoPE).
   const tokenProbeCorrect = probe((r) => r.f.subarray(r.cell * H, (r.cell + 1) * H));
   return { tokens: T, perCellArgmax, probeCorrect, tokenProbeCorrect, probeTotal };
-}
-
-/** The decoder width (the connector's output), from config.json. */
-function hiddenOf(dir: string): number {
-  const c = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { text_config?: { hidden_size?: number } };
-  const h = c.text_config?.hidden_size;
-  if (!h) throw new Error(`${dir}/config.json has no text_config.hidden_size`);
-  return h;
 }
 
 async function main(argv: string[]): Promise<number> {

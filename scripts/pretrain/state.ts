@@ -10,7 +10,7 @@
  *                                               the sha256 of model.safetensors and moments
  *
  * Public API:
- *   STATE_DIR; interface SavedState
+ *   STATE_DIR; interface SavedState; sha256(bytes) → hex (the hashes state.json records)
  *   writeTrainerState(out, state, args, modelBytes, wallMs)   moments first, state.json last (renamed
  *     into place), so a crash mid-write leaves the previous state.json, whose model hash then
  *     no longer matches: readTrainerState refuses instead of resuming from mixed files
@@ -45,7 +45,8 @@ export interface SavedState {
   date: string;
 }
 
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+/** Hex sha256 of a file's bytes: how state.json names the weights and moments it belongs to. */
+export const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 export function writeTrainerState(out: string, s: PretrainTrainerState & { epoch: number; epochPosition: number },
   args: PretrainArgs, modelBytes: Uint8Array, wallMs: number): void {
