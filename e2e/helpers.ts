@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { expect, type Page } from '@playwright/test';
 import type { DiscernTestApi } from '../src/app/testApi.ts';
+import { DEFAULT_BUNDLED_MODEL, type BundledModelName } from '../src/protocol/messages.ts';
 
 type S = ReturnType<DiscernTestApi['state']>;
 
@@ -24,8 +25,8 @@ export async function tab(page: Page, name: string): Promise<void> {
   await page.getByTestId(`tab-${name}`).click();
 }
 
-/** Loads a bundled tiny model (default: the pretrained discern-tiny) through the Model screen. */
-export async function loadBundledModel(page: Page, name: 'discern-tiny' | 'tiny-random' = 'discern-tiny'): Promise<void> {
+/** Loads a bundled tiny model (default: the playground's default, discern-tiny v2) through the Model screen. */
+export async function loadBundledModel(page: Page, name: BundledModelName = DEFAULT_BUNDLED_MODEL): Promise<void> {
   await tab(page, 'model');
   await page.getByTestId(`bundled-${name}`).check();
   await page.getByTestId('load-model').click();

@@ -1,6 +1,6 @@
 // `npm run caption-eval -- [--model DIR] [--scenes N] [--quick] [--form free|long|short] [--max-new-tokens N] [--json FILE]`
 // Greedy captions of the first N (default 200; --quick 8) held-out `test` scenes of
-// syntheticBenchmark(), by the model in DIR (default public/models/discern-tiny) on Discern's
+// syntheticBenchmark(), by the model in DIR (default public/models/discern-tiny-v2) on Discern's
 // WebGPU engine in headless Chromium (caption-eval-page.ts; the image prompt pretraining
 // uses), each scored slot by slot against its scene (score.ts). Prints per-slot accuracy,
 // overall slot accuracy and a few examples (+ a `CAPTION_EVAL {json}` line). --form: 'free' (default)
@@ -32,7 +32,7 @@ const MAX_NEW_TOKENS = 128;
 interface Args { model: string; scenes: number; maxNewTokens: number; json: string | null; quick: boolean; form: Form }
 
 function parse(argv: string[]): Args {
-  const a: Args = { model: 'public/models/discern-tiny', scenes: 200, maxNewTokens: MAX_NEW_TOKENS, json: null, quick: false, form: 'free' };
+  const a: Args = { model: 'public/models/discern-tiny-v2', scenes: 200, maxNewTokens: MAX_NEW_TOKENS, json: null, quick: false, form: 'free' };
   let scenesGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const f = argv[i], v = argv[i + 1];

@@ -99,7 +99,7 @@ export async function whereProbe(dir: string, quick: boolean): Promise<WhereProb
 }
 
 async function main(argv: string[]): Promise<number> {
-  let model = 'public/models/discern-tiny', quick = false;
+  let model = 'public/models/discern-tiny-v2', quick = false;
   for (let k = 0; k < argv.length; k++) {
     if (argv[k] === '--quick') quick = true;
     else if (argv[k] === '--model' && argv[k + 1]) model = argv[++k];

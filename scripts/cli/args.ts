@@ -31,7 +31,7 @@ commands:
           Retrieval R@1/5/10 both ways, SugarCrepe categories and Winoground scores on the
           synthetic test split (--count test scenes, default 32; seed default 7).
 
---model defaults to the bundled pretrained tiny model (public/models/discern-tiny/).
+--model defaults to the bundled pretrained tiny model (public/models/discern-tiny-v2/).
 
 exit codes:
   0  ok

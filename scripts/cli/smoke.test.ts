@@ -37,7 +37,7 @@ test('train --steps 2 --batch 4 writes the PEFT files and one metrics line per s
   expect(r.code, r.stderr).toBe(0);
   for (const f of ['adapter_config.json', 'adapter_model.safetensors', 'soft_prompts.safetensors', 'metrics.jsonl']) expect(existsSync(join(out, f)), f).toBe(true);
   const cfg = JSON.parse(readFileSync(join(out, 'adapter_config.json'), 'utf8'));
-  expect(cfg).toMatchObject({ peft_type: 'LORA', r: 16, lora_alpha: 16, base_model_name_or_path: 'discern-tiny' });
+  expect(cfg).toMatchObject({ peft_type: 'LORA', r: 16, lora_alpha: 16, base_model_name_or_path: 'discern-tiny-v2' }); // the default bundled model
   expect(safetensorsKeys(join(out, 'adapter_model.safetensors')).some((k) => k.includes('lora_A'))).toBe(true);
   expect(safetensorsKeys(join(out, 'soft_prompts.safetensors'))).toEqual(expect.arrayContaining(['image_soft_prompt', 'text_soft_prompt']));
   const lines = readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));

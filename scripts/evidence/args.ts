@@ -57,7 +57,7 @@ export interface EvidenceArgs {
 }
 
 export const DEFAULTS: Readonly<EvidenceArgs> = Object.freeze({
-  model: 'public/models/discern-tiny', outDir: 'docs', quick: false, rows: [...ROW_IDS],
+  model: 'public/models/discern-tiny-v2', outDir: 'docs', quick: false, rows: [...ROW_IDS],
   steps: 60, batch: 16, chunk: 16, lr: 1e-2, warmup: 6, maxLongTokens: 48, seeds: [0, 1, 2],
   train: 960, val: 100, test: 250, wino: 80, embedChunk: 128,
   clipLrs: [1e-3, 3e-3, 1e-2], clipBatch: 32, clipMaxExamples: 0, clipSweepFraction: 0.25, clipCaptions: 'short' as ClipCaptions,

@@ -55,7 +55,7 @@ tags: [idefics3, smolvlm, tiny, synthetic, webgpu]
 
 ${i.checkpointStep ? `> **Intermediate checkpoint** after step ${i.checkpointStep} of ${i.steps}: the run is still going (losses and times below are so far).\n\n` : ''}A tiny vision-language model in the SmolVLM / Idefics3 layout (SigLIP-style vision tower, pixel-shuffle
 connector, Llama decoder), **pretrained from scratch** by Discern's own WebGPU engine in headless Chromium
-(\`npm run pretrain\`). ${isDefault ? 'It is the default model of the playground and of the evidence runs' : `It is a candidate successor of the default \`${DEFAULT_BUNDLED_MODEL}\`, not (yet) the playground's default`}: small enough to
+(\`npm run pretrain\`). ${isDefault ? 'It is the default model of the playground and of the evidence runs' : `It is not the playground's default (\`${DEFAULT_BUNDLED_MODEL}\` is)`}: small enough to
 ship in the repository, trained only on Discern's synthetic scenes, so it knows colours, shapes, sizes,
 positions and relations of up to three objects on a dark background — and nothing else.
 

@@ -74,12 +74,12 @@ describe('pretrain model files', () => {
     // titled by its folder; not the default model, so the card does not claim to be; the caption
     // evaluation (run afterwards on these weights) is announced with its command; the parameter count is computed
     expect(card).toContain('# discern-tiny-v9\n');
-    expect(card).toContain('candidate successor of the default `discern-tiny`');
+    expect(card).toContain("It is not the playground's default (`discern-tiny-v2` is)");
     expect(card).not.toContain('It is the default model');
     expect(card).toContain('Not run on these weights yet: `npm run caption-eval -- --model public/models/discern-tiny-v9`');
     expect(card).toMatch(/A \d+k-parameter model shown 21 captions in this run \(7 steps × 3\)/);
-    const v1 = new TextDecoder().decode(trainedFiles(init, trained, { ...CARD, name: 'discern-tiny' })['README.md']);
-    expect(v1).toContain('It is the default model of the playground');
+    const dflt = new TextDecoder().decode(trainedFiles(init, trained, { ...CARD, name: 'discern-tiny-v2' })['README.md']);
+    expect(dflt).toContain('It is the default model of the playground');
     expect(() => trainedFiles(init, new Map([...trained].slice(1)), CARD)).toThrow(/missing/);
     expect(() => trainedFiles(init, new Map([...trained, ['extra.weight', new Float32Array(1)]]), CARD)).toThrow(/unexpected tensors extra\.weight/);
   });

@@ -53,9 +53,9 @@ test('load-model + load-data: the second load of the same images hits the featur
   expect(random).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 4 });
   // no discern.json: a recipe scaled to its width (64 → lr 6e-3)
   expect(random.recipe).toMatchObject({ source: 'model size', config: { lr: 0.006, batchSize: 16 } });
-  // … and the default: the pretrained discern-tiny (48 px → 9 image tokens)
+  // … and the default: the pretrained discern-tiny v2 (48 px → 9 image tokens)
   const info = await client.request('load-model', { source: { kind: 'bundled' } });
-  expect(info.name).toBe('discern-tiny');
+  expect(info.name).toBe('discern-tiny-v2');
   expect(info).toMatchObject({ hidden: 64, layers: 2, tokensPerImage: 9 });
   // its discern.json: the evidence recipe (lr 1e-2 chosen on val)
   expect(info.recipe).toMatchObject({ source: 'discern.json', config: { lr: 0.01, batchSize: 16, steps: 60 } });
@@ -120,7 +120,7 @@ test('train-start → metrics → pause (checkpoint) → resume → stop → exp
 
   const exp = await client.request('export-adapter', {});
   expect(exp.files.map((f) => f.name).sort()).toEqual(['adapter_config.json', 'adapter_model.safetensors', 'soft_prompts.safetensors']);
-  expect(JSON.parse(new TextDecoder().decode(exp.files.find((f) => f.name === 'adapter_config.json')!.bytes))).toMatchObject({ r: 4, lora_alpha: 8, base_model_name_or_path: 'discern-tiny' });
+  expect(JSON.parse(new TextDecoder().decode(exp.files.find((f) => f.name === 'adapter_config.json')!.bytes))).toMatchObject({ r: 4, lora_alpha: 8, base_model_name_or_path: 'discern-tiny-v2' });
 
   // A new train-start with the same runId resumes from its latest checkpoint (the stop's).
   expect(stopped.step).toBeLessThan(20);

@@ -23,11 +23,12 @@ export type * from './ui_work.ts';
 
 /** The models shipped in public/models (served at these paths on the page's origin). */
 export const BUNDLED_MODELS = {
-  'discern-tiny': { path: '/models/discern-tiny/', label: 'pretrained on the synthetic scenes (scripts/pretrain)' },
+  'discern-tiny-v2': { path: '/models/discern-tiny-v2/', label: 'pretrained on the synthetic scenes, 3,270 steps (captions 92 % right; scripts/pretrain)' },
+  'discern-tiny': { path: '/models/discern-tiny/', label: 'v1: its first 270 steps of pretraining (captions 45 % right)' },
   'tiny-random': { path: '/models/tiny-random/', label: 'random weights, for plumbing checks' },
 } as const;
 export type BundledModelName = keyof typeof BUNDLED_MODELS;
-export const DEFAULT_BUNDLED_MODEL: BundledModelName = 'discern-tiny';
+export const DEFAULT_BUNDLED_MODEL: BundledModelName = 'discern-tiny-v2';
 
 /** Where the model comes from. 'bundled' = one of BUNDLED_MODELS (default DEFAULT_BUNDLED_MODEL). */
 /**

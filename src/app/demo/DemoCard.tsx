@@ -1,12 +1,13 @@
 // "Try it in 2 minutes": one button runs the demo (demo.ts) and shows each phase, the ETA
 // before training starts, and held-out base vs tuned side by side with the deltas highlighted.
+import { DEFAULT_BUNDLED_MODEL } from '../../protocol/messages.ts';
 import { fmtSeconds } from '../format.ts';
 import { useStore } from '../store.ts';
 import { DEMO_HELD_OUT, DEMO_SCENES, useDemo, type DemoPhase } from './demo.ts';
 import { DEMO_BUDGET_SEC } from './plan.ts';
 
 const PHASES: [DemoPhase, string][] = [
-  ['model', 'Load discern-tiny'], ['data', `Load ${DEMO_SCENES} synthetic scenes`], ['measure', 'Measure this device (2 steps)'],
+  ['model', `Load ${DEFAULT_BUNDLED_MODEL}`], ['data', `Load ${DEMO_SCENES} synthetic scenes`], ['measure', 'Measure this device (2 steps)'],
   ['train', 'Fine-tune (VladVA)'], ['probes', `Score ${DEMO_HELD_OUT} held-out scenes, base and tuned`],
 ];
 

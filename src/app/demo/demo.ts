@@ -1,10 +1,11 @@
 // The one-click demo ("Try it in 2 minutes", issue 14): drives the same store actions a user
-// would, in order — load the bundled discern-tiny, load synthetic train scenes, measure this
+// would, in order — load the default bundled model (discern-tiny v2), load synthetic train scenes, measure this
 // device with a 2-step run, train for as many steps as fit DEMO_BUDGET_SEC (ETA shown before
 // it starts), then score the held-out probes for the base model and the new adapter side by
 // side (plan.ts). Every phase is visible (phase, progress, ETA); any failure stops the demo
 // with the phase named, and what ran stays (the run is in Checkpoints as any other).
 import { create } from 'zustand';
+import { DEFAULT_BUNDLED_MODEL } from '../../protocol/messages.ts';
 import { useProbes } from '../probes/probeRun.ts';
 import { useStore } from '../store.ts';
 import { demoRows, demoSentence, demoSteps, DEMO_BUDGET_SEC, type DemoRow } from './plan.ts';
@@ -67,8 +68,8 @@ export const useDemo = create<DemoState>((set, get) => ({
     set({ phase, secPerStep: null, steps: null, etaSec: null, trainSec: null, rows: null, sentence: null, error: undefined });
     try {
       const m = st().model;
-      if (m.status !== 'ready' || m.info?.name !== 'discern-tiny') {
-        st().setModel({ kind: 'bundled', bundled: 'discern-tiny' });
+      if (m.status !== 'ready' || m.info?.name !== DEFAULT_BUNDLED_MODEL) {
+        st().setModel({ kind: 'bundled', bundled: DEFAULT_BUNDLED_MODEL });
         await st().loadModel();
         if (st().model.status !== 'ready') throw new Error(st().model.error ?? 'the model did not load');
       }

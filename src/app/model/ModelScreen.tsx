@@ -1,4 +1,4 @@
-// Model: a bundled tiny model (one click: the pretrained discern-tiny by default, or
+// Model: a bundled tiny model (one click: the pretrained discern-tiny-v2 by default, its v1, or
 // tiny-random), a Hugging Face base URL, or local files
 // (folder picker / drop). Shows load progress in bytes (a Hub download per file, with rate,
 // ETA and Cancel: DownloadPanel), the model info, and the GPU.

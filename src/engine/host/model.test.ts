@@ -23,7 +23,8 @@ describe('baseModelName', () => {
   it('is the Hub repo, the bundled name, the given name or the last path segment — never the mount URL', () => {
     expect(baseModelName({ kind: 'url', url: 'https://huggingface.co/HuggingFaceTB/SmolVLM-256M-Instruct/resolve/main/' }, folder))
       .toBe('HuggingFaceTB/SmolVLM-256M-Instruct');
-    expect(baseModelName({ kind: 'bundled' }, folder)).toBe('discern-tiny');
+    expect(baseModelName({ kind: 'bundled' }, folder)).toBe('discern-tiny-v2');
+    expect(baseModelName({ kind: 'bundled', name: 'discern-tiny' }, folder)).toBe('discern-tiny');
     expect(baseModelName({ kind: 'bundled', name: 'tiny-random' }, folder)).toBe('tiny-random');
     expect(baseModelName({ kind: 'url', url: 'http://127.0.0.1:41234/mount/model-3/', name: 'my-smolvlm' }, folder)).toBe('my-smolvlm');
     expect(baseModelName({ kind: 'url', url: 'http://example.test/models/My%20Model/' }, folder)).toBe('My Model');

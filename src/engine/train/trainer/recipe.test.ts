@@ -43,8 +43,8 @@ describe('the bundled models', () => {
       expect('config' in validateTrainConfig(withRecipe(r.config))).toBe(true);
     });
   }
-  test('discern-tiny ships the evidence recipe (lr 1e-2 chosen on val, batch 16)', () => {
-    const r = parseRecipe(JSON.parse(readFileSync(`${root}/discern-tiny/${RECIPE_FILE}`, 'utf8')), 'discern-tiny');
+  test.each(['discern-tiny', 'discern-tiny-v2'])('%s ships the evidence recipe (lr 1e-2 chosen on val, batch 16)', (name) => {
+    const r = parseRecipe(JSON.parse(readFileSync(`${root}/${name}/${RECIPE_FILE}`, 'utf8')), name);
     expect(r.config).toMatchObject({ lr: 0.01, batchSize: 16, steps: 60 });
     expect(r.why).toMatch(/val/);
   });
