@@ -10,12 +10,13 @@
 // default --json it also writes the figures into DIR/README.md's "Caption evaluation" section
 // (card-section.ts), with the sha256 and pretraining step of the weights it scored.
 // Exit codes: 0 ok; 1 failed; 2 bad command line.
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { syntheticBenchmark } from '../../src/engine/data/synthetic/benchmark.ts';
 import { openHeadlessPage, REPO_ROOT } from '../headless-page.ts';
 import { sha256, STATE_DIR, type SavedState } from '../pretrain/state.ts';
 import { captionEvalSection, withCaptionEvalSection, type CaptionEvalRecord } from './card-section.ts';
+import { folderFiles } from './folder-files.ts';
 import { scoreCaption, SLOTS, summarize } from './score.ts';
 
 const USAGE = 'usage: npm run caption-eval -- [--model DIR] [--scenes N (default 200)] [--quick (8 scenes)] [--form free|long|short (default free)] [--max-new-tokens N (default 128)] [--json FILE]';
@@ -54,20 +55,6 @@ function parse(argv: string[]): Args {
   }
   if (a.quick && !scenesGiven) a.scenes = 8;
   return a;
-}
-
-/** Every file of the folder as { relative path: base64 } (small models: the page gets it in one go). */
-function folderFiles(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) { if (name !== 'pretrain_state') walk(p); } // optimizer state: not the model
-      else if (!name.endsWith('.jsonl')) out[relative(dir, p)] = readFileSync(p).toString('base64');
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 /** The weights' sha256, and their pretraining step when pretrain_state/state.json is of these weights. */

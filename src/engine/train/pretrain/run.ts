@@ -11,6 +11,7 @@
  *   interface PretrainTrainerState { step, moments: Map<HF name, {m, v}>, elapsedMs, tokensDone }
  *   interface PretrainCheckpoint extends PretrainTrainerState { weights, epoch, epochPosition }
  *   greedyCaptions(ctx, vlm, vision, scenes, pre, maxNewTokens, onCaption?, start?) → Promise<string[]>
+ *   towerFeatures(ctx, vlm, vision, images: preprocessed pixels[]) → GpuTensor [n·T, H]   (the decoder's `extra`)
  *   runPretrain(ctx, folder, opts, onProgress, onCheckpoint?) → Promise<PretrainResult>
  *     { weights: Map<HF name, Float32Array>, evalLoss, samples: {id, reference, generated}[], trainMs,
  *       checkpoint (the final trainer state + weights), stopped (opts.stopAfter hit) }
@@ -229,7 +230,7 @@ export async function greedyCaptions(ctx: GpuContext, vlm: Vlm, vision: VisionWe
   const forced = start ? vlm.tokenizer.encode(' ' + start.trim()) : [];
   const seq = { ...prompt, ids: [...prompt.ids, ...forced], src: [...prompt.src, ...forced.map(() => -1)] };
   for (const s of scenes) {
-    const feats = encode(ctx, vlm, vision, [scenePixels(s.scene, pre)]);
+    const feats = towerFeatures(ctx, vlm, vision, [scenePixels(s.scene, pre)]);
     const ids = await generate(vlm, seq, feats, { maxNewTokens });
     ctx.release(feats);
     out.push(vlm.tokenizer.decode([...forced, ...ids], true).trim());
@@ -238,8 +239,8 @@ export async function greedyCaptions(ctx: GpuContext, vlm: Vlm, vision: VisionWe
   return out;
 }
 
-/** Features [n·T, Dt] of n preprocessed images with the current tower weights. */
-function encode(ctx: GpuContext, vlm: Vlm, vision: VisionWeights, images: Float32Array[]) {
+/** Features [n·T, Dt] of n preprocessed images with the current tower weights (the decoder's `extra`). */
+export function towerFeatures(ctx: GpuContext, vlm: Vlm, vision: VisionWeights, images: Float32Array[]) {
   const c = vlm.config, S = c.vision.image_size, C = c.vision.num_channels;
   const flat = new Float32Array(images.length * C * S * S);
   images.forEach((p, i) => flat.set(p, i * C * S * S));
@@ -257,7 +258,7 @@ function encode(ctx: GpuContext, vlm: Vlm, vision: VisionWeights, images: Float3
 /** Mean next-token loss over every caption token of the scenes' short and long captions. */
 async function heldOutLoss(ctx: GpuContext, vlm: Vlm, vision: VisionWeights, scenes: SyntheticScene[],
   pre: PreprocessorConfig, maxLongTokens: number): Promise<number> {
-  const feats = encode(ctx, vlm, vision, scenes.map((s) => scenePixels(s.scene, pre)));
+  const feats = towerFeatures(ctx, vlm, vision, scenes.map((s) => scenePixels(s.scene, pre)));
   const dec = vlm.decoder();
   let sum = 0, count = 0;
   for (const long of [false, true]) {
