@@ -23,6 +23,8 @@ export interface RunMeta {
   partial?: boolean;
   /** The CLIP row's plan and budget (absent when no CLIP row ran). */
   clip?: { plan: ClipPlan; budget: ClipBudget; pretrain: PretrainBudget };
+  /** How the model's own recipe (its discern.json `why`) chose the LVLM lr, when the run uses that lr. */
+  lrWhy?: string;
 }
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
@@ -133,8 +135,7 @@ Run on ${meta.date}; wall time **${mmss(meta.wallSeconds)}** on a 2-core machine
   (when trained) initialised from the prompt's instruction-token embeddings, fixed temperature ${DEFAULT_TRAIN_CONFIG.temperature},
   λ contrastive 1, λ next-token 1 (0 in the contrastive-only row), gradient clip ${DEFAULT_TRAIN_CONFIG.maxGradNorm},
   gradient-cache chunk ${Math.min(a.chunk, a.batch)}.
-${a.lr === DEFAULTS.lr ? `* **LVLM learning rate** 1e-2 was chosen on \`val\` only (issue #7: 30-step probes of VladVA at 1e-2 and 3e-3 on an earlier
-  checkpoint; val R@10 text→image 58 % vs 30 %).
+${meta.lrWhy ? `* **LVLM learning rate** ${a.lr} is the model's own recipe (\`discern.json\`): ${meta.lrWhy}.
 ` : ''}${clipSection(run, meta)}* **Zero-shot**: E5-V-style prompting of the base model — exactly what \`Vlm\` does before training (soft prompts equal to the
   prompt's token embeddings, no LoRA).
 

@@ -312,6 +312,10 @@ describe('documents', () => {
       '| LVLM pretraining (`pretrain_log.jsonl`: 10 steps × 4 = 40 examples (m)) | 40 |', '| **LVLM total** | **48** |', '**CLIP** (3 steps × 4, per seed) | **12**',
       'capped by --clip-max-examples: NOT a fair CLIP', 'lr 0.003: val score 25.0 %', '→ **lr 0.01** trains every seed', 'their **short captions**']) expect(md).toContain(s);
     expect(md.match(/^\*\*.*\*\* — \*(supported|not supported|inconclusive|not run)\*\./gm)).toHaveLength(3);
+    // the LVLM lr: quoted from the model's recipe when the run uses it; otherwise not claimed as chosen on val
+    expect(md).not.toContain('**LVLM learning rate**');
+    const withWhy = evidenceMarkdown(run, { ...meta, lrWhy: 'chosen on val: 19.7 / 27.0 / 15.2 %' });
+    expect(withWhy).toContain(`* **LVLM learning rate** ${args.lr} is the model's own recipe (\`discern.json\`): chosen on val: 19.7 / 27.0 / 15.2 %.`);
   });
   test('evidence.json: every (row, seed) run, mean and sd per row, the CLIP budget and sweep, the claims; JSON-safe', () => {
     const j = JSON.parse(JSON.stringify(evidenceJson(run, meta))) as {

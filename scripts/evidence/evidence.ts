@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { SYNTHETIC_BENCHMARK } from '../../src/engine/data/synthetic/benchmark.ts';
+import { parseRecipe, RECIPE_FILE } from '../../src/engine/train/trainer/recipe.ts';
 import { openHeadlessPage, REPO_ROOT as ROOT } from '../headless-page.ts';
 import { commandLine, parseEvidenceArgs, USAGE, type EvidenceArgs } from './args.ts';
 import { planClip, pretrainBudget } from './budget.ts';
@@ -79,6 +80,14 @@ async function runPage(a: EvidenceArgs, o: Omit<RunOptions, 'modelUrl'>, onProgr
   }
 }
 
+/** The model's discern.json `why` when its recipe's lr is the run's lr (how that lr was chosen), else undefined. */
+function recipeLrWhy(modelDir: string, lr: number): string | undefined {
+  const p = join(modelDir, RECIPE_FILE);
+  if (!existsSync(p)) return undefined;
+  const r = parseRecipe(JSON.parse(readFileSync(p, 'utf8')), p);
+  return r.config.lr === lr ? r.why : undefined;
+}
+
 async function evidence(a: EvidenceArgs): Promise<void> {
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
@@ -104,8 +113,9 @@ async function evidence(a: EvidenceArgs): Promise<void> {
   let sweepRuns: ClipSweepRun[] = resumed.sweep ? [...resumed.sweep] : [];
   let chosenLr: number | null = null;
   const clipMeta: RunMeta['clip'] = a.rows.includes('clip') ? { plan: clip, budget, pretrain } : undefined;
+  const lrWhy = recipeLrWhy(modelDir, a.lr);
   const write = (run: EvidenceRun, partial: boolean) => {
-    const meta: RunMeta = { command: commandLine(a), date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), wallSeconds: elapsed(), args: a, partial, clip: clipMeta };
+    const meta: RunMeta = { command: commandLine(a), date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), wallSeconds: elapsed(), args: a, partial, clip: clipMeta, lrWhy };
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'EVIDENCE.md'), evidenceMarkdown(run, meta));
     writeFileSync(join(out, 'evidence.json'), JSON.stringify(evidenceJson(run, meta), null, 1) + '\n');
