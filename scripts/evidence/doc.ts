@@ -7,7 +7,7 @@
  *   evidenceMarkdown(run, meta) → string
  *   readResume(json, args) → { rows, sweep }   --resume-from: earlier results of the same budget (RESUME_KEYS)
  */
-import { DEFAULTS, type EvidenceArgs } from './args.ts';
+import type { EvidenceArgs } from './args.ts';
 import type { ClipBudget, PretrainBudget } from './budget.ts';
 import { ROWS, type ClipPlan, type ClipSweepRun, type EvidenceRun } from './rows.ts';
 import { aggregate, checkClaims, COLUMNS, flatten, markdownTable } from './table.ts';
