@@ -14,6 +14,9 @@ import { aggregate, checkClaims, COLUMNS, flatten, markdownTable } from './table
 import { DEFAULT_TRAIN_CONFIG } from '../../src/engine/train/trainer/config.ts';
 import { CLIP_DEFAULTS } from '../../src/engine/train/clip/options.ts';
 
+/** The hand-written analysis the generated EVIDENCE.md links to when --out-dir holds it (kept across reruns). */
+export const NOTES_FILE = 'EVIDENCE-NOTES.md';
+
 export interface RunMeta {
   command: string;
   date: string;
@@ -25,6 +28,8 @@ export interface RunMeta {
   clip?: { plan: ClipPlan; budget: ClipBudget; pretrain: PretrainBudget };
   /** How the model's own recipe (its discern.json `why`) chose the LVLM lr, when the run uses that lr. */
   lrWhy?: string;
+  /** A hand-written analysis beside the documents (NOTES_FILE in --out-dir), linked when present. */
+  notes?: string;
 }
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
@@ -164,7 +169,7 @@ give no spread: inconclusive. This is a tiny model (${run.model.hidden}-wide dec
 method's mechanics work at this scale, not the paper's numbers.
 
 Raw numbers (every metric per seed, loss curves, item counts, the CLIP sweep): [\`evidence.json\`](evidence.json).
-`;
+${meta.notes ? `\nWhat the numbers mean, and why a claim fails — written by hand, not by this command: [\`${meta.notes}\`](${meta.notes}).\n` : ''}`;
 }
 
 /** Arguments that decide a (row, seed) result: a resumed run must match them. */

@@ -316,6 +316,9 @@ describe('documents', () => {
     expect(md).not.toContain('**LVLM learning rate**');
     const withWhy = evidenceMarkdown(run, { ...meta, lrWhy: 'chosen on val: 19.7 / 27.0 / 15.2 %' });
     expect(withWhy).toContain(`* **LVLM learning rate** ${args.lr} is the model's own recipe (\`discern.json\`): chosen on val: 19.7 / 27.0 / 15.2 %.`);
+    // the hand-written analysis beside it is linked only when it exists
+    expect(md).not.toContain('written by hand');
+    expect(evidenceMarkdown(run, { ...meta, notes: 'EVIDENCE-NOTES.md' })).toContain('written by hand, not by this command: [`EVIDENCE-NOTES.md`](EVIDENCE-NOTES.md).');
   });
   test('evidence.json: every (row, seed) run, mean and sd per row, the CLIP budget and sweep, the claims; JSON-safe', () => {
     const j = JSON.parse(JSON.stringify(evidenceJson(run, meta))) as {

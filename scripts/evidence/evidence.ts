@@ -15,7 +15,7 @@ import { parseRecipe, RECIPE_FILE } from '../../src/engine/train/trainer/recipe.
 import { openHeadlessPage, REPO_ROOT as ROOT } from '../headless-page.ts';
 import { commandLine, parseEvidenceArgs, USAGE, type EvidenceArgs } from './args.ts';
 import { planClip, pretrainBudget } from './budget.ts';
-import { evidenceJson, evidenceMarkdown, mmss, readResume, type RunMeta } from './doc.ts';
+import { evidenceJson, evidenceMarkdown, mmss, NOTES_FILE, readResume, type RunMeta } from './doc.ts';
 import { jobKey, RUN_FIELDS, type ClipPlan, type ClipSweepRun, type EvidenceRun, type Progress, type RowResult, type RunOptions } from './rows.ts';
 import { checkClaims, chooseLr, formatTable } from './table.ts';
 
@@ -115,7 +115,8 @@ async function evidence(a: EvidenceArgs): Promise<void> {
   const clipMeta: RunMeta['clip'] = a.rows.includes('clip') ? { plan: clip, budget, pretrain } : undefined;
   const lrWhy = recipeLrWhy(modelDir, a.lr);
   const write = (run: EvidenceRun, partial: boolean) => {
-    const meta: RunMeta = { command: commandLine(a), date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), wallSeconds: elapsed(), args: a, partial, clip: clipMeta, lrWhy };
+    const meta: RunMeta = { command: commandLine(a), date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), wallSeconds: elapsed(), args: a, partial, clip: clipMeta, lrWhy,
+      notes: existsSync(join(out, NOTES_FILE)) ? NOTES_FILE : undefined };
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'EVIDENCE.md'), evidenceMarkdown(run, meta));
     writeFileSync(join(out, 'evidence.json'), JSON.stringify(evidenceJson(run, meta), null, 1) + '\n');
