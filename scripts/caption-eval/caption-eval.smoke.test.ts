@@ -3,27 +3,20 @@
 // discern-tiny, prints per-slot and overall accuracy and writes the JSON report into the folder,
 // whose numbers re-score from its own captions (score.ts) to the same figures, and whose card's
 // "Caption evaluation" section then quotes them (card-section.ts).
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { syntheticBenchmark } from '../../src/engine/data/synthetic/benchmark.ts';
+import { runScript } from '../run-script.ts';
 import { scoreCaption, summarize } from './score.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'discern-caption-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const captionEval = (args: string[]) => new Promise<{ code: number | null; out: string }>((res) => {
-  const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/caption-eval/caption-eval.ts', ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  p.stdout.on('data', (d) => (out += d));
-  p.stderr.on('data', (d) => (out += d));
-  p.on('close', (code) => res({ code, out }));
-});
+const captionEval = (args: string[]) => runScript('scripts/caption-eval/caption-eval.ts', args);
 
 test('caption-eval --quick scores 8 greedy captions of the bundled model slot by slot and writes the report', async () => {
   const model = join(dir, 'discern-tiny'); // a copy: the run writes into the folder it scores

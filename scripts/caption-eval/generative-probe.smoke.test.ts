@@ -3,27 +3,19 @@
 // test scenes and 2 winoground pairs by log p(caption | image) under the bundled discern-tiny v2.
 // Its JSON re-summarises to the printed figures, and v2 — whose greedy captions bind colours to
 // shapes (caption-eval: colour / shape 99.8 %) — prefers the true caption on the swap probes.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { syntheticBenchmark } from '../../src/engine/data/synthetic/benchmark.ts';
+import { runScript } from '../run-script.ts';
 import { parseGenerativeArgs } from './generative-probe.ts';
 import { summarizeGenerative } from './generative-score.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'discern-generative-probe-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const probe = (args: string[]) => new Promise<{ code: number | null; out: string }>((res) => {
-  const p = spawn(process.execPath, [join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/caption-eval/generative-probe.ts', ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  p.stdout.on('data', (d) => (out += d));
-  p.stderr.on('data', (d) => (out += d));
-  p.on('close', (code) => res({ code, out }));
-});
+const probe = (args: string[]) => runScript('scripts/caption-eval/generative-probe.ts', args);
 
 test('--quick scores 8 scenes × 7 negatives and 2 pairs; the JSON re-summarises to the same figures', async () => {
   const json = join(dir, 'g.json');

@@ -5,30 +5,20 @@
 // has every (row, seed) run with finite fractions in [0, 1], per-row means and sample sds that
 // match the runs, the CLIP budget and sweep, and three claims with verdicts; EVIDENCE.md has
 // the command, the table and the claims.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runScript } from '../run-script.ts';
 import { afterAll, expect, test } from 'vitest';
 import { parseEvidenceArgs } from './args.ts';
 import { COLUMNS } from './table.ts';
 
 /** --quick's rows: those the three claims compare. */
 const ROW_IDS = parseEvidenceArgs(['--quick']).rows;
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'discern-evidence-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function evidence(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [TSX, 'scripts/evidence/evidence.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => res({ code, stdout, stderr }));
-  });
-}
+const evidence = (args: string[]) => runScript('scripts/evidence/evidence.ts', args);
 
 interface Json {
   runs: { id: string; seed: number | null; metrics: Record<string, number>; train: { loss: number[] } | null; lr?: number }[];

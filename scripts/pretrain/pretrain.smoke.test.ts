@@ -4,29 +4,19 @@
 // engine's loaders, and the log has one line per step. Resume: the same run stopped after
 // step 2 (--stop-after) and continued with --resume writes a byte-identical model.safetensors,
 // one log with a resume line; a resume with a changed option is refused (exit 2).
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runScript } from '../run-script.ts';
 import { afterAll, expect, test } from 'vitest';
 import { parseVlmConfig } from '../../src/engine/model/config.ts';
 import { folderFromMap } from '../../src/engine/model/io/folder.ts';
 import { loadWeights } from '../../src/engine/model/io/weights.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'discern-pretrain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function pretrain(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((res) => {
-    const p = spawn(process.execPath, [TSX, 'scripts/pretrain/pretrain.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => res({ code, stdout, stderr }));
-  });
-}
+const pretrain = (args: string[]) => runScript('scripts/pretrain/pretrain.ts', args);
 
 const RUN = ['--steps', '3', '--batch', '3', '--train-scenes', '4', '--eval-scenes', '2', '--samples', '1'];
 

@@ -4,27 +4,19 @@
 // sets --train-steps 0), export, eval — in headless Chromium on SwiftShader. Checks every
 // phase ran with its memory measured, the losses were finite, the adapter names its base
 // model, and the evaluation was written.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runScript } from '../run-script.ts';
 import { afterAll, expect, test } from 'vitest';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'discern-real-size-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const PHASES = ['write', 'start', 'load', 'embed', 'data', 'contrast', 'export', 'eval'];
 
 test('real-size --quick: every phase of the full-vocabulary 256M cut passes and is measured', async () => {
-  const r = await new Promise<{ code: number | null; out: string }>((res) => {
-    const p = spawn(process.execPath, [TSX, 'scripts/real-size/real-size.ts', '--quick', '--out', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (out += d));
-    p.on('close', (code) => res({ code, out }));
-  });
+  const r = await runScript('scripts/real-size/real-size.ts', ['--quick', '--out', dir]);
   expect(r.code, r.out).toBe(0);
   const result = JSON.parse(readFileSync(join(dir, 'real-size.json'), 'utf8'));
   expect(result.args).toMatchObject({ preset: 'smolvlm-256m', layers: 2, quick: true });
