@@ -6,6 +6,7 @@
  *   evidenceJson(run, meta) → object       (JSON-safe: NaN → null)
  *   evidenceMarkdown(run, meta) → string
  *   readResume(json, args) → { rows, sweep }   --resume-from: earlier results of the same budget (RESUME_KEYS)
+ *   documentsFromJson(json) → { run, meta }     an evidence.json back into what evidenceMarkdown takes (render.ts)
  */
 import type { EvidenceArgs } from './args.ts';
 import type { ClipBudget, PretrainBudget } from './budget.ts';
@@ -187,12 +188,42 @@ export function readResume(json: unknown, a: EvidenceArgs): { rows: EvidenceRun[
   for (const k of RESUME_KEYS) {
     if (JSON.stringify(j.budget[k]) !== JSON.stringify(a[k])) throw new Error(`--resume-from: its ${k} was ${JSON.stringify(j.budget[k])}, this run's is ${JSON.stringify(a[k])}; the results would not be comparable`);
   }
-  // only the report's numbers were NaN (→ null in JSON); validation / train are null when absent
-  const nan = (_k: string, v: unknown) => (v === null ? NaN : v);
-  const rows = (j.runs as (EvidenceRun['rows'][number] & { metrics?: unknown; label?: unknown })[])
-    .filter((r) => a.rows.includes(r.id) && (r.id === 'zero-shot' ? r.seed === null : a.seeds.includes(r.seed as number)))
-    .map(({ metrics: _m, label: _l, ...r }) => ({ ...r, report: JSON.parse(JSON.stringify(r.report), nan) }));
+  const rows = runsOf(j.runs)
+    .filter((r) => a.rows.includes(r.id) && (r.id === 'zero-shot' ? r.seed === null : a.seeds.includes(r.seed as number)));
   // a sweep is reused only when complete (every lr of this run's --clip-lrs measured); else it runs again
   const sweep = j.clip?.sweep?.length && JSON.stringify(j.clip.sweep.map((r) => r.lr)) === JSON.stringify(a.clipLrs) ? j.clip.sweep : null;
   return { rows, sweep };
+}
+
+/** The `runs` of an evidence.json as RowResults: only the report's numbers were NaN (→ null in JSON); validation / train are null when absent. */
+function runsOf(runs: unknown[]): EvidenceRun['rows'] {
+  const nan = (_k: string, v: unknown) => (v === null ? NaN : v);
+  return (runs as (EvidenceRun['rows'][number] & { metrics?: unknown; label?: unknown })[])
+    .map(({ metrics: _m, label: _l, ...r }) => ({ ...r, report: JSON.parse(JSON.stringify(r.report), nan) }));
+}
+
+/**
+ * An evidence.json (evidenceJson) back into the run and meta it was written from, so EVIDENCE.md can be
+ * rendered again by the current doc code without rerunning anything (render.ts). Every (row, seed) of the
+ * file comes back (NaN restored), the sweep as recorded; lrWhy / notes are not in the file: the caller adds them.
+ */
+export function documentsFromJson(json: unknown): { run: EvidenceRun; meta: RunMeta } {
+  const j = json as {
+    command?: string; date?: string; wallSeconds?: number; partial?: boolean; budget?: EvidenceArgs; runs?: unknown[];
+    adapter?: EvidenceRun['adapter']; model?: EvidenceRun['model']; featureSeconds?: number;
+    clip?: (NonNullable<RunMeta['clip']> & { sweep: ClipSweepRun[]; chosenLr: number | null }) | null;
+  };
+  if (!j?.budget || !Array.isArray(j.runs) || !j.adapter || !j.model || typeof j.command !== 'string') {
+    throw new Error('not an evidence.json of this version (no command / budget / runs / adapter / model)');
+  }
+  const args = j.budget;
+  const rows = runsOf(j.runs);
+  const sweep = j.clip?.sweep?.length ? { runs: j.clip.sweep, chosenLr: j.clip.chosenLr ?? NaN } : null;
+  return {
+    run: { adapter: j.adapter, model: j.model, featureSeconds: j.featureSeconds ?? NaN, rows, clipSweep: sweep },
+    meta: {
+      command: j.command, date: j.date ?? '', wallSeconds: j.wallSeconds ?? NaN, args, partial: j.partial ?? false,
+      clip: j.clip ? { plan: j.clip.plan, budget: j.clip.budget, pretrain: j.clip.pretrain } : undefined,
+    },
+  };
 }

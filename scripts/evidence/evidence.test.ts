@@ -8,7 +8,7 @@ import { generateSynthetic } from '../../src/engine/data/synthetic/generate.ts';
 import type { EvalReport } from '../../src/engine/eval/synthetic_eval.ts';
 import { commandLine, DEFAULTS, parseEvidenceArgs } from './args.ts';
 import { clipBudget, planClip, pretrainBudget } from './budget.ts';
-import { evidenceJson, evidenceMarkdown, readResume, type RunMeta } from './doc.ts';
+import { documentsFromJson, evidenceJson, evidenceMarkdown, readResume, type RunMeta } from './doc.ts';
 import { clipBatches, planEvidence } from './plan.ts';
 import { ROW_IDS, type ClipSweepRun, type EvidenceRun, type RowId } from './rows.ts';
 import { aggregate, checkClaims, chooseLr, COLUMNS, flatten, formatTable, markdownTable, meanSd, pairedDiffs, sweepScore, tCrit95 } from './table.ts';
@@ -338,6 +338,14 @@ describe('documents', () => {
     expect([j.clip.budget.examples, j.clip.chosenLr, j.clip.sweep.length]).toEqual([12, 1e-2, 2]);
     expect(j.wallSeconds).toBe(125);
   });
+  test('render: an evidence.json gives back the run and meta it was written from — the same EVIDENCE.md', () => {
+    const j = JSON.parse(JSON.stringify(evidenceJson(run, { ...meta, partial: true })));
+    const back = documentsFromJson(j);
+    expect(evidenceMarkdown(back.run, back.meta)).toBe(evidenceMarkdown(run, { ...meta, partial: true }));
+    expect(back.run.rows).toHaveLength(run.rows.length);
+    expect(() => documentsFromJson({ budget: {}, runs: [] })).toThrow(/not an evidence.json of this version/);
+  });
+
   test('--resume-from: the runs of an evidence.json with the same budget come back (NaN restored); another budget is refused', () => {
     const j = JSON.parse(JSON.stringify(evidenceJson(run, meta)));
     const r = readResume(j, parseEvidenceArgs(['--quick', '--seeds', '1,2'])); // --quick's rows: no soft-prompt, lora

@@ -11,11 +11,11 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { SYNTHETIC_BENCHMARK } from '../../src/engine/data/synthetic/benchmark.ts';
-import { parseRecipe, RECIPE_FILE } from '../../src/engine/train/trainer/recipe.ts';
 import { openHeadlessPage, REPO_ROOT as ROOT } from '../headless-page.ts';
 import { commandLine, parseEvidenceArgs, USAGE, type EvidenceArgs } from './args.ts';
 import { planClip, pretrainBudget } from './budget.ts';
 import { evidenceJson, evidenceMarkdown, mmss, NOTES_FILE, readResume, type RunMeta } from './doc.ts';
+import { recipeLrWhy } from './recipe-why.ts';
 import { jobKey, RUN_FIELDS, type ClipPlan, type ClipSweepRun, type EvidenceRun, type Progress, type RowResult, type RunOptions } from './rows.ts';
 import { checkClaims, chooseLr, formatTable } from './table.ts';
 
@@ -78,14 +78,6 @@ async function runPage(a: EvidenceArgs, o: Omit<RunOptions, 'modelUrl'>, onProgr
   } finally {
     await hp.close();
   }
-}
-
-/** The model's discern.json `why` when its recipe's lr is the run's lr (how that lr was chosen), else undefined. */
-function recipeLrWhy(modelDir: string, lr: number): string | undefined {
-  const p = join(modelDir, RECIPE_FILE);
-  if (!existsSync(p)) return undefined;
-  const r = parseRecipe(JSON.parse(readFileSync(p, 'utf8')), p);
-  return r.config.lr === lr ? r.why : undefined;
 }
 
 async function evidence(a: EvidenceArgs): Promise<void> {
