@@ -11,12 +11,11 @@
  * zero-shot once (deterministic). CLIP: its budget follows the evaluated model's pretraining
  * log (budget.ts) unless --clip-max-examples caps it; its lr is the best of --clip-lrs on `val`
  * (a sweep at --clip-sweep-fraction of the budget, first seed); one value = no sweep.
- * Budget (2 cores, SwiftShader): a VladVA step of batch 16 takes ≈ 6 s and one LVLM row's evaluation
- * (250 test scenes → 2,160 texts, 410 images) ≈ 1 min on a quiet machine (issue #7's run); a CLIP
- * step of batch 32 took ≈ 4 s on short captions and ≈ 7.5 s with long ones (--clip-captions both)
- * on 2026-12-07 with the load average at 10 (a pretraining run beside it) — ≈ 2 s / 3.5 s quiet.
- * The fair CLIP of discern-tiny v2 (≈ 105,600 LVLM examples → 3,300 steps × 32 per seed, plus the
- * sweep at 25 %) dominates: hours (README).
+ * Budget (2 cores, SwiftShader, quiet, 2026-12-07 on discern-tiny v2): a VladVA step of batch 16
+ * takes ≈ 1.5 s (≈ 1.5 min per LVLM row) and its evaluation (250 test scenes → 2,160 texts, 410
+ * images) ≈ 20 s; a CLIP step of batch 32 on short captions 0.6–0.8 s (batch 128: 2.2 s, 256: 7 s —
+ * no cheaper per example). The fair CLIP of v2 (105,600 LVLM examples → 3,300 steps × 32 per seed)
+ * dominates: ≈ 40 min per seed, the sweep at 10 % ≈ 13 min; the LVLM rows of 3 seeds ≈ 30 min.
  */
 import { ROW_IDS, type RowId } from './rows.ts';
 
