@@ -103,7 +103,7 @@ async function evidence(a: EvidenceArgs): Promise<void> {
   let setup: Omit<EvidenceRun, 'rows' | 'clipSweep'> | null = null;
   const done: RowResult[] = [...resumed.rows];
   let sweepRuns: ClipSweepRun[] = resumed.sweep ? [...resumed.sweep] : [];
-  let chosenLr: number | null = null;
+  let chosenLr: number | null = resumed.sweep ? chooseLr(resumed.sweep) : null; // a reused sweep sends no sweep events
   const clipMeta: RunMeta['clip'] = a.rows.includes('clip') ? { plan: clip, budget, pretrain } : undefined;
   const lrWhy = recipeLrWhy(modelDir, a.lr);
   const write = (run: EvidenceRun, partial: boolean) => {
