@@ -20,6 +20,7 @@ test('train a few steps, reload, resume from the saved step, export the adapter'
   await page.goto('/');
   await loadBundledModel(page);
   await expect(page.getByTestId('model-info')).toContainText('Tokens per image');
+  await expect(page.getByTestId('model-load-seconds')).toHaveText(/^\d+\.\d s$/); // the load's own time, shown to the user
   await expect(page.getByTestId('device-summary')).toBeVisible();
   await screenshot(page, 'model');
 

@@ -31,6 +31,8 @@ export interface HeadlessPageOptions {
   /** Which page console lines to print: errors always; 'all' adds log/info, 'warnings' warnings. */
   echo: 'all' | 'warnings';
   expose?: Record<string, (...args: never[]) => unknown>;
+  /** Serve with the app's vite.config.ts (its plugins and worker format, as `npm start` does) instead of no config. */
+  appConfig?: boolean;
 }
 
 export interface HeadlessPage {
@@ -52,7 +54,7 @@ export async function openHeadlessPage(o: HeadlessPageOptions): Promise<Headless
   try {
     const port = await freePort();
     server = await createServer({
-      root: REPO_ROOT, configFile: false, logLevel: 'warn', clearScreen: false,
+      root: REPO_ROOT, configFile: o.appConfig ? resolve(REPO_ROOT, 'vite.config.ts') : false, logLevel: 'warn', clearScreen: false,
       server: { host: '127.0.0.1', port, strictPort: true, hmr: false, watch: null },
       cacheDir: cache.dir, // not the shared node_modules/.vite: see scripts/vite-cache.ts
       optimizeDeps: { entries: [o.entry] },

@@ -143,13 +143,14 @@ export const useStore = create<State>((set, get) => {
     async loadModel() {
       const m = get().model;
       const source = m.kind === 'bundled' ? { kind: 'bundled' as const, name: m.bundled } : m.kind === 'url' ? { kind: 'url' as const, url: m.url } : { kind: 'files' as const, files: m.files };
-      patch('model', { status: 'loading', error: undefined, progress: undefined, download: undefined, info: undefined });
+      patch('model', { status: 'loading', error: undefined, progress: undefined, download: undefined, info: undefined, loadSeconds: undefined });
+      const t0 = performance.now();
       // A Hub model is downloaded into this site's storage: ask the browser not to evict it
       // (persist() exists on the page only, not in the worker; refused or granted silently).
       if (source.kind === 'url') void navigator.storage?.persist?.().then((persisted) => patch('storage', { persisted }), () => {});
       try {
         const info = await engine().request('load-model', { source });
-        patch('model', { status: 'ready', info });
+        patch('model', { status: 'ready', info, loadSeconds: (performance.now() - t0) / 1000 });
         // The form starts from the model's recipe; what the user typed stays.
         const t = get().train;
         patch('train', { ...formForRecipe(info.recipe.config, t, t.edited), fieldErrors: {}, note: undefined, adapter: null, adapterNote: undefined });

@@ -96,6 +96,7 @@ export function ModelScreen() {
               <tr><th>Hidden size</th><td>{model.info.hidden}</td></tr>
               <tr><th>Decoder layers</th><td>{model.info.layers}</td></tr>
               <tr><th>Tokens per image</th><td>{model.info.tokensPerImage}</td></tr>
+              {model.loadSeconds !== undefined && <tr><th>Loaded in</th><td data-testid="model-load-seconds">{model.loadSeconds.toFixed(1)} s</td></tr>}
             </tbody>
           </table>
         ) : loading ? (

@@ -19,6 +19,8 @@ export interface ModelSlice {
   files: File[];
   status: Status;
   info?: ModelInfo;
+  /** Seconds from the Load click to ready (device start, download or read, upload, self-check), shown beside the info. */
+  loadSeconds?: number;
   /** load-model progress in bytes. */
   progress?: { done: number; total: number };
   /** The Hub download of the current load (latest snapshot: per-file bytes, rate, ETA). */

@@ -1,0 +1,97 @@
+// How long the playground takes to load a bundled model, as a user sees it (issue 12: the
+// bundled model must load in < 2 s): the app's own Vite config (what `npm start` serves), headless
+// Chromium with the scripts/chromium.ts flags, Model screen → pick the model → Load → ready.
+// The figure is the app's own `model.loadSeconds` (Load click to ready: worker and GPU device
+// start, weights read, upload, kernel self-check), the number the Model screen shows.
+//
+//   npm run bench:load -- [--models discern-tiny-v2,discern-tiny] [--reps 5] [--quick]
+//
+// Each rep reloads the page first (a fresh worker and device, as a returning user gets); one
+// unrecorded warm-up load per run lets Vite transform the modules once. Prints per model the
+// median, min and max, and the 1-minute load average before and after (the machine is shared:
+// a run beside another job reads high). --quick: one model, one rep (the CI smoke test).
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { openHeadlessPage } from '../headless-page.ts';
+import { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, type BundledModelName } from '../../src/protocol/messages.ts';
+import type { DiscernTestApi } from '../../src/app/testApi.ts';
+
+export interface LoadArgs {
+  models: BundledModelName[];
+  reps: number;
+}
+
+export class LoadArgsError extends Error {
+  override readonly name = 'LoadArgsError';
+}
+
+export const USAGE = `usage: npm run bench:load -- [--models ${Object.keys(BUNDLED_MODELS).join(',')}] [--reps N] [--quick]`;
+
+export function parseLoadArgs(argv: readonly string[]): LoadArgs {
+  let models: BundledModelName[] = [DEFAULT_BUNDLED_MODEL, 'discern-tiny'];
+  let reps = 5;
+  let quick = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') quick = true;
+    else if (a === '--models' || a === '--reps') {
+      const v = argv[++i];
+      if (!v) throw new LoadArgsError(`${a} needs a value`);
+      if (a === '--reps') {
+        reps = Number(v);
+        if (!Number.isInteger(reps) || reps < 1) throw new LoadArgsError(`--reps must be a positive integer, got ${v}`);
+      } else {
+        const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+        const bad = names.filter((n) => !(n in BUNDLED_MODELS));
+        if (bad.length || !names.length) throw new LoadArgsError(`--models: unknown bundled model ${bad.join(', ') || '(none)'}; known: ${Object.keys(BUNDLED_MODELS).join(', ')}`);
+        models = names as BundledModelName[];
+      }
+    } else throw new LoadArgsError(`unknown argument ${a}`);
+  }
+  return quick ? { models: models.slice(0, 1), reps: 1 } : { models, reps };
+}
+
+/** Median of a non-empty list. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+type Win = Window & { __discern: DiscernTestApi };
+
+async function main(): Promise<void> {
+  const a = parseLoadArgs(process.argv.slice(2));
+  const load0 = loadavg()[0];
+  const hp = await openHeadlessPage({ entry: 'index.html', ready: '__discern', name: 'playground-load', echo: 'warnings', appConfig: true });
+  const { page } = hp;
+  try {
+    const loadOnce = async (name: BundledModelName): Promise<number> => {
+      await page.reload();
+      await page.waitForFunction(() => !!(window as unknown as Partial<Win>).__discern);
+      await page.getByTestId('tab-model').click();
+      await page.getByTestId(`bundled-${name}`).check();
+      await page.getByTestId('load-model').click();
+      await page.waitForFunction(() => ['ready', 'error'].includes((window as unknown as Win).__discern.state().model.status), null, { timeout: 120_000 });
+      const m = await page.evaluate(() => { const s = (window as unknown as Win).__discern.state().model; return { error: s.error ?? null, seconds: s.loadSeconds ?? NaN }; });
+      if (m.error) throw new Error(`${name} failed to load in the playground: ${m.error}`);
+      return m.seconds;
+    };
+    const warm = await loadOnce(a.models[0]);
+    console.log(`warm-up load (${a.models[0]}, Vite transforms the modules): ${warm.toFixed(2)} s`);
+    for (const name of a.models) {
+      const s: number[] = [];
+      for (let r = 0; r < a.reps; r++) s.push(await loadOnce(name));
+      console.log(`${name}: median ${median(s).toFixed(2)} s, min ${Math.min(...s).toFixed(2)} s, max ${Math.max(...s).toFixed(2)} s over ${s.length} loads (${s.map((x) => x.toFixed(2)).join(', ')})`);
+    }
+    console.log(`load average (1 min): ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
+  } finally {
+    await hp.close();
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.dirname, 'playground-load.ts')) {
+  main().catch((e) => {
+    console.error(e instanceof LoadArgsError ? `${e.message}\n${USAGE}` : e);
+    process.exit(e instanceof LoadArgsError ? 2 : 1);
+  });
+}
