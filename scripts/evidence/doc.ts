@@ -8,7 +8,7 @@
  *   readResume(json, args) → { rows, sweep }   --resume-from: earlier results of the same budget (RESUME_KEYS)
  *   documentsFromJson(json) → { run, meta }     an evidence.json back into what evidenceMarkdown takes (render.ts)
  */
-import type { EvidenceArgs } from './args.ts';
+import { commandLine, type EvidenceArgs } from './args.ts';
 import type { ClipBudget, PretrainBudget } from './budget.ts';
 import { ROWS, type ClipPlan, type ClipSweepRun, type EvidenceRun } from './rows.ts';
 import { aggregate, checkClaims, COLUMNS, flatten, markdownTable } from './table.ts';
@@ -117,9 +117,13 @@ export function evidenceMarkdown(run: EvidenceRun, meta: RunMeta): string {
 ${partial}
 Issues #7 and #12. Every number below was produced by one command, from a fresh clone, offline:
 
-    ${meta.command}
-
-Run on ${meta.date}; wall time **${mmss(meta.wallSeconds)}** on a 2-core machine without a GPU
+    ${a.resumeFrom ? commandLine({ ...a, resumeFrom: '' }) : meta.command}
+${a.resumeFrom ? `
+It ran in sittings: each later one continued the file with \`--resume-from\`, which keeps the (row, seed) results and
+the CLIP sweep already there and runs the rest with the same settings. The last sitting was \`${meta.command}\`;
+its wall time is below (per-row train and eval times are in the tables and \`evidence.json\`).
+` : ''}
+Run on ${meta.date}; wall time **${mmss(meta.wallSeconds)}**${a.resumeFrom ? ' (last sitting)' : ''} on a 2-core machine without a GPU
 (WebGPU adapter: ${adapter}) — headless Chromium, our own WGSL kernels.
 
 ## Setup

@@ -319,6 +319,12 @@ describe('documents', () => {
     // the hand-written analysis beside it is linked only when it exists
     expect(md).not.toContain('written by hand');
     expect(evidenceMarkdown(run, { ...meta, notes: 'EVIDENCE-NOTES.md' })).toContain('written by hand, not by this command: [`EVIDENCE-NOTES.md`](EVIDENCE-NOTES.md).');
+    // a run finished in sittings gives the fresh-clone command first (a fresh clone has no file to resume from)
+    expect(md).not.toContain('sittings');
+    const resumed = evidenceMarkdown(run, { ...meta, command: 'npm run evidence -- --quick --resume-from docs/evidence.json', args: { ...args, resumeFrom: 'docs/evidence.json' } });
+    expect(resumed).toMatch(/offline:\n\n {4}npm run evidence -- --quick\n/);
+    expect(resumed).toContain('The last sitting was `npm run evidence -- --quick --resume-from docs/evidence.json`');
+    expect(resumed).toContain('wall time **2m05s** (last sitting)');
   });
   test('evidence.json: every (row, seed) run, mean and sd per row, the CLIP budget and sweep, the claims; JSON-safe', () => {
     const j = JSON.parse(JSON.stringify(evidenceJson(run, meta))) as {
