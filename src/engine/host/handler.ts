@@ -125,8 +125,12 @@ export class EngineHandler {
   }
 
   private encoder(m: Model): Promise<VisionEncoder> {
-    m.encoder ??= this.gpu().then((ctx) => createVisionEncoder(m.folder, { ctx, executionProviders: this.opts.visionProviders ?? ['wasm', 'webgpu'] }));
+    m.encoder ??= this.newEncoder(m.folder);
     return m.encoder;
+  }
+
+  private newEncoder(folder: ModelFolder): Promise<VisionEncoder> {
+    return this.gpu().then((ctx) => createVisionEncoder(folder, { ctx, executionProviders: this.opts.visionProviders ?? ['wasm', 'webgpu'] }));
   }
 
   /** Features of images through the cache, with progress events. */
@@ -212,31 +216,36 @@ export class EngineHandler {
         } finally {
           if (this.loadAbort === ctrl) this.loadAbort = null; // past the download: nothing left to cancel
         }
-        const modelId = await modelIdOf(folder);
-        const vlm = await loadVlm(ctx, folder, { onBytes: (done, total) => this.emit({ type: 'progress', task: 'load-model', done, total, unit: 'bytes' }) });
-        const preprocessor = (await folder.exists('preprocessor_config.json')) ? await folder.readJson<PreprocessorConfig>('preprocessor_config.json') : {};
-        // Build the vision encoder now (creates the ONNX session): a broken encoder file is
-        // refused at load, and the model already loaded stays.
-        const baseModel = baseModelName(req.args.source, folder);
-        let recipe: Recipe;
+        // Build the vision encoder now (creates the ONNX session, compiling onnxruntime's wasm on
+        // first use) while the decoder's weights are read and uploaded: the two overlap. A broken
+        // encoder file is refused at load, and the model already loaded stays.
+        const encoder = this.newEncoder(folder);
+        encoder.catch(() => {}); // awaited below; a failure before that point must not be reported as unhandled
+        const dropEncoder = () => void encoder.then((e) => e.dispose(), () => {});
+        let vlm: Vlm;
         try {
-          recipe = await recipeFor(folder, vlm.dims);
+          vlm = await loadVlm(ctx, folder, { onBytes: (done, total) => this.emit({ type: 'progress', task: 'load-model', done, total, unit: 'bytes' }) });
         } catch (e) {
-          vlm.dispose();
+          dropEncoder();
           throw e;
         }
-        const hubKey = await this.hubKeyOf(req.args.source);
-        const next: Model = { folder, preprocessor, modelId, baseModel, vlm, encoder: null, source: req.args.source, hubKey };
+        let next: Model, recipe: Recipe;
         try {
-          await this.encoder(next);
+          const modelId = await modelIdOf(folder);
+          const preprocessor = (await folder.exists('preprocessor_config.json')) ? await folder.readJson<PreprocessorConfig>('preprocessor_config.json') : {};
+          recipe = await recipeFor(folder, vlm.dims);
+          const hubKey = await this.hubKeyOf(req.args.source);
+          next = { folder, preprocessor, modelId, baseModel: baseModelName(req.args.source, folder), vlm, encoder, source: req.args.source, hubKey };
+          await encoder;
         } catch (e) {
           vlm.dispose();
+          dropEncoder();
           throw e;
         }
         await this.unloadModel();
         this.model = next;
         this.data = null;
-        return { result: modelInfo(vlm, baseModel, modelId, recipe) };
+        return { result: modelInfo(vlm, next.baseModel, next.modelId, recipe) };
       }
       case 'load-adapter': {
         const m = this.need(this.model, 'load-model', req.type);

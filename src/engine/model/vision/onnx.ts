@@ -21,7 +21,7 @@ import { parseVlmConfig, type VlmConfig } from '../config.ts';
 import { MissingFileError, ModelFileError } from '../io/errors.ts';
 import type { ModelFolder } from '../io/folder.ts';
 import { checkPixels, VisionEncoderDisposedError, type VisionEncoder } from './encoder.ts';
-import { configureOrt } from './ort_env.ts';
+import { configureOrt, ortWarm } from './ort_env.ts';
 
 const FILE = 'model/vision/onnx.ts';
 export const DEFAULT_ONNX_PATH = 'onnx/vision_encoder.onnx';
@@ -93,6 +93,7 @@ export class OnnxVisionEncoder implements VisionEncoder {
     if (bytes[0] === 0x3c) {
       throw new MissingFileError(path, folder.name, 'the server answered with an HTML page, not an ONNX file');
     }
+    await ortWarm();
     const ort = configureOrt();
     const providers = opts.executionProviders ?? ['webgpu', 'wasm'];
     const reasons: string[] = [];
