@@ -1,8 +1,8 @@
 // How long the playground takes to load a bundled model, as a user sees it (issue 12: the
 // bundled model must load in < 2 s): the app's own Vite config (what `npm start` serves), headless
 // Chromium with the scripts/chromium.ts flags, Model screen → pick the model → Load → ready.
-// The figure is the app's own `model.loadSeconds` (Load click to ready: worker and GPU device
-// start, weights read, upload, kernel self-check), the number the Model screen shows.
+// The figure is the app's own `model.loadSeconds` (Load click to ready: the GPU device if not yet
+// started, model files read, decoder upload, the ONNX vision session), the number the Model screen shows.
 //
 //   npm run bench:load -- [--models discern-tiny-v2,discern-tiny] [--reps 5] [--quick]
 //
@@ -15,6 +15,7 @@
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { openHeadlessPage } from '../headless-page.ts';
+import { median } from './stats.ts';
 import { BUNDLED_MODELS, DEFAULT_BUNDLED_MODEL, type BundledModelName } from '../../src/protocol/messages.ts';
 import type { DiscernTestApi } from '../../src/app/testApi.ts';
 
@@ -51,12 +52,6 @@ export function parseLoadArgs(argv: readonly string[]): LoadArgs {
     } else throw new LoadArgsError(`unknown argument ${a}`);
   }
   return quick ? { models: models.slice(0, 1), reps: 1 } : { models, reps };
-}
-
-/** Median of a non-empty list. */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b), m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 type Win = Window & { __discern: DiscernTestApi };

@@ -19,7 +19,7 @@ export interface ModelSlice {
   files: File[];
   status: Status;
   info?: ModelInfo;
-  /** Seconds from the Load click to ready (device start, download or read, upload, self-check), shown beside the info. */
+  /** Seconds from the Load click to ready (device start if needed, download or read, upload, ONNX session), shown beside the info. */
   loadSeconds?: number;
   /** load-model progress in bytes. */
   progress?: { done: number; total: number };

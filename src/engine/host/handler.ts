@@ -221,16 +221,9 @@ export class EngineHandler {
         // encoder file is refused at load, and the model already loaded stays.
         const encoder = this.newEncoder(folder);
         encoder.catch(() => {}); // awaited below; a failure before that point must not be reported as unhandled
-        const dropEncoder = () => void encoder.then((e) => e.dispose(), () => {});
-        let vlm: Vlm;
+        let vlm: Vlm | null = null, next: Model, recipe: Recipe;
         try {
           vlm = await loadVlm(ctx, folder, { onBytes: (done, total) => this.emit({ type: 'progress', task: 'load-model', done, total, unit: 'bytes' }) });
-        } catch (e) {
-          dropEncoder();
-          throw e;
-        }
-        let next: Model, recipe: Recipe;
-        try {
           const modelId = await modelIdOf(folder);
           const preprocessor = (await folder.exists('preprocessor_config.json')) ? await folder.readJson<PreprocessorConfig>('preprocessor_config.json') : {};
           recipe = await recipeFor(folder, vlm.dims);
@@ -238,14 +231,14 @@ export class EngineHandler {
           next = { folder, preprocessor, modelId, baseModel: baseModelName(req.args.source, folder), vlm, encoder, source: req.args.source, hubKey };
           await encoder;
         } catch (e) {
-          vlm.dispose();
-          dropEncoder();
+          vlm?.dispose();
+          void encoder.then((enc) => enc.dispose(), () => {});
           throw e;
         }
         await this.unloadModel();
         this.model = next;
         this.data = null;
-        return { result: modelInfo(vlm, next.baseModel, next.modelId, recipe) };
+        return { result: modelInfo(next.vlm, next.baseModel, next.modelId, recipe) };
       }
       case 'load-adapter': {
         const m = this.need(this.model, 'load-model', req.type);
